@@ -1,0 +1,13 @@
+namespace HandleEtw.Cli;
+
+/// <summary>Process exit codes: scripts can tell a bad argument from a bad file from an unsupported platform.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failure = 1;
+    public const int ArgumentError = 2;
+    public const int FormatError = 3;
+    public const int NotSupported = 4;
+    public const int NotBuilt = 5;
+    public const int Cancelled = 130;
+}

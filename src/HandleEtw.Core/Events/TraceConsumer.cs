@@ -1,0 +1,24 @@
+namespace HandleEtw.Core.Events;
+
+/// <summary>
+/// Receives decoded events in time order, stacks already joined. The tracker, the Parquet writer and the
+/// statistics are consumers; override what you need.
+/// </summary>
+public abstract class TraceConsumer
+{
+    public virtual void OnHandle(in HandleEvent e) { }
+    public virtual void OnProcess(in ProcessEvent e) { }
+    public virtual void OnThread(in ThreadEvent e) { }
+    public virtual void OnImage(in ImageEvent e) { }
+    public virtual void OnImageIdentity(in ImageIdentity e) { }
+
+    /// <summary>Object type index → name, from the type rundown (or the live inventory).</summary>
+    public virtual void OnObjectType(long timestamp, ushort typeIndex, string name) { }
+    public virtual void OnLoss(in LossEvent e) { }
+
+    /// <summary>A snapshot mark (live `s` key, --snapshot-every): consumers that keep tables label them.</summary>
+    public virtual void OnSnapshot(long timestamp, string label) { }
+
+    /// <summary>No more events. <paramref name="endTimestamp"/> is the last event's time.</summary>
+    public virtual void OnEnd(long endTimestamp) { }
+}

@@ -1,0 +1,79 @@
+namespace HandleEtw.Core.Records;
+
+/// <summary>How a record was framed on disk (or, live, which header the OS reported).</summary>
+public enum HeaderKind : byte
+{
+    System,
+    Compact,
+    PerfInfo,
+    EventHeader,
+    Full,
+    Instance,
+}
+
+/// <summary>
+/// One raw event, as both the .etl reader and the live session hand it on. A ref struct so the payload is a
+/// view into the source's buffer: nothing is copied per record. Valid only during the sink call.
+/// </summary>
+public readonly ref struct EventRecord
+{
+    /// <summary>Classic kernel events (System/Compact/PerfInfo headers, or a live record whose provider is a kernel task
+    /// GUID): the kernel group (high byte of the hook id). <see cref="KernelGroup.None"/> otherwise.</summary>
+    public KernelGroup Group { get; init; }
+
+    /// <summary>Kernel event type / classic opcode (FULL headers: Class.Type; EVENT_HEADER: descriptor opcode).</summary>
+    public byte Opcode { get; init; }
+
+    /// <summary>Event version (kernel: the MOF version; EVENT_HEADER: descriptor version).</summary>
+    public byte Version { get; init; }
+
+    /// <summary>Provider GUID (EVENT_HEADER), event GUID (FULL/INSTANCE), task GUID for kernel events when known.</summary>
+    public Guid ProviderId { get; init; }
+
+    /// <summary>EVENT_HEADER descriptor id (0 for classic events).</summary>
+    public ushort EventId { get; init; }
+
+    public HeaderKind Header { get; init; }
+
+    /// <summary>4 or 8: pointer size of this event's producer (decided per event, never per file).</summary>
+    public byte PointerSize { get; init; }
+
+    /// <summary>-1 when the header carries none (PERFINFO).</summary>
+    public int ProcessId { get; init; }
+
+    /// <summary>-1 when the header carries none (PERFINFO).</summary>
+    public int ThreadId { get; init; }
+
+    public ushort Cpu { get; init; }
+
+    /// <summary>Raw session clock value (QPC ticks for ClockType 1).</summary>
+    public long Timestamp { get; init; }
+
+    public ReadOnlySpan<byte> Payload { get; init; }
+
+    /// <summary>EVENT_HEADER extended data items, raw (8-byte item headers then data); empty otherwise.</summary>
+    public ReadOnlySpan<byte> ExtendedData { get; init; }
+
+    public bool IsKernel => Group != KernelGroup.None;
+}
+
+/// <summary>Receives records in timestamp order.</summary>
+public interface IRecordSink
+{
+    void OnRecord(in EventRecord record);
+}
+
+/// <summary>
+/// The one interface between where records come from (an .etl file, a live ETW session, a replay in tests) and the
+/// platform-neutral pipeline. <see cref="Read"/> pushes every record, in time order, then returns.
+/// </summary>
+public interface IRecordSource : IDisposable
+{
+    /// <summary>Known before the first record is pushed.</summary>
+    TraceInfo Info { get; }
+
+    /// <summary>Pushes records until the end of the source or until <paramref name="cancel"/> fires.
+    /// Damage the source can step over is counted in <see cref="Info"/>; other damage throws
+    /// <see cref="TraceFormatException"/>.</summary>
+    void Read(IRecordSink sink, CancellationToken cancel = default);
+}

@@ -1,0 +1,38 @@
+namespace HandleEtw.Core.Records;
+
+/// <summary>Kernel event groups (high byte of a classic hook id). Values are the on-disk group bytes.</summary>
+public enum KernelGroup : ushort
+{
+    Header = 0x00,
+    Io = 0x01,
+    Memory = 0x02,
+    Process = 0x03,
+    File = 0x04,
+    Thread = 0x05,
+    TcpIp = 0x06,
+    Job = 0x07,
+    UdpIp = 0x08,
+    Registry = 0x09,
+    DbgPrint = 0x0A,
+    Config = 0x0B,
+    Spare1 = 0x0C,
+    WnfGroup = 0x0D,
+    Pool = 0x0E,
+    PerfInfo = 0x0F,
+    Heap = 0x10,
+    Object = 0x11,
+    Power = 0x12,
+    Modbound = 0x13,
+    Image = 0x14,
+    Dpc = 0x15,
+    Cc = 0x16,
+    Critsec = 0x17,
+    StackWalk = 0x18,
+    Ums = 0x19,
+    Alpc = 0x1A,
+    SplitIo = 0x1B,
+    ThreadPool = 0x1C,
+    Hypervisor = 0x1D,
+    HypervisorX = 0x1E,
+    None = 0xFFFF,
+}

@@ -1,0 +1,80 @@
+namespace HandleEtw.Core.Records;
+
+/// <summary>
+/// What a trace says about itself (the .etl logfile header, or the live session's properties), plus the counters of
+/// damage and loss the source keeps while reading. Mutable counters are updated by the source as it goes.
+/// </summary>
+public sealed class TraceInfo
+{
+    /// <summary>Source file path, or the live session name.</summary>
+    public string Source { get; init; } = "";
+
+    /// <summary>Session/logger name from the header, when recorded.</summary>
+    public string SessionName { get; init; } = "";
+
+    /// <summary>Machine name, when the trace records one.</summary>
+    public string? HostName { get; set; }
+
+    public DateTime StartUtc { get; set; }
+    public DateTime EndUtc { get; set; }
+
+    /// <summary>Raw clock ticks per second (PerfFreq).</summary>
+    public long ClockFrequency { get; init; } = 10_000_000;
+
+    /// <summary>1 QPC, 2 system time, 3 CPU cycles.</summary>
+    public int ClockType { get; init; } = 1;
+
+    /// <summary>Raw timestamp that corresponds to <see cref="StartUtc"/>.</summary>
+    public long StartTimestamp { get; init; }
+
+    public int PointerSize { get; init; } = 8;
+    public Version OsVersion { get; init; } = new(0, 0);
+    public int OsBuild { get; init; }
+    public int Processors { get; init; }
+    public uint LogFileMode { get; init; }
+    public int BufferSize { get; init; }
+
+    /// <summary>Events the logger says it lost (header, plus lost-event records and live counters).</summary>
+    public long EventsLost { get; set; }
+    public long BuffersLost { get; set; }
+
+    /// <summary>Buffers found in the file, compressed ones, and ones skipped as damaged.</summary>
+    public long Buffers { get; set; }
+    public long CompressedBuffers { get; set; }
+    public long DamagedBuffers { get; set; }
+
+    /// <summary>Bytes of damaged buffers skipped (events inside them are lost to damage).</summary>
+    public long DamagedBytes { get; set; }
+
+    /// <summary>Records whose framing was not understood (WPP, unknown markers) and were stepped over.</summary>
+    public long SkippedRecords { get; set; }
+
+    /// <summary>True when anything was lost or damaged: every result says so.</summary>
+    public bool Lossy => EventsLost > 0 || BuffersLost > 0 || DamagedBuffers > 0;
+
+    /// <summary>Converts a raw timestamp to UTC.</summary>
+    public DateTime ToUtc(long timestamp) => StartUtc.AddTicks(ToRelativeTicks(timestamp));
+
+    /// <summary>100-ns ticks since trace start.</summary>
+    public long ToRelativeTicks(long timestamp)
+    {
+        long delta = timestamp - StartTimestamp;
+        if (ClockFrequency == 10_000_000) return delta;
+        return (long)((Int128)delta * 10_000_000 / ClockFrequency);
+    }
+
+    /// <summary>Nanoseconds since trace start.</summary>
+    public long ToRelativeNanoseconds(long timestamp)
+    {
+        long delta = timestamp - StartTimestamp;
+        return (long)((Int128)delta * 1_000_000_000 / ClockFrequency);
+    }
+
+    /// <summary>Raw timestamp for a time relative to the start (seconds), for --from/--to.</summary>
+    public long FromRelativeSeconds(double seconds) =>
+        StartTimestamp + (long)(seconds * ClockFrequency);
+
+    /// <summary>Raw timestamp for a UTC instant.</summary>
+    public long FromUtc(DateTime utc) =>
+        StartTimestamp + (long)((Int128)(utc.ToUniversalTime() - StartUtc).Ticks * ClockFrequency / 10_000_000);
+}
