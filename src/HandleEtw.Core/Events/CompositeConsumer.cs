@@ -1,0 +1,15 @@
+namespace HandleEtw.Core.Events;
+
+/// <summary>Fans one event stream out to several consumers, in the order given.</summary>
+public sealed class CompositeConsumer(params TraceConsumer[] consumers) : TraceConsumer
+{
+    public override void OnHandle(in HandleEvent e) { foreach (var c in consumers) c.OnHandle(e); }
+    public override void OnProcess(in ProcessEvent e) { foreach (var c in consumers) c.OnProcess(e); }
+    public override void OnThread(in ThreadEvent e) { foreach (var c in consumers) c.OnThread(e); }
+    public override void OnImage(in ImageEvent e) { foreach (var c in consumers) c.OnImage(e); }
+    public override void OnImageIdentity(in ImageIdentity e) { foreach (var c in consumers) c.OnImageIdentity(e); }
+    public override void OnObjectType(long timestamp, ushort typeIndex, string name) { foreach (var c in consumers) c.OnObjectType(timestamp, typeIndex, name); }
+    public override void OnLoss(in LossEvent e) { foreach (var c in consumers) c.OnLoss(e); }
+    public override void OnSnapshot(long timestamp, string label) { foreach (var c in consumers) c.OnSnapshot(timestamp, label); }
+    public override void OnEnd(long endTimestamp) { foreach (var c in consumers) c.OnEnd(endTimestamp); }
+}

@@ -1,0 +1,29 @@
+namespace HandleEtw.Tests;
+
+/// <summary>Where the repository and the shared corpus are, from wherever the tests run.</summary>
+public static class TestPaths
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    /// <summary>`shared/corpus/etl` beside the checkout (or beside one of its parents).</summary>
+    public static string CorpusEtl { get; } = FindCorpus();
+
+    public static string Corpus(string relative) => Path.Combine(CorpusEtl, relative);
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "HandleEtw.sln"))) return dir.FullName;
+        throw new InvalidOperationException("HandleEtw.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static string FindCorpus()
+    {
+        for (var dir = new DirectoryInfo(RepoRoot); dir != null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "shared", "corpus", "etl");
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        throw new InvalidOperationException("shared/corpus/etl not found beside " + RepoRoot);
+    }
+}
