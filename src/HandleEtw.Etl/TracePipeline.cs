@@ -1,0 +1,21 @@
+using HandleEtw.Core.Events;
+using HandleEtw.Core.Records;
+using HandleEtw.Core.Stacks;
+using HandleEtw.Etl.Decoding;
+
+namespace HandleEtw.Etl;
+
+/// <summary>Source → decode → stack join → consumer, in one call.</summary>
+public static class TracePipeline
+{
+    public static PipelineResult Run(IRecordSource source, TraceConsumer consumer, CancellationToken cancel = default)
+    {
+        var stacks = new StackTable();
+        var decoder = new TraceDecoder(source.Info, stacks, consumer);
+        source.Read(decoder, cancel);
+        decoder.Finish();
+        return new PipelineResult(source.Info, stacks, decoder.Counters);
+    }
+}
+
+public sealed record PipelineResult(TraceInfo Info, StackTable Stacks, DecoderCounters Counters);
