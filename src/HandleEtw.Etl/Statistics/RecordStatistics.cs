@@ -37,14 +37,20 @@ public sealed class RecordStatistics : IRecordSink
         for (int hook = 0; hook < kernelCounts.Length; hook++)
         {
             if (kernelCounts[hook] == 0) continue;
-            var group = (KernelGroup)(hook >> 8);
-            byte opcode = (byte)hook;
-            string name = KernelTasks.EventName(group, opcode) ?? $"Kernel(0x{hook >> 8:X2})/Opcode({opcode})";
-            Add(result, name, kernelCounts[hook]);
+            Add(result, KernelKindName((KernelGroup)(hook >> 8), (byte)hook), kernelCounts[hook]);
         }
         foreach (var (key, count) in otherCounts) Add(result, key.Name(), count);
         return result;
     }
+
+    /// <summary>The kind name of a record (allocates: for reports and tests, not per record in a pipeline).</summary>
+    public static string KindName(in EventRecord record) =>
+        record.IsKernel && (ushort)record.Group < 256
+            ? KernelKindName(record.Group, record.Opcode)
+            : new KindKey(record.Header, record.ProviderId, record.Opcode, record.EventId).Name();
+
+    private static string KernelKindName(KernelGroup group, byte opcode) =>
+        KernelTasks.EventName(group, opcode) ?? $"Kernel(0x{(ushort)group:X2})/Opcode({opcode})";
 
     /// <summary>Count of one kind name (0 when absent).</summary>
     public long Count(string kind) => ByKind().GetValueOrDefault(kind);
