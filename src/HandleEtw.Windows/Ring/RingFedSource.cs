@@ -22,6 +22,13 @@ public abstract class RingFedSource : IRecordSource
 
     public TraceInfo Info { get; }
     public RecordRing Ring { get; }
+    public LossCounters Loss { get; } = new();
+
+    /// <summary>Which session path is in use (live), for --verbose.</summary>
+    public virtual string Description => GetType().Name;
+
+    /// <summary>Asks the producer to hand over what it buffers (live: ControlTrace(FLUSH) before a snapshot).</summary>
+    public virtual void Flush() { }
 
     /// <summary>Records handed to the sink so far (read by the status line from another thread).</summary>
     public long Delivered => Volatile.Read(ref _delivered);
