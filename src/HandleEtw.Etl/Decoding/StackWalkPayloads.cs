@@ -55,6 +55,37 @@ public static class StackWalkPayloads
         return true;
     }
 
+    private const ushort ExtStackTrace32 = 5;
+    private const ushort ExtStackTrace64 = 6;
+    private const int ExtItemHeader = 8;
+
+    /// <summary>
+    /// The STACK_TRACE32/64 extended item of an EVENT_HEADER record ({MatchId u64, addresses[]}), if it has one.
+    /// Items are {Reserved u16, ExtType u16, Linkage u16 (bit 0: another follows), DataSize u16} then data padded to 8.
+    /// </summary>
+    public static bool TryReadExtendedStack(in EventRecord r, ref ulong[] buffer, out int frameCount)
+    {
+        frameCount = 0;
+        ReadOnlySpan<byte> ext = r.ExtendedData;
+        int offset = 0;
+        while (ext.Length - offset >= ExtItemHeader)
+        {
+            ushort type = BinaryPrimitives.ReadUInt16LittleEndian(ext[(offset + 2)..]);
+            ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(ext[(offset + 4)..]);
+            int size = BinaryPrimitives.ReadUInt16LittleEndian(ext[(offset + 6)..]);
+            int data = offset + ExtItemHeader;
+            if (size > ext.Length - data) return false;
+            if ((type == ExtStackTrace32 || type == ExtStackTrace64) && size >= 8)
+            {
+                frameCount = ReadPointers(ext.Slice(data + 8, size - 8), type == ExtStackTrace64 ? 8 : 4, ref buffer);
+                return frameCount > 0;
+            }
+            if ((linkage & 1) == 0) return false;
+            offset = data + ((size + 7) & ~7);
+        }
+        return false;
+    }
+
     /// <summary>Kernel-space address test TraceEvent uses (its own cut-off, not an architectural one).</summary>
     public static bool IsKernelAddress(ulong address, int pointerSize) =>
         pointerSize == 4 ? address >= 0x8000_0000UL : address >= 0xFFFF_0000_0000_0000UL;

@@ -58,6 +58,7 @@ internal sealed class StackJoin
             h.HistorySerial = serial;
             h.NextParked = -1;
         }
+        if (!r.ExtendedData.IsEmpty) AttachExtendedStack(r, serial, heldSeq);
         Drain();
     }
 
@@ -135,6 +136,15 @@ internal sealed class StackJoin
         var table = StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize) ? _kernelKeys : _userKeys;
         if (!table.Remove(key, out StackPart pending)) return; // no held event uses it
         _stacks.Bind(pending, StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
+    }
+
+    /// <summary>EVENT_HEADER stacks travel with their event: the whole stack, attached at once.</summary>
+    private void AttachExtendedStack(in EventRecord r, long serial, long heldSeq)
+    {
+        if (!StackWalkPayloads.TryReadExtendedStack(r, ref _frames, out int count)) return;
+        _history[serial].HasStack = true;
+        _counters.EventsWithStacks++;
+        if (heldSeq >= 0) SetUser(ref _queue[heldSeq], StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
     }
 
     private StackPart KeyPart(Dictionary<ulong, StackPart> table, ulong key)
