@@ -143,7 +143,7 @@ public sealed class DecoderCounters
     /// <summary>Stack and stack-key records whose target event was not among the recent events.</summary>
     public long OrphanStacks { get; set; }
 
-    /// <summary>Cached stack keys used by emitted events and never defined by KeyDelete/KeyRundown.</summary>
+    /// <summary>Cached stack keys referenced and never defined by a later KeyDelete/KeyRundown.</summary>
     public long UnresolvedStackKeys { get; set; }
 
     /// <summary>Threads whose parked kernel stacks never got the user part (the trace ended first).</summary>

@@ -113,14 +113,13 @@ internal sealed class StackJoin
             return;
         }
         long seq = FindHeld(target, r.Cpu);
+        // Every referenced key gets its pending part, used or not, so keys never defined can be counted at the end.
+        StackPart part = KeyPart(kernel ? _kernelKeys : _userKeys, key);
         if (kernel)
         {
-            if (seq >= 0) SetKernel(ref _queue[seq], seq, KeyPart(_kernelKeys, key), target);
+            if (seq >= 0) SetKernel(ref _queue[seq], seq, part, target);
             return;
         }
-        bool needed = seq >= 0 || HasParked(target.ThreadId);
-        if (!needed) return;
-        StackPart part = KeyPart(_userKeys, key);
         if (!CompleteThread(target.ThreadId, part, seq) && seq >= 0) SetUser(ref _queue[seq], part);
     }
 
@@ -134,7 +133,7 @@ internal sealed class StackJoin
         _counters.StackKeyDefinitions++;
         // A key lives in the kernel or the user table, told apart by where its outermost frame is.
         var table = StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize) ? _kernelKeys : _userKeys;
-        if (!table.Remove(key, out StackPart pending)) return; // no held event uses it
+        if (!table.Remove(key, out StackPart pending)) return; // defined before any reference we saw
         _stacks.Bind(pending, StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
     }
 
@@ -199,9 +198,6 @@ internal sealed class StackJoin
         h.User = part;
         h.AwaitingUser = false;
     }
-
-    private bool HasParked(int thread) =>
-        _parked.TryGetValue(thread, out ThreadParking p) && (_queue.Contains(p.Newest) || !p.Fallback.IsNone);
 
     /// <summary>The thread left the kernel: <paramref name="user"/> completes every kernel part parked on it.
     /// True when <paramref name="targetSeq"/> was among them.</summary>
