@@ -12,7 +12,7 @@ public sealed class XpressEncoder
     private const int MinMatch = 3;
     private const int MaxOffset = 8192;
     private const int HashBits = 14;
-    private const int MaxChain = 24;
+    private const int MaxChain = 8;
 
     private readonly int[] _head = new int[1 << HashBits];
     private int[] _previous = [];
