@@ -37,6 +37,7 @@ public sealed class ScriptThread(ScriptProcess process, int tid)
     public void CloseUnseen(uint handle, string type, string[]? user = null)
     {
         Script.Facts.UnmatchedCloses++;
+        Script.Facts.Closes++;
         var stack = Script.Stack(Process, ["ObpCloseHandle", "NtClose", "KiSystemServiceCopyEnd"], user);
         Script.WriteClose(this, handle, ObjectTypes.Index(type), Script.NewObject(), "", stack);
     }
