@@ -92,9 +92,10 @@ public class ScenarioTests
         ScriptProcess p = script.Processes.Single(x => x.Pid == HandleScenarios.LeakyPid);
         Assert.Equal("leakyhandles.exe+0x1A2B", p.FrameText("fun4"));
         Assert.Equal("ntoskrnl.exe+0x20802B", p.FrameText("ntoskrnl!ObpCreateHandle"));
-        // fun3's value is reused: the create/close pair always gets the same lowest free value
-        var fun3 = script.Facts.Handles.Where(h => h.CreateFunction == "fun3").Select(h => h.Handle).Distinct().ToList();
-        Assert.Single(fun3);
+        // values are reused LIFO as Windows does: fun4 gets the value fun3 just closed
+        var fun3 = script.Facts.Handles.Where(h => h.CreateFunction == "fun3").Select(h => h.Handle);
+        var fun4 = script.Facts.Handles.Where(h => h.CreateFunction == "fun4").Select(h => h.Handle);
+        Assert.Equal(fun3, fun4);
     }
 
     [Fact]
