@@ -32,6 +32,8 @@ public class ScenarioTests
         ["Wow64Process"] = HandleScenarios.Wow64Process,
     };
 
+    public static TraceScript Build(string name, int variant) => Scripts[name](Variant(variant));
+
     private static ScriptOptions Variant(int variant) => variant switch
     {
         0 => new ScriptOptions(),
@@ -43,7 +45,7 @@ public class ScenarioTests
     [MemberData(nameof(Cases))]
     public void ScenarioWritesWellFramedRecordsInTimeOrder(string name, int variant)
     {
-        TraceScript script = Scripts[name](Variant(variant));
+        TraceScript script = Build(name, variant);
         List<WalkedRecord> records = TestEtlWalker.Records(script.ToBytes());
         RecordCounts counts = script.Facts.Records!;
         Assert.Equal(counts.Total + 1, records.Count); // + the header event

@@ -1,3 +1,4 @@
+using HandleEtw.Etl.Compression;
 using HandleEtw.Synthetic.Compression;
 
 namespace HandleEtw.Tests.Synthetic;
@@ -41,6 +42,9 @@ public class XpressEncoderTests
         byte[] output = new byte[XpressEncoder.MaxCompressedLength(data.Length)];
         int length = encoder.Compress(data, output);
         Assert.Equal(data, TestXpressDecoder.Decode(output.AsSpan(0, length), data.Length));
+        byte[] decoded = new byte[data.Length];
+        Assert.True(XpressDecoder.TryDecompress(output.AsSpan(0, length), decoded), "the reader's decoder rejects the output");
+        Assert.Equal(data, decoded);
         return output[..length];
     }
 
