@@ -34,7 +34,7 @@ public static class TextReports
             w.WriteLine($"Thread ID = 0x{h.Tid:x8}, Process ID = 0x{h.Pid:x8}");
             w.WriteLine($"Type = {h.Type}{(h.Name is null ? "" : ", Name = " + h.Name)}, Time = {Seconds(h.Time)}");
             w.WriteLine();
-            Frames(w, h.Stack, "0x");
+            Frames(w, h.Stack);
             w.WriteLine("--------------------------------------");
         }
     }
@@ -64,7 +64,7 @@ public static class TextReports
             w.WriteLine($"Thread ID = 0x{e.Tid:x8}, Process ID = 0x{e.ActorPid:x8}, Time = {Seconds(e.Time)}");
             w.WriteLine($"Object = 0x{e.Object:x}, Type = {e.Type}");
             w.WriteLine();
-            Frames(w, e.Stack, "0x");
+            Frames(w, e.Stack);
             w.WriteLine("--------------------------------------");
         }
     }
