@@ -72,3 +72,34 @@ public sealed partial class HandleTracker
             .ToList();
     }
 }
+
+/// <summary>Live handle count of one running process.</summary>
+public readonly record struct ProcessLiveCount(int Pid, string Process, int Live);
+
+/// <summary>Outstanding handles of one (process, type, create stack) group.</summary>
+public readonly record struct GroupLiveCount(int Pid, string Type, int StackId, int Outstanding);
+
+public sealed partial class HandleTracker
+{
+    /// <summary>Live handle count of every running process, without walking the tables (for time series).</summary>
+    public IEnumerable<ProcessLiveCount> LiveCounts()
+    {
+        foreach (ProcessState process in _processes.Values)
+            if (!process.Exited) yield return new ProcessLiveCount(process.Pid, process.DisplayName, process.Table.Count);
+    }
+
+    /// <summary>Outstanding count of every group with handles open in a running process (for time series).</summary>
+    public IEnumerable<GroupLiveCount> GroupCounts()
+    {
+        foreach (ProcessState process in _processes.Values)
+        {
+            if (process.Exited) continue;
+            foreach (int g in process.Groups)
+            {
+                LeakGroups.Group group = _groups[g];
+                if (group.Outstanding > 0)
+                    yield return new GroupLiveCount(process.Pid, Types[group.Type], group.StackId, group.Outstanding);
+            }
+        }
+    }
+}

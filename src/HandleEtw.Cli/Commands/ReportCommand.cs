@@ -1,0 +1,63 @@
+using System.CommandLine;
+using HandleEtw.Core.Analysis;
+using HandleEtw.Reports.Collect;
+using HandleEtw.Reports.Html;
+
+namespace HandleEtw.Cli.Commands;
+
+/// <summary>`handleetw report trace.etl -o report.html [--from T1] [--to T2]`: one self-contained HTML page.</summary>
+public static class ReportCommand
+{
+    public sealed record Args(string Trace, string Output, string? From, string? To, ProcessFilter Filter, int Top);
+
+    public static Command Create()
+    {
+        var command = new Command("report", "One self-contained HTML page: charts, type summary, leaks and diff.");
+        var trace = TraceOptions.Trace();
+        var output = new Option<string?>("--output", "-o") { Description = "The HTML file to write (default: the trace path + .html)." };
+        var from = TraceOptions.Time("--from", "Diff window start: seconds from trace start or ISO-8601 UTC (marked on the charts).");
+        var to = TraceOptions.Time("--to", "Diff window end: seconds from trace start or ISO-8601 UTC.");
+        var process = TraceOptions.Process();
+        var pid = TraceOptions.Pid();
+        var top = new Option<int>("--top") { Description = "How many leak groups to list.", DefaultValueFactory = _ => 20 };
+        command.Arguments.Add(trace);
+        foreach (Option o in new Option[] { output, from, to, process, pid, top }) command.Options.Add(o);
+        command.SetGuardedAction((p, context) =>
+        {
+            string path = p.GetValue(trace)!;
+            var args = new Args(path, p.GetValue(output) ?? path.TrimEnd('/', '\\') + ".html", p.GetValue(from), p.GetValue(to),
+                TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(top));
+            if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
+            return Execute(args, Open(path), context.Out);
+        });
+        return command;
+    }
+
+    /// <summary>An .etl file, replayed once per report pass.</summary>
+    public static ReportInput Open(string path)
+    {
+        TraceInput first = TraceInput.OpenFile(path);
+        bool used = false;
+        return new ReportInput(first.Info, consumer =>
+        {
+            TraceInput input = used ? TraceInput.OpenFile(path) : first;
+            used = true;
+            return TraceOptions.Run(input, consumer);
+        });
+    }
+
+    public static int Execute(Args args, ReportInput input, TextWriter output)
+    {
+        long? from = TraceOptions.ParseTime(args.From, input.Info, "--from");
+        long? to = TraceOptions.ParseTime(args.To, input.Info, "--to");
+        if (from is long f && to is long t && t < f) throw new UserErrorException("--to is before --from");
+        var options = new ReportOptions(from, to) { Filter = args.Filter, TopLeaks = args.Top };
+        ReportData data = ReportBuilder.Build(input, options);
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(args.Output));
+        if (dir is not null && !Directory.Exists(dir)) throw new UserErrorException($"{args.Output}: directory does not exist");
+        HtmlReport.WriteFile(args.Output, data);
+        output.WriteLine($"{args.Output}: {data.Leaks.Leaks.Count} leak groups, {data.Diff.Handles.Count} handles in the diff" +
+            (data.Summary.Lossy ? " (trace is lossy)" : ""));
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,103 @@
+using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Records;
+using HandleEtw.Core.Tracking;
+
+namespace HandleEtw.Reports.Collect;
+
+/// <summary>Reads a trace (two passes, the second only when something leaks) into what the HTML page shows.</summary>
+public static class ReportBuilder
+{
+    public static ReportData Build(ReportInput input, ReportOptions options)
+    {
+        var first = new FirstPass(input.Info, options);
+        StackContext context = input.Replay(first);
+        HandleTracker tracker = first.Tracker;
+
+        LeakReport leaks = LeakAnalysis.Build(tracker, context, options.Filter, options.TopLeaks);
+        DiffReport diff = first.Diff(context, options.Filter);
+        bool window = options.From is not null || options.To is not null;
+        double? from = window ? diff.From : null, to = window ? diff.To : null;
+
+        IReadOnlyList<double> times = Times(input.Info, first.Sampler);
+        TimeChart processes = ProcessChart(first, options, times, from, to);
+        TimeChart stacks = StackChart(input, first, context, options, times, from, to);
+
+        return new ReportData(Summarize(input.Info, first), processes, stacks, TypeTable(first, options), leaks, diff,
+            Math.Min(diff.Handles.Count, options.MaxDiffHandles));
+    }
+
+    private static IReadOnlyList<double> Times<TKey>(TraceInfo info, TimeSampler<TKey> sampler) where TKey : notnull =>
+        Enumerable.Range(0, sampler.Count).Select(i => info.ToRelativeTicks(sampler.TimeOf(i)) / 1e7).ToList();
+
+    private static TimeChart ProcessChart(FirstPass first, ReportOptions options, IReadOnlyList<double> times, double? from, double? to)
+    {
+        int n = times.Count;
+        var series = first.Sampler.Series
+            .Where(kv => options.Filter.Matches(kv.Key.Pid, kv.Key.Process))
+            .Select(kv => (kv.Key, Values: kv.Value.AsSpan(0, n).ToArray()))
+            .OrderByDescending(s => s.Values.DefaultIfEmpty().Max()).ThenBy(s => s.Key.Pid)
+            .Take(options.TopProcesses)
+            .Select(s => new ChartSeries($"{s.Key.Process} ({s.Key.Pid})", $"{s.Key.Process}, pid {s.Key.Pid}", s.Values))
+            .ToList();
+        return new TimeChart("chart-processes", "Live handles per process (top by peak)", times, series, from, to);
+    }
+
+    private static TimeChart StackChart(ReportInput input, FirstPass first, StackContext context, ReportOptions options,
+                                        IReadOnlyList<double> times, double? from, double? to)
+    {
+        var top = first.Tracker.LeakGroupSummaries(LeakAnalysis.GrowthThreshold)
+            .Where(g => options.Filter.Matches(g.Pid, g.Process))
+            .Take(options.TopStacks)
+            .ToList();
+        var series = new List<ChartSeries>();
+        if (top.Count > 0 && times.Count > 0)
+        {
+            var keys = top.Select(g => new GroupKey(g.Pid, g.Type, g.StackId)).ToList();
+            var second = new StackPass(input.Info, keys, first.Sampler.Width, options.MaxSamples);
+            input.Replay(second);
+            foreach (LeakGroupSummary g in top)
+            {
+                int[] values = new int[times.Count];
+                if (second.Sampler.Series.TryGetValue(new GroupKey(g.Pid, g.Type, g.StackId), out int[]? sampled))
+                    Array.Copy(sampled, values, Math.Min(values.Length, second.Sampler.Count));
+                IReadOnlyList<string> frames = context.Frames(g.StackId, g.Pid, first.Tracker.LastTimestamp);
+                series.Add(new ChartSeries($"{g.Type} in {g.Process} ({g.Pid}) at {StackLabels.Caller(frames)}",
+                    string.Join("\n", frames), values));
+            }
+        }
+        return new TimeChart("chart-stacks", "Outstanding handles per create stack (top leaks)", times, series, from, to);
+    }
+
+    private static IReadOnlyList<ProcessTypes> TypeTable(FirstPass first, ReportOptions options)
+    {
+        var start = first.StartTypes.GroupBy(p => p.Pid).ToDictionary(g => g.Key, g => g.First());
+        var result = new List<ProcessTypes>();
+        foreach (ProcessHandleSummary end in first.Tracker.SummarizeLiveHandles())
+        {
+            if (!options.Filter.Matches(end.Pid, end.Process)) continue;
+            ProcessHandleSummary? before = start.GetValueOrDefault(end.Pid);
+            if (before is not null && before.Process != end.Process) before = null; // pid reused by another image
+            var startByType = before?.ByType.ToDictionary(t => t.Type, t => t.Count) ?? new Dictionary<string, int>();
+            var types = end.ByType.Select(t => new TypeChange(t.Type, startByType.GetValueOrDefault(t.Type), t.Count))
+                .Concat(startByType.Where(kv => end.ByType.All(t => t.Type != kv.Key)).Select(kv => new TypeChange(kv.Key, kv.Value, 0)))
+                .ToList();
+            result.Add(new ProcessTypes(end.Pid, end.Process, before?.Total ?? 0, end.Total, types));
+            if (result.Count == options.TypeProcesses) break;
+        }
+        return result;
+    }
+
+    private static TraceSummary Summarize(TraceInfo info, FirstPass first)
+    {
+        HandleTracker t = first.Tracker;
+        DateTime start = info.StartUtc, end = info.EndUtc;
+        if (first.FirstTimestamp is long f && start == default) start = info.ToUtc(f);
+        DateTime lastEvent = info.ToUtc(t.LastTimestamp);
+        if (end <= start || lastEvent > end) end = lastEvent;
+        string os = info.OsVersion.Major == 0 ? "unknown"
+            : $"Windows {info.OsVersion.Major}.{info.OsVersion.Minor} build {info.OsBuild}, {info.PointerSize * 8}-bit, {info.Processors} CPUs";
+        return new TraceSummary(info.Source, info.HostName, os, start, end, (end - start).TotalSeconds, first.Processes,
+            first.Events, t.Counters.HandleEvents, info.EventsLost + t.Counters.EventsLostInStream,
+            info.BuffersLost + t.Counters.BuffersLostInStream, info.DamagedBuffers, info.DamagedBytes, t.Lossy);
+    }
+}

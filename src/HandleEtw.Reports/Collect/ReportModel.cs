@@ -1,0 +1,29 @@
+using HandleEtw.Core.Analysis;
+
+namespace HandleEtw.Reports.Collect;
+
+/// <summary>The trace at a glance.</summary>
+public sealed record TraceSummary(
+    string Source, string? Host, string Os, DateTime StartUtc, DateTime EndUtc, double Seconds,
+    int Processes, long Events, long HandleEvents, long EventsLost, long BuffersLost, long DamagedBuffers,
+    long DamagedBytes, bool Lossy);
+
+/// <summary>One line of a chart: a value per sample instant.</summary>
+public sealed record ChartSeries(string Label, string Detail, IReadOnlyList<int> Values);
+
+/// <summary>A time chart: sample instants in seconds from trace start, and the diff window when one was given.</summary>
+public sealed record TimeChart(string Id, string Title, IReadOnlyList<double> Times, IReadOnlyList<ChartSeries> Series,
+                               double? WindowFrom, double? WindowTo);
+
+/// <summary>Handles of one type in one process at the start (after the rundown) and at the end.</summary>
+public sealed record TypeChange(string Type, int Start, int End);
+
+public sealed record ProcessTypes(int Pid, string Process, int Start, int End, IReadOnlyList<TypeChange> Types);
+
+/// <summary>Everything the HTML page shows.</summary>
+public sealed record ReportData(
+    TraceSummary Summary, TimeChart Processes, TimeChart Stacks, IReadOnlyList<ProcessTypes> Types,
+    LeakReport Leaks, DiffReport Diff, int DiffHandlesShown)
+{
+    public DateTime GeneratedUtc { get; init; } = DateTime.UtcNow;
+}

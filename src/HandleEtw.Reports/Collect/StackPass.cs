@@ -1,0 +1,47 @@
+using HandleEtw.Core.Events;
+using HandleEtw.Core.Records;
+using HandleEtw.Core.Tracking;
+
+namespace HandleEtw.Reports.Collect;
+
+/// <summary>Key of a leak group: process, type name and create stack.</summary>
+public readonly record struct GroupKey(int Pid, string Type, int StackId);
+
+/// <summary>
+/// Second pass: replays the trace into a fresh tracker and samples the outstanding count of the chosen groups only,
+/// on the grid the first pass ended with (so both charts share their instants and no compaction happens).
+/// </summary>
+internal sealed class StackPass : TraceConsumer
+{
+    private readonly HandleTracker _tracker;
+    private readonly HashSet<GroupKey> _wanted;
+
+    public StackPass(TraceInfo info, IEnumerable<GroupKey> wanted, long width, int maxSamples)
+    {
+        _tracker = new HandleTracker(info);
+        _wanted = wanted.ToHashSet();
+        Sampler = new TimeSampler<GroupKey>(Read, width, maxSamples, maxKeys: Math.Max(1, _wanted.Count));
+    }
+
+    public TimeSampler<GroupKey> Sampler { get; }
+
+    public override void OnHandle(in HandleEvent e) { Sampler.Advance(e.Timestamp); _tracker.OnHandle(e); }
+    public override void OnProcess(in ProcessEvent e) { Sampler.Advance(e.Timestamp); _tracker.OnProcess(e); }
+    public override void OnObjectType(long timestamp, ushort typeIndex, string name) => _tracker.OnObjectType(timestamp, typeIndex, name);
+    public override void OnLoss(in LossEvent e) => _tracker.OnLoss(e);
+
+    public override void OnEnd(long endTimestamp)
+    {
+        _tracker.OnEnd(endTimestamp);
+        Sampler.Finish(_tracker.LastTimestamp);
+    }
+
+    private IEnumerable<(GroupKey, int)> Read()
+    {
+        foreach (GroupLiveCount g in _tracker.GroupCounts())
+        {
+            var key = new GroupKey(g.Pid, g.Type, g.StackId);
+            if (_wanted.Contains(key)) yield return (key, g.Outstanding);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text;
+using HandleEtw.Core.Analysis;
+using HandleEtw.Reports.Collect;
+
+namespace HandleEtw.Reports.Html;
+
+/// <summary>
+/// Writes the report as one self-contained page: inline style, inline SVG charts, a small inline script, no reference
+/// to anything outside the file. Every string from the trace goes through <see cref="HtmlText.Encode"/>.
+/// </summary>
+public static class HtmlReport
+{
+    public static string Render(ReportData data)
+    {
+        var html = new StringBuilder(64 * 1024);
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
+            .Append($"<meta http-equiv=\"Content-Security-Policy\" content=\"{PageAssets.ContentSecurityPolicy}\"/>\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
+            .Append($"<title>Handle report: {E(Path.GetFileName(data.Summary.Source))}</title>\n")
+            .Append("<style>").Append(PageAssets.Style).Append("</style>\n</head>\n<body>\n");
+        html.Append($"<h1>Handle report: {E(Path.GetFileName(data.Summary.Source))}</h1>\n");
+        Glance(html, data.Summary, data.GeneratedUtc);
+        html.Append("<h2 id=\"timeline\">Live handles over time</h2>\n");
+        SvgChart.Write(html, data.Processes);
+        html.Append("<h2 id=\"growth\">Growth by create stack</h2>\n");
+        SvgChart.Write(html, data.Stacks);
+        TypeSection.Write(html, data.Types);
+        LeakSection.Write(html, data.Leaks);
+        DiffSection.Write(html, data.Diff, data.DiffHandlesShown);
+        html.Append("<pre id=\"render-facts\"></pre>\n<script>").Append(PageAssets.Script).Append("</script>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    public static void WriteFile(string path, ReportData data) =>
+        File.WriteAllText(path, Render(data), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+
+    private static void Glance(StringBuilder html, TraceSummary s, DateTime generated)
+    {
+        if (s.Lossy)
+            html.Append("<div class=\"alert\" role=\"alert\">This trace is incomplete: ")
+                .Append($"{N(s.EventsLost)} events lost, {N(s.BuffersLost)} buffers lost, {N(s.DamagedBuffers)} damaged buffers skipped")
+                .Append($" ({N(s.DamagedBytes)} bytes). Handles whose create or close was lost are missing or shown as open; treat counts as approximate.</div>\n");
+        html.Append("<table class=\"glance\">\n");
+        Row(html, "Trace", E(s.Source));
+        Row(html, "Host", E(s.Host ?? "unknown"));
+        Row(html, "OS", E(s.Os));
+        Row(html, "Time range", $"{Utc(s.StartUtc)} to {Utc(s.EndUtc)} UTC ({s.Seconds.ToString("0.###", CultureInfo.InvariantCulture)} s)");
+        Row(html, "Processes", N(s.Processes));
+        Row(html, "Events", $"{N(s.Events)} ({N(s.HandleEvents)} handle events)");
+        Row(html, "Lost events", N(s.EventsLost), s.EventsLost > 0);
+        Row(html, "Lost buffers", N(s.BuffersLost), s.BuffersLost > 0);
+        Row(html, "Damaged buffers", N(s.DamagedBuffers), s.DamagedBuffers > 0);
+        Row(html, "Report written", $"{Utc(generated)} UTC");
+        html.Append("</table>\n");
+    }
+
+    private static void Row(StringBuilder html, string name, string value, bool bad = false) =>
+        html.Append($"<tr><th>{name}</th><td{(bad ? " class=\"up\"" : "")}>{value}</td></tr>\n");
+
+    private static string Utc(DateTime t) => t.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+
+    internal static string N(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
+
+    internal static string E(string? text) => HtmlText.Encode(text);
+
+    /// <summary>Frames as preformatted text inside a details element (in the page, not built on click).</summary>
+    internal static void Stack(StringBuilder html, IReadOnlyList<string> frames, bool open)
+    {
+        html.Append(open ? "<details open=\"open\">" : "<details>")
+            .Append($"<summary>create stack ({frames.Count} frames)</summary><pre>");
+        html.Append(frames.Count == 0 ? "(no stack recorded)" : E(string.Join("\n", frames)));
+        html.Append("</pre></details>\n");
+    }
+}
+
+internal static class TypeSection
+{
+    public static void Write(StringBuilder html, IReadOnlyList<ProcessTypes> processes)
+    {
+        html.Append("<h2 id=\"types\">Handle types per process</h2>\n<p class=\"muted\">Open handles by type at the start ")
+            .Append("(after the handle rundown) and at the end, like <code>!handle 0 0</code>; processes running at the end, most handles first.</p>\n");
+        if (processes.Count == 0) html.Append("<p>No process holds handles at the end of the trace.</p>\n");
+        foreach (ProcessTypes p in processes)
+        {
+            html.Append($"<h3>{HtmlReport.E(p.Process)} (pid {p.Pid}): {HtmlReport.N(p.End)} handles {Change(p.Start, p.End)}</h3>\n")
+                .Append("<table class=\"types\"><tr><th>Type</th><th class=\"n\">Start</th><th class=\"n\">End</th><th class=\"n\">Change</th></tr>\n");
+            foreach (TypeChange t in p.Types)
+                html.Append($"<tr><td>{HtmlReport.E(t.Type)}</td><td class=\"n\">{HtmlReport.N(t.Start)}</td>")
+                    .Append($"<td class=\"n\">{HtmlReport.N(t.End)}</td><td class=\"n\">{Change(t.Start, t.End)}</td></tr>\n");
+            html.Append("</table>\n");
+        }
+    }
+
+    private static string Change(int start, int end)
+    {
+        int d = end - start;
+        return d > 0 ? $"<span class=\"up\">+{HtmlReport.N(d)}</span>" : d < 0 ? $"<span class=\"down\">{HtmlReport.N(d)}</span>" : "±0";
+    }
+}
+
+internal static class LeakSection
+{
+    public static void Write(StringBuilder html, LeakReport report)
+    {
+        html.Append("<section id=\"leaks\">\n<h2>Leaks</h2>\n<p class=\"muted\">Handles still open at the end, grouped by process, ")
+            .Append("type and create stack; groups that grew over the trace first.</p>\n");
+        if (report.Leaks.Count == 0) { html.Append("<p class=\"ok\">No handles are open at the end in the processes shown.</p>\n</section>\n"); return; }
+        html.Append("<ol class=\"leaks\">\n");
+        for (int i = 0; i < report.Leaks.Count; i++)
+        {
+            LeakEntry l = report.Leaks[i];
+            string growth = l.Growing ? $"<span class=\"up\">growing {l.PerMinute.ToString("0.##", CultureInfo.InvariantCulture)}/min</span>" : "flat";
+            html.Append($"<li><strong>{HtmlReport.N(l.Outstanding)} × {HtmlReport.E(l.Type)}</strong> in {HtmlReport.E(l.Process)} (pid {l.Pid}), ")
+                .Append($"{HtmlReport.N(l.Created)} created, {growth}\n");
+            HtmlReport.Stack(html, l.Stack, open: i == 0);
+            html.Append("</li>\n");
+        }
+        html.Append("</ol>\n</section>\n");
+    }
+}
+
+internal static class DiffSection
+{
+    public static void Write(StringBuilder html, DiffReport diff, int shown)
+    {
+        string f = diff.From.ToString("0.###", CultureInfo.InvariantCulture), t = diff.To.ToString("0.###", CultureInfo.InvariantCulture);
+        html.Append($"<section id=\"diff\">\n<h3>Opened between {f} s and {t} s and still open (!htrace -diff)</h3>\n");
+        if (diff.Handles.Count == 0) { html.Append("<p class=\"ok\">No handle opened in the window is still open.</p>\n</section>\n"); return; }
+        html.Append($"<p>{HtmlReport.N(diff.Handles.Count)} handles in {HtmlReport.N(diff.Groups.Count)} groups.</p>\n")
+            .Append("<table class=\"diff-groups\"><tr><th class=\"n\">Count</th><th>Type</th><th>Process</th><th>Stack</th></tr>\n");
+        foreach (DiffGroup g in diff.Groups.Take(50))
+            html.Append($"<tr><td class=\"n\">{HtmlReport.N(g.Count)}</td><td>{HtmlReport.E(g.Type)}</td>")
+                .Append($"<td>{HtmlReport.E(g.Process)} ({g.Pid})</td><td>{HtmlReport.E(StackLabels.Caller(g.Stack))}</td></tr>\n");
+        html.Append("</table>\n<ol class=\"diff-handles\">\n");
+        foreach (DiffHandle h in diff.Handles.Take(shown))
+        {
+            html.Append($"<li>Handle 0x{h.Handle:x} - OPEN, {HtmlReport.E(h.Type)}{(h.Name is null ? "" : " " + HtmlReport.E(h.Name))}, ")
+                .Append($"process {HtmlReport.E(h.Process)} ({h.Pid}), thread {h.Tid}, at {h.Time.ToString("0.######", CultureInfo.InvariantCulture)} s\n");
+            HtmlReport.Stack(html, h.Stack, open: false);
+            html.Append("</li>\n");
+        }
+        html.Append("</ol>\n");
+        if (diff.Handles.Count > shown)
+            html.Append($"<p class=\"muted\">{HtmlReport.N(diff.Handles.Count - shown)} more handles not listed one by one; the groups above count them.</p>\n");
+        html.Append("</section>\n");
+    }
+}
