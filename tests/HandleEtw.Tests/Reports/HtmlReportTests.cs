@@ -1,0 +1,144 @@
+using System.Buffers.Binary;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+using HandleEtw.Cli.Commands;
+using HandleEtw.Core.Analysis;
+using HandleEtw.Reports.Collect;
+using HandleEtw.Reports.Html;
+
+namespace HandleEtw.Tests.Reports;
+
+public class HtmlReportTests
+{
+    /// <summary>The page is written as XML-compatible HTML, so an XML parser proves it well-formed.</summary>
+    internal static XDocument ParseAsXml(string html)
+    {
+        Assert.StartsWith("<!DOCTYPE html>\n", html);
+        return XDocument.Parse(html["<!DOCTYPE html>\n".Length..]);
+    }
+
+    [Fact]
+    public void Report_of_leaky_trace_is_well_formed_and_ranks_fun4_first()
+    {
+        ReportData data = ReportFixtures.Build(ReportFixtures.LeakyEtl);
+        XDocument doc = ParseAsXml(HtmlReport.Render(data));
+
+        Assert.Contains(ReportFixtures.LeakyFun4Frame, data.Leaks.Leaks[0].Stack, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(200, data.Leaks.Leaks[0].Outstanding);
+        XElement leaks = doc.Descendants("section").Single(s => (string?)s.Attribute("id") == "leaks");
+        Assert.Equal("Leaks", leaks.Element("h2")!.Value);
+        string firstStack = leaks.Descendants("li").First().Descendants("details").First().Element("pre")!.Value;
+        Assert.Contains(ReportFixtures.LeakyFun4Frame, firstStack, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(doc.Descendants("div"), d => (string?)d.Attribute("role") == "alert");
+    }
+
+    [Fact]
+    public void Charts_have_bounded_points_that_follow_the_leak()
+    {
+        ReportData data = ReportFixtures.Build(ReportFixtures.LeakyEtl, new ReportOptions { MaxSamples = 100 });
+        Assert.InRange(data.Processes.Times.Count, 50, 100);
+        ChartSeries leaky = Assert.Single(data.Processes.Series);
+        Assert.Contains("leakyhandles.exe", leaky.Label);
+        Assert.Equal(200, leaky.Values[^1]);
+        ChartSeries stack = Assert.Single(data.Stacks.Series);
+        Assert.Equal(200, stack.Values[^1]);
+        Assert.InRange(stack.Values[data.Stacks.Times.Count / 2], 80, 120); // one per 0.3 s: half way is about 100
+        for (int i = 1; i < stack.Values.Count; i++) Assert.True(stack.Values[i] >= stack.Values[i - 1]);
+        Assert.True(data.Processes.Times.Zip(data.Processes.Times.Skip(1)).All(p => p.Second > p.First));
+    }
+
+    [Fact]
+    public void Diff_window_is_marked_on_both_charts()
+    {
+        var input = ReportCommand.Open(ReportFixtures.LeakyEtl);
+        var options = new ReportOptions(input.Info.FromRelativeSeconds(10), input.Info.FromRelativeSeconds(40));
+        ReportData data = ReportBuilder.Build(input, options);
+        Assert.Equal(10, data.Processes.WindowFrom!.Value, 3);
+        Assert.Equal(40, data.Stacks.WindowTo!.Value, 3);
+        Assert.InRange(data.Diff.Handles.Count, 99, 101);
+        XDocument doc = ParseAsXml(HtmlReport.Render(data));
+        Assert.Equal(2, doc.Descendants("rect").Count(r => (string?)r.Attribute("class") == "window"));
+    }
+
+    [Fact]
+    public void Page_references_nothing_outside_itself()
+    {
+        string html = ReportFixtures.Html(ReportFixtures.LeakyEtl);
+        foreach (Match m in Regex.Matches(html, @"\b(?:src|href|xlink:href|action|poster|srcset)\s*=\s*[""']?([^""'\s>]*)", RegexOptions.IgnoreCase))
+        {
+            string target = m.Groups[1].Value;
+            Assert.True(target.StartsWith("data:", StringComparison.OrdinalIgnoreCase) || target.StartsWith('#'), $"external reference: {m.Value}");
+        }
+        Assert.DoesNotMatch(new Regex(@"https?:|ftp:|file:|//[a-z0-9.-]+/|@import|url\((?!\s*['""]?(data:|#))", RegexOptions.IgnoreCase), html);
+        Assert.Contains("default-src 'none'", html);
+    }
+
+    [Fact]
+    public void Lossy_trace_gets_a_red_alert_banner()
+    {
+        byte[] bytes = File.ReadAllBytes(ReportFixtures.LeakyEtl);
+        int bufferSize = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        Assert.True(bytes.Length >= 3 * bufferSize, "the sample has a header buffer and at least two event buffers");
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bufferSize * 2), 0); // BufferSize of the second event buffer
+        string damaged = Path.Combine(Path.GetDirectoryName(ReportFixtures.LeakyEtl)!, "damaged.etl");
+        File.WriteAllBytes(damaged, bytes);
+
+        ReportData data = ReportFixtures.Build(damaged);
+        Assert.True(data.Summary.Lossy);
+        XDocument doc = ParseAsXml(HtmlReport.Render(data));
+        XElement banner = doc.Descendants("div").Single(d => (string?)d.Attribute("role") == "alert");
+        Assert.Contains("1 damaged buffers skipped", banner.Value);
+        Assert.Contains("incomplete", banner.Value);
+    }
+
+    [Fact]
+    public void Text_from_the_trace_is_escaped()
+    {
+        const string evil = "<script>alert('x')</script>&\"<img src=http://e/x>\u0001";
+        ReportData clean = ReportFixtures.Build(ReportFixtures.LeakyEtl);
+        var leak = clean.Leaks.Leaks[0] with { Process = evil, Type = evil, Stack = [evil, "ok.dll+0x1"] };
+        var data = clean with
+        {
+            Summary = clean.Summary with { Source = evil, Host = evil },
+            Leaks = clean.Leaks with { Leaks = [leak] },
+            Types = [new ProcessTypes(1, evil, 0, 1, [new TypeChange(evil, 0, 1)])],
+            Processes = clean.Processes with { Series = [new ChartSeries(evil, evil, [1, 2])] },
+        };
+        string html = HtmlReport.Render(data);
+        XDocument doc = ParseAsXml(html);
+        Assert.DoesNotContain("<script>alert", html);
+        Assert.DoesNotContain("<img", html);
+        Assert.Single(doc.Descendants("script"));
+        Assert.Contains("<script>alert('x')</script>&\"<img src=http://e/x>\uFFFD", doc.Descendants("pre").First(p => p.Value.Contains("ok.dll")).Value);
+    }
+
+    [Fact]
+    public void Report_size_stays_bounded_on_a_mixed_trace()
+    {
+        string etl = ReportFixtures.ScaleEtl(200_000);
+        ReportData data = ReportFixtures.Build(etl);
+        string html = HtmlReport.Render(data);
+        Assert.True(html.Length < 5 * 1024 * 1024, $"report is {html.Length:N0} characters");
+        Assert.True(data.Diff.Handles.Count > data.DiffHandlesShown, "the diff list is capped, the groups count the rest");
+        Assert.All(new[] { data.Processes, data.Stacks }, c => Assert.InRange(c.Times.Count, 1, 500));
+        Assert.Equal(8, data.Processes.Series.Count);
+        ParseAsXml(html);
+    }
+
+    [Fact]
+    public void Cli_writes_the_report_and_rejects_bad_input_in_one_line()
+    {
+        string output = Path.Combine(Path.GetDirectoryName(ReportFixtures.LeakyEtl)!, "cli.html");
+        var (code, stdout, _) = Cli.CliSmokeTests.Run("report", ReportFixtures.LeakyEtl, "-o", output, "--from", "5");
+        Assert.Equal(0, code);
+        Assert.Contains("1 leak groups", stdout);
+        ParseAsXml(File.ReadAllText(output));
+
+        var (missing, _, error) = Cli.CliSmokeTests.Run("report", "/nonexistent/x.etl", "-o", output);
+        Assert.NotEqual(0, missing);
+        Assert.Single(error.Trim().Split('\n'));
+        var (badTime, _, error2) = Cli.CliSmokeTests.Run("report", ReportFixtures.LeakyEtl, "-o", output, "--from", "soon");
+        Assert.NotEqual(0, badTime);
+        Assert.Contains("--from", error2);
+    }
+}
