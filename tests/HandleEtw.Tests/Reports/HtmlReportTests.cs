@@ -115,7 +115,7 @@ public class HtmlReportTests
     [Fact]
     public void Report_size_stays_bounded_on_a_mixed_trace()
     {
-        string etl = ReportFixtures.ScaleEtl(200_000);
+        string etl = ReportFixtures.ScaleEtl(50_000);
         ReportData data = ReportFixtures.Build(etl);
         string html = HtmlReport.Render(data);
         Assert.True(html.Length < 5 * 1024 * 1024, $"report is {html.Length:N0} characters");
