@@ -13,7 +13,7 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
 {
     private readonly SymbolLocator _locator;
     private readonly Dictionary<string, NativePdbSymbols?> _modules = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<(string Key, ulong Offset), string?> _frames = new();
+    private readonly Dictionary<(string Key, ulong Offset), ResolvedFrame?> _frames = new();
     private readonly List<string> _mismatches = new();
     private readonly SortedDictionary<string, string> _missing = new(StringComparer.OrdinalIgnoreCase);
     private readonly Stopwatch _time = new();
@@ -46,11 +46,14 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
         }
     }
 
-    public string? Symbolize(ModuleIdentity module, ulong offset)
+    public string? Symbolize(ModuleIdentity module, ulong offset) => Resolve(module, offset)?.Format(module.FileName);
+
+    /// <summary>The function, offset from its start and source line for an offset inside a module; null without symbols.</summary>
+    public ResolvedFrame? Resolve(ModuleIdentity module, ulong offset)
     {
         Lookups++;
         string key = module.HasPdbIdentity ? module.PdbKey + "/" + module.PdbName : "image/" + module.Path;
-        if (_frames.TryGetValue((key, offset), out string? cached))
+        if (_frames.TryGetValue((key, offset), out var cached))
         {
             CacheHits++;
             return cached;
@@ -58,9 +61,9 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
         _time.Start();
         try
         {
-            string? text = offset > uint.MaxValue ? null : ModuleFor(key, module)?.Resolve((uint)offset)?.Format(module.FileName);
-            _frames[(key, offset)] = text;
-            return text;
+            var frame = offset > uint.MaxValue ? null : ModuleFor(key, module)?.Resolve((uint)offset);
+            _frames[(key, offset)] = frame;
+            return frame;
         }
         finally
         {
