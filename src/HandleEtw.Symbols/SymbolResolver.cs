@@ -12,7 +12,7 @@ namespace HandleEtw.Symbols;
 public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
 {
     private readonly SymbolLocator _locator;
-    private readonly Dictionary<string, NativePdbSymbols?> _modules = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, IPdbSymbols?> _modules = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<(string Key, ulong Offset), ResolvedFrame?> _frames = new();
     private readonly List<string> _mismatches = new();
     private readonly SortedDictionary<string, string> _missing = new(StringComparer.OrdinalIgnoreCase);
@@ -20,6 +20,7 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
     private readonly string _stubDirectory;
     private LlvmSymbolizerProcess? _symbolizer;
     private bool _symbolizerTried;
+    private Microsoft.Diagnostics.Symbols.SymbolReader? _diaReader;
 
     public SymbolResolver(SymbolPath path, TextWriter? log = null)
     {
@@ -71,7 +72,7 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
         }
     }
 
-    private NativePdbSymbols? ModuleFor(string key, ModuleIdentity module)
+    private IPdbSymbols? ModuleFor(string key, ModuleIdentity module)
     {
         if (_modules.TryGetValue(key, out var known)) return known;
         var opened = Open(module);
@@ -79,7 +80,7 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
         return opened;
     }
 
-    private NativePdbSymbols? Open(ModuleIdentity module)
+    private IPdbSymbols? Open(ModuleIdentity module)
     {
         if (!module.HasPdbIdentity)
         {
@@ -98,6 +99,7 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
             _missing[module.FileName] = module.DescribePdb() + " is a portable PDB: managed frames resolve by method token";
             return null;
         }
+        if (OperatingSystem.IsWindows() && OpenWithDia(located.Path) is { } dia) return dia;
         var symbolizer = Symbolizer();
         if (symbolizer is null)
         {
@@ -106,6 +108,13 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
         }
         Directory.CreateDirectory(_stubDirectory);
         return NativePdbSymbols.Open(symbolizer, located.Path, located.Identity, _stubDirectory);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("windows")]
+    private IPdbSymbols? OpenWithDia(string pdbPath)
+    {
+        _diaReader ??= new Microsoft.Diagnostics.Symbols.SymbolReader(TextWriter.Null, "");
+        return DiaPdbSymbols.TryOpen(_diaReader, pdbPath);
     }
 
     private LlvmSymbolizerProcess? Symbolizer()
@@ -121,6 +130,7 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
     public void Dispose()
     {
         _symbolizer?.Dispose();
+        _diaReader?.Dispose();
         try
         {
             if (Directory.Exists(_stubDirectory)) Directory.Delete(_stubDirectory, recursive: true);

@@ -1,7 +1,7 @@
 namespace HandleEtw.Symbols.Native;
 
 /// <summary>A native PDB symbolized through llvm-symbolizer (names, lines) and its function table (function starts).</summary>
-public sealed class NativePdbSymbols
+public sealed class NativePdbSymbols : IPdbSymbols
 {
     private readonly LlvmSymbolizerProcess _symbolizer;
     private readonly string _stubPath;
