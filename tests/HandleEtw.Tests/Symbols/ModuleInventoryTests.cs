@@ -79,3 +79,29 @@ public class ModuleInventoryTests
         Assert.Null(rows[2].Module);
     }
 }
+
+public class ModuleTimelineTests
+{
+    private static ModuleRecord Rec(int pid, string path, ulong b, ulong size, long? load, long? unload) =>
+        new(pid, new ModuleIdentity(path, b, size, Guid.Empty, 0, null), load, unload);
+
+    [Fact]
+    public void Finds_by_process_address_and_time_with_kernel_modules_shared()
+    {
+        var timeline = new ModuleTimeline([
+            Rec(10, "a.dll", 0x1000, 0x1000, null, 50),
+            Rec(10, "b.dll", 0x1000, 0x800, 60, null),
+            Rec(10, "big.dll", 0x10_0000, 0x10_0000, null, null),
+            Rec(4, "ntoskrnl.exe", 0xFFFF_F800_0000_0000, 0x100_0000, null, null),
+            Rec(11, "c.dll", 0x1000, 0x1000, null, null),
+        ]);
+        Assert.Equal("a.dll", timeline.Find(10, 0x1900, 10)?.Path);
+        Assert.Equal("b.dll", timeline.Find(10, 0x1100, 70)?.Path);
+        Assert.Null(timeline.Find(10, 0x1900, 70));      // beyond b.dll, a.dll unloaded
+        Assert.Null(timeline.Find(10, 0x1100, 55));      // between unload and reload
+        Assert.Equal("big.dll", timeline.Find(10, 0x1F_FFFF, 0)?.Path);
+        Assert.Equal("c.dll", timeline.Find(11, 0x1100, 70)?.Path);
+        Assert.Equal("ntoskrnl.exe", timeline.Find(10, 0xFFFF_F800_0000_1234, 0)?.Path);
+        Assert.Null(timeline.Find(12, 0x1100, 0));
+    }
+}
