@@ -53,7 +53,7 @@ public sealed partial class PdbFunctionTable
     }
 
     /// <summary>Parses the dump text: section RVAs first, then `S_*PROC32`/`S_PUB32` records and their `addr = SSSS:OOOO` lines.</summary>
-    internal static PdbFunctionTable Parse(TextReader dump)
+    public static PdbFunctionTable Parse(TextReader dump)
     {
         var sectionRvas = new List<uint>();
         var pending = new List<(int Section, uint Offset, uint Size, string Name)>();
