@@ -82,6 +82,8 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
 
     private IPdbSymbols? Open(ModuleIdentity module)
     {
+        // A raw kernel trace has no DbgID_RSDS: on the recording machine the image file itself names its PDB.
+        module = ImageIdentityReader.Complete(module);
         if (!module.HasPdbIdentity)
         {
             _missing[module.FileName] = "a PDB identity (no DbgID_RSDS event and no readable image file)";

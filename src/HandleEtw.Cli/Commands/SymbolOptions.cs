@@ -32,6 +32,17 @@ public static class SymbolOptions
         return path.IsEmpty ? null : new SymbolResolver(path);
     }
 
+    /// <summary>Runs a command body with the --symbols resolver attached to its trace, then prints symbol warnings.</summary>
+    public static int RunWith(ParseResult parseResult, Option<string?> option, CommandContext context, TraceInput input,
+        Func<TraceInput, int> body)
+    {
+        using var resolver = CreateResolver(parseResult, option);
+        input.Symbolizer = resolver;
+        int code = body(input);
+        Report(resolver, context, verbose: false);
+        return code;
+    }
+
     /// <summary>Symbol warnings (mismatched PDBs, modules without symbols) and, with --verbose, the time spent.</summary>
     public static void Report(SymbolResolver? resolver, CommandContext context, bool verbose)
     {

@@ -65,3 +65,43 @@ public class EndToEndSymbolTests
         }
     }
 }
+
+public class SymbolsOptionCliTests
+{
+    [Fact]
+    public void Leaks_with_symbols_prints_function_names_from_the_pdb_folder()
+    {
+        var identity = PdbIdentityReader.Read(NativeAssets.Pdb);
+        var rvas = NativeAssets.FunctionRvas();
+        var script = new TraceScript();
+        var process = script.AddProcess(4321, "symtest.exe");
+        var app = process.Module("symtest.exe", 0x7FF6_1000_0000, 0x4000, @"C:\app\symtest.exe",
+            new SynthPdb(identity.Guid, (uint)identity.Age, @"C:\build\symtest.pdb"));
+        foreach (string f in new[] { "leaf_function", "middle_function", "outer_function" }) app.Function(f, rvas[f], size: 4);
+        script.Advance(TimeSpan.FromMilliseconds(5));
+        process.Thread(4400).Create("Event", user: ["leaf_function", "middle_function", "outer_function"]);
+        string etl = Path.Combine(Path.GetTempPath(), $"handleetw-leaks-{Guid.NewGuid():N}.etl");
+        try
+        {
+            script.WriteTo(etl);
+            var (code, output, error) = HandleEtw.Tests.Cli.CliSmokeTests.Run("leaks", etl, "--symbols", NativeAssets.Directory);
+            Assert.True(code == 0, error);
+            Assert.Contains("symtest.exe!leaf_function+0x3", output);
+            Assert.Contains("symtest.exe!outer_function+0x3", output);
+            Assert.Contains("ntoskrnl.exe+0x", output);
+            Assert.Contains("ntoskrnl.exe", error); // listed once as a module without symbols
+
+            var (plainCode, plain, _) = HandleEtw.Tests.Cli.CliSmokeTests.Run("leaks", etl, "--symbols", "");
+            Assert.Equal(0, plainCode);
+            Assert.Contains($"symtest.exe+0x{rvas["leaf_function"] + 3:x}", plain);
+
+            var (badCode, _, badError) = HandleEtw.Tests.Cli.CliSmokeTests.Run("leaks", etl, "--symbols", "srv*");
+            Assert.NotEqual(0, badCode);
+            Assert.Single(badError.Trim().Split('\n'));
+        }
+        finally
+        {
+            File.Delete(etl);
+        }
+    }
+}
