@@ -8,10 +8,10 @@ public static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return RecordCommand.Create();
-        yield return NotBuilt("diff", "Handles opened after --from and still open at --to, grouped by create stack (!htrace -diff).");
-        yield return NotBuilt("history", "Every OPEN / CLOSE / DUPLICATE of one handle value, newest first, with stacks.");
-        yield return NotBuilt("leaks", "Handles still open at the end, grouped by process, type and create stack, ranked by growth.");
-        yield return NotBuilt("misuse", "Double-close suspects: stale closes that closed another thread's reused handle value.");
+        yield return DiffCommand.Create();
+        yield return HistoryCommand.Create();
+        yield return LeaksCommand.Create();
+        yield return MisuseCommand.Create();
         yield return StatsCommand.Create();
         yield return NotBuilt("convert", "Write a trace as Parquet tables for DuckDB, pandas and Spark.");
         yield return NotBuilt("report", "One self-contained HTML page: charts, type summary, leaks and diff.");

@@ -1,0 +1,37 @@
+using System.CommandLine;
+using HandleEtw.Core.Analysis;
+
+namespace HandleEtw.Cli.Commands;
+
+/// <summary>`handleetw history trace.etl --pid N --handle 0xH`: every event of one handle value, newest first.</summary>
+public static class HistoryCommand
+{
+    public sealed record Args(string Trace, int Pid, uint Handle, bool Json);
+
+    public static Command Create()
+    {
+        var command = new Command("history", "Every OPEN / CLOSE / DUPLICATE of one handle value, newest first, with stacks.");
+        var trace = TraceOptions.Trace();
+        var pid = new Option<int>("--pid") { Description = "Process id that owns the handle (4 for kernel handles).", Required = true };
+        var handle = new Option<string>("--handle") { Description = "Handle value, e.g. 0x1a4.", Required = true };
+        var json = TraceOptions.Json();
+        command.Arguments.Add(trace);
+        foreach (Option o in new Option[] { pid, handle, json }) command.Options.Add(o);
+        command.SetGuardedAction((p, context) =>
+        {
+            var args = new Args(p.GetValue(trace)!, p.GetValue(pid), TraceOptions.ParseHandle(p.GetValue(handle)!), p.GetValue(json));
+            return Execute(args, TraceInput.OpenFile(args.Trace), context.Out);
+        });
+        return command;
+    }
+
+    public static int Execute(Args args, TraceInput input, TextWriter output)
+    {
+        var collector = new HistoryCollector(input.Info, args.Pid, args.Handle);
+        StackContext context = TraceOptions.Run(input, collector);
+        HistoryReport report = collector.Report(context);
+        if (args.Json) output.WriteLine(JsonReports.History(report));
+        else TextReports.History(output, report);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Tracking;
+
+namespace HandleEtw.Cli.Commands;
+
+/// <summary>`handleetw leaks trace.etl [--top N]`: open handles grouped by process, type and create stack, growing first.</summary>
+public static class LeaksCommand
+{
+    public sealed record Args(string Trace, int Top, ProcessFilter Filter, bool Json);
+
+    public static Command Create()
+    {
+        var command = new Command("leaks", "Handles still open at the end, grouped by process, type and create stack, ranked by growth.");
+        var trace = TraceOptions.Trace();
+        var top = new Option<int>("--top") { Description = "How many groups to show.", DefaultValueFactory = _ => 20 };
+        var process = TraceOptions.Process();
+        var pid = TraceOptions.Pid();
+        var json = TraceOptions.Json();
+        command.Arguments.Add(trace);
+        foreach (Option o in new Option[] { top, process, pid, json }) command.Options.Add(o);
+        command.SetGuardedAction((p, context) =>
+        {
+            var args = new Args(p.GetValue(trace)!, p.GetValue(top), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
+            if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
+            return Execute(args, TraceInput.OpenFile(args.Trace), context.Out);
+        });
+        return command;
+    }
+
+    public static int Execute(Args args, TraceInput input, TextWriter output)
+    {
+        var tracker = new HandleTracker(input.Info);
+        StackContext context = TraceOptions.Run(input, tracker);
+        LeakReport report = LeakAnalysis.Build(tracker, context, args.Filter, args.Top);
+        if (args.Json) output.WriteLine(JsonReports.Leaks(report));
+        else TextReports.Leaks(output, report);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,38 @@
+using System.CommandLine;
+using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Tracking;
+
+namespace HandleEtw.Cli.Commands;
+
+/// <summary>`handleetw misuse trace.etl`: double-close suspects with the four stacks that tell the story.</summary>
+public static class MisuseCommand
+{
+    public sealed record Args(string Trace, ProcessFilter Filter, bool Json);
+
+    public static Command Create()
+    {
+        var command = new Command("misuse", "Double-close suspects: stale closes that closed another thread's reused handle value.");
+        var trace = TraceOptions.Trace();
+        var process = TraceOptions.Process();
+        var pid = TraceOptions.Pid();
+        var json = TraceOptions.Json();
+        command.Arguments.Add(trace);
+        foreach (Option o in new Option[] { process, pid, json }) command.Options.Add(o);
+        command.SetGuardedAction((p, context) =>
+        {
+            var args = new Args(p.GetValue(trace)!, TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
+            return Execute(args, TraceInput.OpenFile(args.Trace), context.Out);
+        });
+        return command;
+    }
+
+    public static int Execute(Args args, TraceInput input, TextWriter output)
+    {
+        var tracker = new HandleTracker(input.Info);
+        StackContext context = TraceOptions.Run(input, tracker);
+        MisuseReport report = MisuseAnalysis.Build(tracker, context, args.Filter);
+        if (args.Json) output.WriteLine(JsonReports.Misuse(report));
+        else TextReports.Misuse(output, report);
+        return ExitCodes.Ok;
+    }
+}

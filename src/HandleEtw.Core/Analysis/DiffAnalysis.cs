@@ -1,0 +1,65 @@
+using HandleEtw.Core.Events;
+using HandleEtw.Core.Tracking;
+
+namespace HandleEtw.Core.Analysis;
+
+public sealed record DiffHandle(int Pid, string Process, int Tid, uint Handle, string Type, string? Name, double Time,
+                                int StackId, IReadOnlyList<string> Stack);
+
+public sealed record DiffGroup(int Pid, string Process, string Type, int Count, int StackId, IReadOnlyList<string> Stack);
+
+public sealed record DiffReport(double From, double To, bool Lossy, IReadOnlyList<DiffHandle> Handles, IReadOnlyList<DiffGroup> Groups);
+
+/// <summary>
+/// `!htrace -diff`: feeds a tracker and, when the stream passes --to (or ends), keeps the handles opened after --from
+/// that are still open. Without --from, "after" means after the start rundown: rundown handles are never listed.
+/// </summary>
+public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : TraceConsumer
+{
+    private List<LiveHandle>? _taken;
+    private long _takenAt;
+
+    public override void OnHandle(in HandleEvent e) { Check(e.Timestamp); tracker.OnHandle(e); }
+    public override void OnProcess(in ProcessEvent e) { Check(e.Timestamp); tracker.OnProcess(e); }
+    public override void OnObjectType(long timestamp, ushort typeIndex, string name) => tracker.OnObjectType(timestamp, typeIndex, name);
+    public override void OnLoss(in LossEvent e) => tracker.OnLoss(e);
+
+    public override void OnEnd(long endTimestamp)
+    {
+        tracker.OnEnd(endTimestamp);
+        if (_taken is null) Take(tracker.LastTimestamp);
+    }
+
+    private void Check(long timestamp)
+    {
+        if (_taken is null && to is long t && timestamp > t) Take(t);
+    }
+
+    private void Take(long at)
+    {
+        _takenAt = at;
+        _taken = tracker.EnumerateLive()
+            .Where(h => h.Origin != HandleOrigin.Rundown && (from is not long f || h.CreateTime > f))
+            .ToList();
+    }
+
+    public DiffReport Report(StackContext context, ProcessFilter filter)
+    {
+        if (_taken is null) Take(tracker.LastTimestamp);
+        var handles = _taken!.Where(h => filter.Matches(h.Pid, h.Process))
+            .OrderBy(h => h.CreateTime).ThenBy(h => h.Pid).ThenBy(h => h.Handle)
+            .Select(h => new DiffHandle(h.Pid, h.Process, h.Thread, h.Handle, tracker.Types[h.Type], h.Name,
+                tracker.Seconds(h.CreateTime), h.StackId, context.Frames(h.StackId, StackPid(h), h.CreateTime)))
+            .ToList();
+        var groups = handles.GroupBy(h => (h.Pid, h.Type, h.StackId))
+            .Select(g => new DiffGroup(g.Key.Pid, g.First().Process, g.Key.Type, g.Count(), g.Key.StackId, g.First().Stack))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Pid).ThenBy(g => g.Type, StringComparer.Ordinal)
+            .ToList();
+        double fromSeconds = from is long f ? tracker.Seconds(f) : tracker.RundownTimestamp is long r ? tracker.Seconds(r) : 0;
+        return new DiffReport(fromSeconds, tracker.Seconds(_takenAt), tracker.Lossy, handles, groups);
+    }
+
+    /// <summary>User frames of a kernel handle belong to the process that logged its create.</summary>
+    internal static int StackPid(in LiveHandle h) =>
+        h.Origin == HandleOrigin.Created && h.OriginPid > 0 ? h.OriginPid : h.Pid;
+}

@@ -1,0 +1,94 @@
+using System.Globalization;
+
+namespace HandleEtw.Core.Analysis;
+
+/// <summary>Human-readable forms of the reports, in `!htrace`'s shape where it has one.</summary>
+public static class TextReports
+{
+    public const string LossyBanner =
+        "WARNING: this trace lost events or has damaged buffers; counts and pairings below may be incomplete.";
+
+    private static string Seconds(double s) => s.ToString("0.000000", CultureInfo.InvariantCulture) + "s";
+
+    private static void Frames(TextWriter w, IReadOnlyList<string>? frames, string indent = "    ")
+    {
+        if (frames is null || frames.Count == 0) { w.WriteLine(indent + "(no stack)"); return; }
+        foreach (string f in frames) w.WriteLine(indent + f);
+    }
+
+    public static void Diff(TextWriter w, DiffReport r)
+    {
+        if (r.Lossy) w.WriteLine(LossyBanner);
+        w.WriteLine($"Handles opened after {Seconds(r.From)} and still open at {Seconds(r.To)}: {r.Handles.Count}");
+        w.WriteLine();
+        foreach (DiffGroup g in r.Groups)
+        {
+            w.WriteLine($"{g.Count} x {g.Type} in {g.Process} (pid {g.Pid}), opened from:");
+            Frames(w, g.Stack);
+            w.WriteLine();
+        }
+        w.WriteLine("--------------------------------------");
+        foreach (DiffHandle h in r.Handles)
+        {
+            w.WriteLine($"Handle = 0x{h.Handle:x8} - OPEN");
+            w.WriteLine($"Thread ID = 0x{h.Tid:x8}, Process ID = 0x{h.Pid:x8}");
+            w.WriteLine($"Type = {h.Type}{(h.Name is null ? "" : ", Name = " + h.Name)}, Time = {Seconds(h.Time)}");
+            w.WriteLine();
+            Frames(w, h.Stack);
+            w.WriteLine("--------------------------------------");
+        }
+    }
+
+    public static void Leaks(TextWriter w, LeakReport r)
+    {
+        if (r.Lossy) w.WriteLine(LossyBanner);
+        if (r.Leaks.Count == 0) { w.WriteLine("No handles open at the end of the trace."); return; }
+        int rank = 1;
+        foreach (LeakEntry l in r.Leaks)
+        {
+            string growth = l.Growing ? $"+{l.PerMinute.ToString("0.##", CultureInfo.InvariantCulture)}/min" : "flat";
+            w.WriteLine($"#{rank++} {l.Process} (pid {l.Pid}) {l.Type}: {l.Outstanding} outstanding of {l.Created} opened, {growth}");
+            Frames(w, l.Stack);
+            w.WriteLine();
+        }
+    }
+
+    public static void History(TextWriter w, HistoryReport r)
+    {
+        if (r.Lossy) w.WriteLine(LossyBanner);
+        w.WriteLine($"History of handle 0x{r.Handle:x} in pid {r.Pid} ({r.Entries.Count} events, newest first)");
+        w.WriteLine("--------------------------------------");
+        foreach (HistoryEntry e in r.Entries)
+        {
+            w.WriteLine($"Handle = 0x{r.Handle:x8} - {e.Kind}{(e.Detail is null ? "" : " (" + e.Detail + ")")}");
+            w.WriteLine($"Thread ID = 0x{e.Tid:x8}, Process ID = 0x{e.ActorPid:x8}, Time = {Seconds(e.Time)}");
+            w.WriteLine($"Object = 0x{e.Object:x}, Type = {e.Type}");
+            w.WriteLine();
+            Frames(w, e.Stack);
+            w.WriteLine("--------------------------------------");
+        }
+    }
+
+    public static void Misuse(TextWriter w, MisuseReport r)
+    {
+        if (r.Lossy) w.WriteLine(LossyBanner);
+        if (r.Suspects.Count == 0) { w.WriteLine("No double-close suspects."); return; }
+        foreach (MisuseSuspect s in r.Suspects)
+        {
+            w.WriteLine($"{s.Process} (pid {s.Pid}) handle 0x{s.Handle:x}: {s.Count} stale close(s), " +
+                        $"confidence {s.Confidence.ToString("0.00", CultureInfo.InvariantCulture)}");
+            w.WriteLine($"  first close by thread 0x{s.StaleThread:x}:");
+            Frames(w, s.Stacks.FirstClose, "      ");
+            w.WriteLine($"  reopened by thread 0x{s.CreateThread:x}:");
+            Frames(w, s.Stacks.Create, "      ");
+            w.WriteLine($"  stale close by thread 0x{s.StaleThread:x} (closed the other thread's handle):");
+            Frames(w, s.Stacks.StaleClose, "      ");
+            if (s.Stacks.CrossedClose is { } crossed)
+            {
+                w.WriteLine($"  crossed close by thread 0x{s.CreateThread:x} (closed a handle it did not open):");
+                Frames(w, crossed, "      ");
+            }
+            w.WriteLine();
+        }
+    }
+}

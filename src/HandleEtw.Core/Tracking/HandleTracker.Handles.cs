@@ -1,0 +1,172 @@
+using HandleEtw.Core.Events;
+
+namespace HandleEtw.Core.Tracking;
+
+public sealed partial class HandleTracker
+{
+    private const int MaxPendingInheritance = 1 << 16;
+
+    /// <summary>The last Duplicate, to recognise DUPLICATE_CLOSE_SOURCE (a Close of its source right after it).</summary>
+    private (int Thread, long Time, int SourcePid, uint SourceHandle) _lastDuplicate = (-1, 0, 0, 0);
+
+    private static int Owner(int pid, uint handle) => (handle & HandleEvent.KernelHandleBit) != 0 ? KernelPid : pid;
+
+    public override void OnHandle(in HandleEvent e)
+    {
+        LastTimestamp = e.Timestamp;
+        Counters.HandleEvents++;
+        switch (e.Op)
+        {
+            case HandleOp.Create:
+                Counters.Creates++;
+                Open(GetProcess(Owner(e.ProcessId, e.Handle)), e.Handle, e, HandleOrigin.Created, e.ProcessId, 0);
+                break;
+            case HandleOp.Close: Close(e); break;
+            case HandleOp.Duplicate: Duplicate(e); break;
+            case HandleOp.RundownStart: Rundown(e); break;
+        }
+    }
+
+    private void Open(ProcessState process, uint handle, in HandleEvent e, HandleOrigin origin, int originPid, uint originHandle)
+    {
+        int existing = process.Table.Find(handle);
+        if (existing >= 0)
+        {
+            Counters.LostCloses++;
+            Retire(process, existing);
+        }
+        int stack = origin == HandleOrigin.Rundown ? -1 : e.StackId;
+        int index = _pool.Allocate();
+        ref HandleEntry entry = ref _pool[index];
+        entry.Handle = handle;
+        entry.Object = e.Object;
+        entry.CreateTime = e.Timestamp;
+        entry.Name = e.Name;
+        entry.Thread = origin == HandleOrigin.Rundown ? -1 : e.ThreadId;
+        entry.Origin = origin;
+        entry.OriginPid = originPid;
+        entry.OriginHandle = originHandle;
+        entry.Group = _groups.Get(process, e.ObjectType, stack, GroupStart(process));
+        _groups.Opened(entry.Group, Seconds(e.Timestamp));
+        process.Table.Add(index);
+    }
+
+    private double GroupStart(ProcessState process) =>
+        process.StartedInTrace ? Math.Max(0, Seconds(process.StartTime)) : 0;
+
+    private void Retire(ProcessState process, int index)
+    {
+        ref HandleEntry entry = ref _pool[index];
+        _groups.Closed(entry.Group, Seconds(LastTimestamp));
+        process.Table.Remove(entry.Handle);
+        _pool.Free(index);
+    }
+
+    private void Close(in HandleEvent e)
+    {
+        Counters.Closes++;
+        int pid = e.ProcessId;
+        var dup = _lastDuplicate;
+        if (dup.Thread == e.ThreadId && dup.Time == e.Timestamp && dup.SourceHandle == e.Handle)
+        {
+            pid = dup.SourcePid;
+            Counters.DuplicateCloseSource++;
+        }
+        ProcessState process = GetProcess(Owner(pid, e.Handle));
+        int index = process.Table.Find(e.Handle);
+        if (index < 0)
+        {
+            CloseUnknown(process, e);
+            return;
+        }
+        ref HandleEntry entry = ref _pool[index];
+        if (process.Exiting) Counters.ExitSweepCloses++;
+        else
+        {
+            if (entry.Origin == HandleOrigin.Inherited) Counters.InheritedCloses++;
+            ref LeakGroups.Group group = ref _groups[entry.Group];
+            int creator = entry.Origin is HandleOrigin.Created or HandleOrigin.Duplicated ? entry.Thread : -1;
+            _misuse.OnClose(process, e.Handle, e.ThreadId, e.StackId, e.Timestamp, creator, entry.CreateTime,
+                            group.StackId, group.Type);
+        }
+        Retire(process, index);
+    }
+
+    private void CloseUnknown(ProcessState process, in HandleEvent e)
+    {
+        // A late exit-sweep close of the previous incarnation of this pid.
+        ProcessState? previous = process.Previous;
+        if (previous is not null)
+        {
+            int old = previous.Table.Find(e.Handle);
+            if (old >= 0 && _pool[old].Object == e.Object)
+            {
+                Counters.ExitSweepCloses++;
+                Retire(previous, old);
+                return;
+            }
+        }
+        if (InheritedFromParent(process, e))
+        {
+            Counters.InheritedCloses++;
+            return;
+        }
+        if (process.StartedInTrace || process.HasRundown || Lossy) Counters.UnknownClosesGap++;
+        else Counters.UnknownClosesPredatingTrace++;
+        if (!process.Exiting) _misuse.OnUnmatchedClose(process, e.Handle, e.ThreadId, e.StackId, e.Timestamp, e.ObjectType);
+    }
+
+    /// <summary>The value was live (same object) in the parent when this process started: inherited, not logged.</summary>
+    private bool InheritedFromParent(ProcessState process, in HandleEvent e)
+    {
+        ProcessState? parent = process.Parent;
+        if (parent is null || (e.Handle & HandleEvent.KernelHandleBit) != 0) return false;
+        int index = parent.Table.Find(e.Handle);
+        return index >= 0 && _pool[index].Object == e.Object && _pool[index].CreateTime <= process.StartTime;
+    }
+
+    private void Duplicate(in HandleEvent e)
+    {
+        Counters.Duplicates++;
+        int sourcePid = e.SourceProcessId != 0 ? e.SourceProcessId : e.ProcessId;
+        if (sourcePid == e.TargetProcessId && e.Handle == e.TargetHandle && (e.Handle & HandleEvent.KernelHandleBit) == 0)
+        {
+            // Parent→parent with the same value, before the child's Process/Start: handle inheritance.
+            Counters.InheritanceDuplicates++;
+            ProcessState parent = GetProcess(sourcePid);
+            parent.PendingInheritance ??= new List<PendingInherit>();
+            if (parent.PendingInheritance.Count < MaxPendingInheritance)
+                parent.PendingInheritance.Add(new PendingInherit(e.Handle, e.Object, e.ObjectType, e.ThreadId, e.StackId, e.Timestamp));
+            return;
+        }
+        _lastDuplicate = (e.ThreadId, e.Timestamp, sourcePid, e.Handle);
+        ProcessState target = GetProcess(Owner(e.TargetProcessId, e.TargetHandle));
+        Open(target, e.TargetHandle, e, HandleOrigin.Duplicated, sourcePid, e.Handle);
+    }
+
+    private void Rundown(in HandleEvent e)
+    {
+        Counters.RundownHandles++;
+        RundownTimestamp = e.Timestamp;
+        ProcessState process = GetProcess(Owner(e.ProcessId, e.Handle));
+        process.HasRundown = true;
+        Open(process, e.Handle, e, HandleOrigin.Rundown, e.ProcessId, 0);
+    }
+
+    /// <summary>Moves the parent's inheritance duplicates into the child's table.</summary>
+    private void Inherit(ProcessState parent, ProcessState child)
+    {
+        List<PendingInherit>? pending = parent.PendingInheritance;
+        if (pending is null || pending.Count == 0) return;
+        foreach (PendingInherit p in pending)
+        {
+            var synthetic = new HandleEvent
+            {
+                Op = HandleOp.Duplicate, Timestamp = child.StartTime, ProcessId = parent.Pid, ThreadId = p.Thread,
+                Object = p.Object, Handle = p.Handle, ObjectType = p.Type, StackId = p.StackId,
+            };
+            Open(child, p.Handle, synthetic, HandleOrigin.Inherited, parent.Pid, p.Handle);
+        }
+        pending.Clear();
+    }
+}

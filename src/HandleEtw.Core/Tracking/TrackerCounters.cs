@@ -1,0 +1,33 @@
+namespace HandleEtw.Core.Tracking;
+
+/// <summary>What the tracker had to infer or could not match. Every result carries these.</summary>
+public sealed class TrackerCounters
+{
+    public long HandleEvents { get; internal set; }
+    public long Creates { get; internal set; }
+    public long Closes { get; internal set; }
+    public long Duplicates { get; internal set; }
+    public long RundownHandles { get; internal set; }
+
+    /// <summary>Create on a value still live: the close between them was lost.</summary>
+    public long LostCloses { get; internal set; }
+
+    /// <summary>Close of an unknown handle in a process with no handle rundown at start: the handle predates the trace.</summary>
+    public long UnknownClosesPredatingTrace { get; internal set; }
+
+    /// <summary>Close of an unknown handle where its create should have been seen: a gap in the trace.</summary>
+    public long UnknownClosesGap { get; internal set; }
+
+    public long InheritanceDuplicates { get; internal set; }
+    public long InheritedCloses { get; internal set; }
+    public long ExitSweepCloses { get; internal set; }
+    public long DuplicateCloseSource { get; internal set; }
+
+    /// <summary>Handles still open when their process exited (released, not leaked).</summary>
+    public long ReleasedAtExit { get; internal set; }
+
+    /// <summary>Losses reported inside the stream (OnLoss).</summary>
+    public long LossEvents { get; internal set; }
+    public long EventsLostInStream { get; internal set; }
+    public long BuffersLostInStream { get; internal set; }
+}

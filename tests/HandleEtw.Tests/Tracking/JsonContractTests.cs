@@ -1,0 +1,72 @@
+using System.Text.Json;
+using HandleEtw.Cli.Commands;
+using HandleEtw.Core.Analysis;
+
+namespace HandleEtw.Tests.Tracking;
+
+public class JsonContractTests
+{
+    private static EventScript Scenario()
+    {
+        var s = new EventScript().Start(100, name: "app.exe").Image(100, 0x10000000, 0x1000, @"C:\app\app.exe").Type(1, "File");
+        s.At(1).Create(100, 10, 0x40, 0xA, 1, 0x10000010).Close(100, 10, 0x40, 0xA, 1, 0x10000020)
+            .Create(100, 20, 0x40, 0xB, 1, 0x10000030).Close(100, 10, 0x40, 0xB, 1, 0x10000040)
+            .Create(100, 20, 0x44, 0xC, 1, 0x10000050);
+        return s;
+    }
+
+    private static JsonElement Run(Func<TraceInput, TextWriter, int> command)
+    {
+        var writer = new StringWriter();
+        Assert.Equal(0, command(Scenario().Input(), writer));
+        return JsonDocument.Parse(writer.ToString()).RootElement;
+    }
+
+    private static string[] Names(JsonElement e) => e.EnumerateObject().Select(p => p.Name).ToArray();
+
+    [Fact]
+    public void Diff_json_shape()
+    {
+        JsonElement root = Run((i, w) => DiffCommand.Execute(new DiffCommand.Args("t", null, null, ProcessFilter.All, true), i, w));
+        Assert.Equal(["from", "to", "lossy", "handles", "groups"], Names(root));
+        JsonElement h = root.GetProperty("handles")[0];
+        Assert.Equal(["pid", "tid", "handle", "type", "name", "time", "stack"], Names(h));
+        Assert.Equal(0x44, h.GetProperty("handle").GetInt32());
+        Assert.Equal(JsonValueKind.Number, h.GetProperty("time").ValueKind);
+        Assert.Equal("app.exe+0x50", h.GetProperty("stack")[0].GetString());
+        Assert.Equal(["pid", "process", "type", "count", "stack"], Names(root.GetProperty("groups")[0]));
+        Assert.Equal("File", root.GetProperty("groups")[0].GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void Leaks_json_shape()
+    {
+        JsonElement root = Run((i, w) => LeaksCommand.Execute(new LeaksCommand.Args("t", 10, ProcessFilter.All, true), i, w));
+        Assert.Equal(["lossy", "leaks"], Names(root));
+        Assert.Equal(["pid", "process", "type", "outstanding", "per_minute", "stack"], Names(root.GetProperty("leaks")[0]));
+    }
+
+    [Fact]
+    public void History_json_shape()
+    {
+        JsonElement root = Run((i, w) => HistoryCommand.Execute(new HistoryCommand.Args("t", 100, 0x40, true), i, w));
+        Assert.Equal(["pid", "handle", "entries"], Names(root));
+        Assert.Equal(4, root.GetProperty("entries").GetArrayLength());
+        JsonElement e = root.GetProperty("entries")[0];
+        Assert.Equal(["kind", "time", "tid", "object", "type", "stack"], Names(e));
+        Assert.Equal("CLOSE", e.GetProperty("kind").GetString());
+        Assert.Equal(0xB, e.GetProperty("object").GetInt32());
+    }
+
+    [Fact]
+    public void Misuse_json_shape()
+    {
+        JsonElement root = Run((i, w) => MisuseCommand.Execute(new MisuseCommand.Args("t", ProcessFilter.All, true), i, w));
+        Assert.Equal(["suspects"], Names(root));
+        JsonElement s = root.GetProperty("suspects")[0];
+        Assert.Equal(["pid", "handle", "count", "confidence", "stacks"], Names(s));
+        Assert.Equal(["first_close", "create", "stale_close", "crossed_close"], Names(s.GetProperty("stacks")));
+        Assert.Equal("app.exe+0x40", s.GetProperty("stacks").GetProperty("stale_close")[0].GetString());
+        Assert.Equal(JsonValueKind.Null, s.GetProperty("stacks").GetProperty("crossed_close").ValueKind);
+    }
+}
