@@ -13,7 +13,7 @@ public static class CommandCatalog
         yield return NotBuilt("leaks", "Handles still open at the end, grouped by process, type and create stack, ranked by growth.");
         yield return NotBuilt("misuse", "Double-close suspects: stale closes that closed another thread's reused handle value.");
         yield return NotBuilt("stats", "Trace metadata, buffers, events by kind, stacks, losses and live handle counts.");
-        yield return NotBuilt("convert", "Write a trace as Parquet tables for DuckDB, pandas and Spark.");
+        yield return ConvertCommand.Create();
         yield return NotBuilt("report", "One self-contained HTML page: charts, type summary, leaks and diff.");
         yield return NotBuilt("symbolize", "Add a symbols table to a Parquet directory.");
     }
