@@ -12,7 +12,7 @@ public static class CommandCatalog
         yield return NotBuilt("history", "Every OPEN / CLOSE / DUPLICATE of one handle value, newest first, with stacks.");
         yield return NotBuilt("leaks", "Handles still open at the end, grouped by process, type and create stack, ranked by growth.");
         yield return NotBuilt("misuse", "Double-close suspects: stale closes that closed another thread's reused handle value.");
-        yield return NotBuilt("stats", "Trace metadata, buffers, events by kind, stacks, losses and live handle counts.");
+        yield return StatsCommand.Create();
         yield return ConvertCommand.Create();
         yield return NotBuilt("report", "One self-contained HTML page: charts, type summary, leaks and diff.");
         yield return NotBuilt("symbolize", "Add a symbols table to a Parquet directory.");

@@ -1,20 +1,104 @@
 using HandleEtw.Core.Records;
+using HandleEtw.Etl.Compression;
 
 namespace HandleEtw.Etl.File;
 
-/// <summary>Reads an .etl file as a time-ordered stream of raw records (any OS).</summary>
+/// <summary>
+/// Reads an .etl file as a time-ordered stream of raw records (any OS). Opening checks the logfile header and indexes
+/// the buffer headers; <see cref="Read"/> merges the per-processor buffer streams by timestamp, holding one buffer per
+/// processor in memory and allocating nothing per record.
+/// </summary>
 public sealed class EtlFileSource : IRecordSource
 {
-    private EtlFileSource(TraceInfo info) => Info = info;
+    private const uint CompressedMode = 0x04000000;
+
+    private readonly Stream stream;
+    private readonly bool ownsStream;
+    private readonly BufferIndex index;
+    private readonly long headerEventsLost;
+
+    private EtlFileSource(Stream stream, bool ownsStream, TraceInfo info, BufferIndex index)
+    {
+        this.stream = stream;
+        this.ownsStream = ownsStream;
+        this.index = index;
+        Info = info;
+        headerEventsLost = info.EventsLost;
+        ResetCounters();
+    }
 
     public TraceInfo Info { get; }
 
     /// <summary>Opens and validates the file header; throws <see cref="TraceFormatException"/> if it is not ETL.</summary>
-    public static EtlFileSource Open(string path) =>
-        throw new TraceFormatException($"{path}: the .etl reader is not built yet", 0);
+    public static EtlFileSource Open(string path)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.RandomAccess);
+        try
+        {
+            return Open(stream, path, ownsStream: true);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
 
-    public void Read(IRecordSink sink, CancellationToken cancel = default) =>
-        throw new NotSupportedException("the .etl reader is not built yet");
+    /// <summary>Reads an .etl image from a seekable stream; <paramref name="name"/> names it in messages.</summary>
+    public static EtlFileSource Open(Stream stream, string name, bool ownsStream = false)
+    {
+        if (!stream.CanSeek || !stream.CanRead) throw new ArgumentException("the stream must be readable and seekable", nameof(stream));
+        var (info, headerState) = TraceHeaderReader.Read(stream, name);
+        int format = (info.LogFileMode & CompressedMode) != 0 ? (int)(headerState & 0xFFFF) : 0;
+        var index = BufferIndex.Build(stream, name, info.BufferSize, info.Processors, fixedSize: format == 0);
+        if (index.CompressedBuffers > 0 && format != XpressDecoder.FormatXpress)
+            throw new TraceFormatException(
+                $"{name}: compressed buffers in format {format}; only XPRESS (plain LZ77, format 3) is supported", 0);
+        return new EtlFileSource(stream, ownsStream, info, index);
+    }
 
-    public void Dispose() { }
+    public void Read(IRecordSink sink, CancellationToken cancel = default)
+    {
+        ResetCounters();
+        var loader = new BufferLoader(stream, Info);
+        var heap = new CursorHeap(index.PerCpu.Length);
+        for (int i = 0; i < index.PerCpu.Length; i++)
+        {
+            var cursor = new CpuCursor(index.PerCpu[i], loader);
+            if (cursor.MoveNext()) heap.Push(cursor, i);
+        }
+        long last = 0;
+        int sinceCheck = 0;
+        while (heap.Count > 0)
+        {
+            if (++sinceCheck == 1024)
+            {
+                sinceCheck = 0;
+                cancel.ThrowIfCancellationRequested();
+            }
+            CpuCursor top = heap.Top;
+            last = top.Timestamp;
+            if (top.CurrentProviderId == KernelTasks.LostEventTaskId) Info.EventsLost++;
+            sink.OnRecord(top.Current);
+            if (top.MoveNext()) heap.TopChanged();
+            else heap.Pop();
+        }
+        if (Info.EndUtc == default && last != 0) Info.EndUtc = Info.ToUtc(last);
+    }
+
+    public void Dispose()
+    {
+        if (ownsStream) stream.Dispose();
+    }
+
+    /// <summary>Counters start from what the index found, so reading twice does not count twice.</summary>
+    private void ResetCounters()
+    {
+        Info.Buffers = index.Buffers;
+        Info.CompressedBuffers = index.CompressedBuffers;
+        Info.DamagedBuffers = index.DamagedBuffers;
+        Info.DamagedBytes = index.DamagedBytes;
+        Info.SkippedRecords = 0;
+        Info.EventsLost = headerEventsLost;
+    }
 }

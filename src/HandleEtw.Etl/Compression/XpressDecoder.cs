@@ -1,0 +1,109 @@
+using System.Buffers.Binary;
+
+namespace HandleEtw.Etl.Compression;
+
+/// <summary>
+/// MS-XCA "Plain LZ77" (COMPRESSION_FORMAT_XPRESS, [MS-XCA] §2.4) decompression, as used by compressed ETW buffers.
+/// The output size is fixed by the caller (a compressed buffer states its decompressed size), so the decoder never
+/// writes past it and never allocates; any inconsistency in the input is reported as failure.
+/// </summary>
+public static class XpressDecoder
+{
+    /// <summary>The COMPRESSION_FORMAT_XPRESS value an .etl header buffer stores in its State field.</summary>
+    public const int FormatXpress = 3;
+
+    /// <summary>Decompresses <paramref name="input"/> into exactly <paramref name="output"/>.Length bytes.</summary>
+    /// <returns>False if the input is malformed: a match reaching before the start, output overrun, input too short
+    /// to produce the whole output. Input left over once the output is full (end marker, padding) is ignored.</returns>
+    public static bool TryDecompress(ReadOnlySpan<byte> input, Span<byte> output)
+    {
+        int inPos = 0, outPos = 0, lastHalfByte = -1;
+        uint flags = 0;
+        int flagCount = 0;
+        while (outPos < output.Length)
+        {
+            if (flagCount == 0)
+            {
+                if (input.Length - inPos < 4) return false;
+                flags = BinaryPrimitives.ReadUInt32LittleEndian(input[inPos..]);
+                inPos += 4;
+                flagCount = 32;
+            }
+            flagCount--;
+            if ((flags & (1u << flagCount)) == 0)
+            {
+                if (inPos >= input.Length) return false;
+                output[outPos++] = input[inPos++];
+                continue;
+            }
+            if (inPos == input.Length) return false;
+            if (!TryReadMatch(input, ref inPos, ref lastHalfByte, out int length, out int offset)) return false;
+            if (offset > outPos || length > output.Length - outPos) return false;
+            CopyMatch(output, outPos, offset, length);
+            outPos += length;
+        }
+        // The output is complete; whatever follows (end marker, buffer padding) is not needed.
+        return true;
+    }
+
+    private static bool TryReadMatch(ReadOnlySpan<byte> input, ref int inPos, ref int lastHalfByte, out int length, out int offset)
+    {
+        length = offset = 0;
+        if (input.Length - inPos < 2) return false;
+        int matchBytes = BinaryPrimitives.ReadUInt16LittleEndian(input[inPos..]);
+        inPos += 2;
+        length = matchBytes & 7;
+        offset = (matchBytes >> 3) + 1;
+        if (length == 7)
+        {
+            if (lastHalfByte < 0)
+            {
+                if (inPos >= input.Length) return false;
+                length = input[inPos] & 0x0F;
+                lastHalfByte = inPos++;
+            }
+            else
+            {
+                length = input[lastHalfByte] >> 4;
+                lastHalfByte = -1;
+            }
+            if (length == 15)
+            {
+                if (inPos >= input.Length) return false;
+                length = input[inPos++];
+                if (length == 255)
+                {
+                    if (input.Length - inPos < 2) return false;
+                    length = BinaryPrimitives.ReadUInt16LittleEndian(input[inPos..]);
+                    inPos += 2;
+                    if (length == 0)
+                    {
+                        if (input.Length - inPos < 4) return false;
+                        uint wide = BinaryPrimitives.ReadUInt32LittleEndian(input[inPos..]);
+                        inPos += 4;
+                        if (wide > int.MaxValue - 64) return false;
+                        length = (int)wide;
+                    }
+                    if (length < 15 + 7) return false;
+                    length -= 15 + 7;
+                }
+                length += 15;
+            }
+            length += 7;
+        }
+        length += 3;
+        return true;
+    }
+
+    private static void CopyMatch(Span<byte> output, int outPos, int offset, int length)
+    {
+        if (offset >= length)
+        {
+            output.Slice(outPos - offset, length).CopyTo(output.Slice(outPos, length));
+            return;
+        }
+        // Overlapping match: each byte may be one just written (runs such as "aaaa…").
+        int src = outPos - offset;
+        for (int i = 0; i < length; i++) output[outPos + i] = output[src + i];
+    }
+}

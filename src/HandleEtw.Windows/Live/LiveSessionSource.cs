@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Runtime.Versioning;
+using HandleEtw.Core.Records;
+using HandleEtw.Windows.Native;
+using HandleEtw.Windows.Recording;
+using HandleEtw.Windows.Ring;
+
+namespace HandleEtw.Windows.Live;
+
+/// <summary>
+/// The live kernel session as an <see cref="IRecordSource"/> (windows-live.md §2.3, §3.4): private system logger with
+/// the handle group mask, else the system Object provider, else the NT Kernel Logger. Records flow through the same
+/// ring and consumer loop as a replay.
+/// </summary>
+[SupportedOSPlatform("windows")]
+public sealed class LiveSessionSource : RingFedSource
+{
+    private const int RingBytes = 64 << 20;
+    private readonly LiveOptions _options;
+    private readonly TextWriter _log;
+    private EtwSession? _session;
+    private EtwConsumer? _consumer;
+    private Timer? _lossTimer;
+    private string _path = "not started";
+
+    private LiveSessionSource(LiveOptions options, TextWriter log, TraceInfo info) : base(info, RingBytes)
+    {
+        _options = options;
+        _log = log;
+    }
+
+    public override string Description => _path;
+
+    /// <summary>Checks what can be checked before touching ETW: container, elevation, SeDebugPrivilege.</summary>
+    public static LiveSessionSource Create(LiveOptions options, TextWriter log)
+    {
+        if (Privileges.IsInContainer())
+            throw new RecordingException("running inside a Windows container, where kernel sessions cannot start: run handleetw record on the host",
+                RecordingError.Container);
+        if (!Privileges.IsElevated())
+            throw new RecordingException("not elevated: run from an Administrator prompt (e.g. Start → Terminal (Admin)) and retry handleetw record",
+                RecordingError.NotElevated);
+        if (!Privileges.TryEnableDebugPrivilege())
+            log.WriteLine("warning: SeDebugPrivilege not enabled; object addresses may be missing from the initial inventory");
+        var info = new TraceInfo
+        {
+            Source = SessionPlan.PrivateName,
+            SessionName = SessionPlan.PrivateName,
+            HostName = Environment.MachineName,
+            StartUtc = DateTime.UtcNow,
+            StartTimestamp = Stopwatch.GetTimestamp(), // RAW_TIMESTAMP + ClientContext 1: the session clock is QPC
+            ClockFrequency = Stopwatch.Frequency,
+            ClockType = 1,
+            PointerSize = IntPtr.Size,
+            OsVersion = Environment.OSVersion.Version,
+            OsBuild = Environment.OSVersion.Version.Build,
+            Processors = Environment.ProcessorCount,
+            BufferSize = 1024 * 1024,
+        };
+        return new LiveSessionSource(options, log, info);
+    }
+
+    protected override void StartProducer()
+    {
+        SessionGuard.Install();
+        List<ActiveSession> active = EtwSession.QueryAll();
+        if (_options.Verbose)
+            _log.WriteLine($"active ETW sessions: {string.Join(", ", active.Select(s => s.Name))}");
+        _session = StartWithHandleEvents(active);
+        SessionGuard.Track(_session.Name);
+        _consumer = new EtwConsumer(Ring, OnProcessTraceEnd);
+        _consumer.Open(_session.Name);
+        if (_options.Verbose) _log.WriteLine($"session path: {_path}");
+        _lossTimer = new Timer(_ => PollLoss(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    private EtwSession StartWithHandleEvents(List<ActiveSession> active)
+    {
+        string? etl = _options.EtlPath is null ? null : Path.GetFullPath(_options.EtlPath);
+        // A running "handleetw" is our own orphan (a crashed or killed earlier run): stop and restart it.
+        EtwSession session = EtwSession.Start(SessionPlan.Private(Environment.ProcessorCount, etl), stopExisting: true);
+        uint stackError = session.EnableHandleStacks();
+        if (session.TrySetHandleGroupMask(out uint maskError))
+        {
+            _path = $"private system logger \"{session.Name}\", group mask (stacks: {Describe(stackError)})";
+            return session;
+        }
+        if (session.TryEnableSystemProviders(out uint providerError))
+        {
+            _path = $"private system logger \"{session.Name}\", system Object provider handle keyword (group mask: error {maskError}; stacks: {Describe(stackError)})";
+            return session;
+        }
+        session.Stop();
+        _log.WriteLine($"warning: private logger refused handle events (errors {maskError}/{providerError}); trying the NT Kernel Logger");
+        return StartKernelLogger(active, etl);
+    }
+
+    private EtwSession StartKernelLogger(List<ActiveSession> active, string? etl)
+    {
+        ActiveSession? holder = KernelLoggerOwner.Find(active);
+        if (holder is not null && !_options.Force)
+            throw new RecordingException(KernelLoggerOwner.RefusalMessage(KernelLoggerOwner.Guess(holder, active)), RecordingError.KernelLoggerInUse);
+        EtwSession session = EtwSession.Start(SessionPlan.KernelLogger(Environment.ProcessorCount, etl), stopExisting: _options.Force);
+        uint stackError = session.EnableHandleStacks();
+        if (!session.TrySetHandleGroupMask(out uint maskError))
+        {
+            session.Stop();
+            throw new RecordingException($"the kernel refused handle events on every session path (last error {maskError})", RecordingError.SessionFailed);
+        }
+        _path = $"NT Kernel Logger, group mask (stacks: {Describe(stackError)})";
+        return session;
+    }
+
+    private static string Describe(uint error) => error == 0 ? "on" : $"error {error}";
+
+    private void PollLoss()
+    {
+        try
+        {
+            if (_session is null || StopRequested) return;
+            SessionCounters c = _session.Query();
+            Loss.SetSession(c.EventsLost, c.LogBuffersLost + c.RealTimeBuffersLost);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A failed poll is retried next second.
+        }
+    }
+
+    private void OnProcessTraceEnd(uint error)
+    {
+        if (!StopRequested)
+            EndReason = error == 4201 ? "the session was stopped by another program" : $"ProcessTrace ended (Win32 error {error})";
+        MarkProducerDone();
+    }
+
+    public override void Flush() => _session?.Flush();
+
+    /// <summary>STOP first: ProcessTrace then delivers the stop-time rundown and returns; CloseTrace comes after the drain.</summary>
+    protected override void StopProducer()
+    {
+        _lossTimer?.Dispose();
+        if (_session is null) return;
+        SessionCounters final = _session.Stop();
+        Loss.SetSession(final.EventsLost, final.LogBuffersLost + final.RealTimeBuffersLost);
+        SessionGuard.Untrack(_session.Name);
+    }
+
+    protected override void AfterDrained()
+    {
+        _consumer?.Join(TimeSpan.FromSeconds(10));
+        _consumer?.Dispose();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            RequestStop();
+            _consumer?.Join(TimeSpan.FromSeconds(10));
+            _consumer?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>What the live session needs from the command line.</summary>
+public sealed record LiveOptions(string? EtlPath, bool Force, bool Verbose);

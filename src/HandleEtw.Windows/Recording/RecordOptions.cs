@@ -1,0 +1,32 @@
+namespace HandleEtw.Windows.Recording;
+
+/// <summary>`handleetw record` options, parsed.</summary>
+public sealed record RecordOptions
+{
+    public string? ProcessName { get; init; }
+    public int? ProcessId { get; init; }
+    public TimeSpan? Duration { get; init; }
+    public string? OutputPath { get; init; }
+    public string? EtlPath { get; init; }
+    public TimeSpan? SnapshotEvery { get; init; }
+    public bool Force { get; init; }
+    public bool Verbose { get; init; }
+
+    /// <summary>How many leak groups the end-of-run summary lists.</summary>
+    public int TopLeaks { get; init; } = 10;
+}
+
+/// <summary>Where the recorder writes and reads keys. Status goes to <see cref="Error"/> only when it is a terminal.</summary>
+public sealed record RecordingIo(TextWriter Out, TextWriter Error, bool ErrorIsTerminal, IKeyReader? Keys = null);
+
+/// <summary>Non-blocking key input (the `s` snapshot key).</summary>
+public interface IKeyReader
+{
+    char? TryReadKey();
+}
+
+public sealed class ConsoleKeyReader : IKeyReader
+{
+    public char? TryReadKey() =>
+        !Console.IsInputRedirected && Console.KeyAvailable ? Console.ReadKey(intercept: true).KeyChar : null;
+}
