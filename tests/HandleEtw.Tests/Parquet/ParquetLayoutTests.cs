@@ -104,3 +104,35 @@ public class ConvertCommandTests
         Assert.Single(error.Trim().Split('\n'));
     }
 }
+
+public class TraceToParquetTests
+{
+    /// <summary>A source that is cancelled part-way: it throws as a reader does when its token fires.</summary>
+    private sealed class CancelledSource(HandleEtw.Core.Records.TraceInfo info) : HandleEtw.Core.Records.IRecordSource
+    {
+        public HandleEtw.Core.Records.TraceInfo Info { get; } = info;
+        public void Read(HandleEtw.Core.Records.IRecordSink sink, CancellationToken cancel = default) =>
+            cancel.ThrowIfCancellationRequested();
+        public void Dispose() { }
+    }
+
+    [Fact]
+    public void A_cancelled_conversion_closes_every_table_in_its_partition_and_says_partial()
+    {
+        using var root = new TempDir();
+        var info = new ParquetScenario().Info;
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        ParquetConversionResult? partial = null;
+        Assert.Throws<OperationCanceledException>(() => TraceToParquet.Run(new CancelledSource(info),
+            new ParquetConversionOptions { OutputRoot = root.Path, Partition = true },
+            onPartial: r => partial = r, cancel: cancel.Token));
+        Assert.NotNull(partial);
+        Assert.True(partial!.Meta.Partial);
+        Assert.Equal(Path.Combine(root.Path, "host=WKS-01", "date=2026-03-14"), partial.Directory);
+        using var db = new DuckDb();
+        db.BindTables(partial.Directory);
+        Assert.True((bool)db.Scalar("SELECT partial FROM meta")!);
+        Assert.Equal(0, db.Count("SELECT count(*) FROM events"));
+    }
+}
