@@ -11,8 +11,11 @@ public sealed record ParquetWriteOptions
     /// <summary>zstd at its fastest level by default.</summary>
     public ParquetCompression Compression { get; init; } = ParquetCompression.Zstd;
 
-    /// <summary>Rows per row group: large groups scan fast; memory is bounded by one group per table.</summary>
-    public int RowGroupSize { get; init; } = 1 << 20;
+    /// <summary>
+    /// Rows per row group: large groups scan fast; memory is bounded by one group per table. 256 Ki rows measured
+    /// the same bytes/event and CPU as 1 Mi rows with half the peak memory (ParquetBenchmark).
+    /// </summary>
+    public int RowGroupSize { get; init; } = 1 << 18;
 
     /// <summary>Parses `zstd|snappy|gzip|none` (case-insensitive); null when the name is unknown.</summary>
     public static ParquetCompression? ParseCompression(string? name) => name?.ToLowerInvariant() switch

@@ -8,7 +8,7 @@ using HandleEtw.Parquet;
 namespace HandleEtw.Bench;
 
 /// <summary>
-/// `parquet [events] [--compression X]`: pushes synthetic handle events with stacks through the Parquet writer and
+/// `parquet [events] [--compression X] [--row-group N]`: pushes synthetic handle events with stacks through the Parquet writer and
 /// reports events/s, bytes per event on disk (stacks included), peak memory, and File.Copy of the same bytes.
 /// </summary>
 public sealed class ParquetBenchmark : IBenchmark
@@ -23,6 +23,10 @@ public sealed class ParquetBenchmark : IBenchmark
         int at = Array.IndexOf(args, "--compression");
         if (at >= 0 && at + 1 < args.Length) compression = ParquetWriteOptions.ParseCompression(args[at + 1]) ?? compression;
 
+        int rowGroup = new ParquetWriteOptions().RowGroupSize;
+        int rg = Array.IndexOf(args, "--row-group");
+        if (rg >= 0 && rg + 1 < args.Length && int.TryParse(args[rg + 1], out int requested) && requested > 0) rowGroup = requested;
+
         string dir = Directory.CreateTempSubdirectory("handleetw-bench-parquet-").FullName;
         try
         {
@@ -35,7 +39,7 @@ public sealed class ParquetBenchmark : IBenchmark
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             long baseline = Process.GetCurrentProcess().WorkingSet64;
             var clock = Stopwatch.StartNew();
-            using (var writer = new ParquetTraceWriter(dir, info, workload.Stacks, new ParquetWriteOptions { Compression = compression }))
+            using (var writer = new ParquetTraceWriter(dir, info, workload.Stacks, new ParquetWriteOptions { Compression = compression, RowGroupSize = rowGroup }))
             {
                 workload.Push(writer, events);
                 writer.Complete();
@@ -49,7 +53,7 @@ public sealed class ParquetBenchmark : IBenchmark
             double copySeconds = TimeCopy(dir, bytes);
 
             var c = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(c, $"events            {events:N0} ({workload.Stacks.Count:N0} distinct stacks, compression {compression})"));
+            Console.WriteLine(string.Create(c, $"events            {events:N0} ({workload.Stacks.Count:N0} distinct stacks, compression {compression}, row groups of {rowGroup:N0})"));
             Console.WriteLine(string.Create(c, $"write             {clock.Elapsed.TotalSeconds:F2} s = {events / clock.Elapsed.TotalSeconds / 1e6:F2} M events/s (target >= 3)"));
             double writerCpu = Math.Max(0.001, cpu - generationCpu);
             Console.WriteLine(string.Create(c, $"cpu               {cpu:F2} s incl. {generationCpu:F2} s generating the events; writer alone {writerCpu:F2} s = {events / writerCpu / 1e6:F2} M events per CPU-second"));
