@@ -51,6 +51,7 @@ pre { background: #f5f5f5; padding: 8px; overflow-x: auto; margin: 4px 0; font: 
   });
   var first = document.querySelector('#leaks ol.leaks pre');
   facts.firstLeakStack = first ? first.textContent : '';
+  facts.renderMs = Math.round(performance.now());
   document.getElementById('render-facts').textContent = JSON.stringify(facts);
 })();
 """;
