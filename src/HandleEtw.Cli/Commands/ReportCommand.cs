@@ -1,6 +1,10 @@
 using System.CommandLine;
 using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Events;
+using HandleEtw.Core.Records;
+using HandleEtw.Core.Stacks;
 using HandleEtw.Reports.Collect;
+using HandleEtw.Reports.Input;
 using HandleEtw.Reports.Html;
 
 namespace HandleEtw.Cli.Commands;
@@ -13,7 +17,7 @@ public static class ReportCommand
     public static Command Create()
     {
         var command = new Command("report", "One self-contained HTML page: charts, type summary, leaks and diff.");
-        var trace = TraceOptions.Trace();
+        var trace = new Argument<string>("trace") { Description = "The .etl file, or a Parquet directory written by convert." };
         var output = new Option<string?>("--output", "-o") { Description = "The HTML file to write (default: the trace path + .html)." };
         var from = TraceOptions.Time("--from", "Diff window start: seconds from trace start or ISO-8601 UTC (marked on the charts).");
         var to = TraceOptions.Time("--to", "Diff window end: seconds from trace start or ISO-8601 UTC.");
@@ -33,9 +37,10 @@ public static class ReportCommand
         return command;
     }
 
-    /// <summary>An .etl file, replayed once per report pass.</summary>
+    /// <summary>An .etl file or a Parquet directory written by `convert`, replayed once per report pass.</summary>
     public static ReportInput Open(string path)
     {
+        if (Directory.Exists(path)) return OpenParquet(path);
         TraceInput first = TraceInput.OpenFile(path);
         bool used = false;
         return new ReportInput(first.Info, consumer =>
@@ -43,6 +48,19 @@ public static class ReportCommand
             TraceInput input = used ? TraceInput.OpenFile(path) : first;
             used = true;
             return TraceOptions.Run(input, consumer);
+        });
+    }
+
+    private static ReportInput OpenParquet(string path)
+    {
+        string tables = ParquetTrace.FindTables(path)
+            ?? throw new UserErrorException($"{path}: no events.parquet (or more than one trace) in this directory");
+        TraceInfo info = ParquetTrace.ReadInfo(tables);
+        return new ReportInput(info, consumer =>
+        {
+            var modules = new ModuleMap(info.PointerSize);
+            StackTable stacks = ParquetReplay.Run(tables, new CompositeConsumer(modules, consumer));
+            return new StackContext(stacks, modules);
         });
     }
 

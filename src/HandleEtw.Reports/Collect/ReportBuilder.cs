@@ -95,7 +95,8 @@ public static class ReportBuilder
         DateTime lastEvent = info.ToUtc(t.LastTimestamp);
         if (end <= start || lastEvent > end) end = lastEvent;
         string os = info.OsVersion.Major == 0 ? "unknown"
-            : $"Windows {info.OsVersion.Major}.{info.OsVersion.Minor} build {info.OsBuild}, {info.PointerSize * 8}-bit, {info.Processors} CPUs";
+            : $"Windows {info.OsVersion.Major}.{info.OsVersion.Minor} build {info.OsBuild}, {info.PointerSize * 8}-bit" +
+              (info.Processors > 0 ? $", {info.Processors} CPUs" : "");
         return new TraceSummary(info.Source, info.HostName, os, start, end, (end - start).TotalSeconds, first.Processes,
             first.Events, t.Counters.HandleEvents, info.EventsLost + t.Counters.EventsLostInStream,
             info.BuffersLost + t.Counters.BuffersLostInStream, info.DamagedBuffers, info.DamagedBytes, t.Lossy);

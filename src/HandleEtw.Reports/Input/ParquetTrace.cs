@@ -1,0 +1,41 @@
+using HandleEtw.Core.Records;
+
+namespace HandleEtw.Reports.Input;
+
+/// <summary>A directory written by `handleetw convert` (one trace: its tables, or a single host=/date= partition).</summary>
+public static class ParquetTrace
+{
+    public static bool IsParquetDirectory(string path) => Directory.Exists(path) && FindTables(path) is not null;
+
+    /// <summary>The folder holding events.parquet and meta.parquet, or null.</summary>
+    public static string? FindTables(string path)
+    {
+        if (File.Exists(Path.Combine(path, "events.parquet"))) return path;
+        var found = Directory.EnumerateFiles(path, "events.parquet", SearchOption.AllDirectories).Take(2).ToList();
+        return found.Count == 1 ? Path.GetDirectoryName(found[0]) : null;
+    }
+
+    /// <summary>The trace description from meta.parquet; times of the replayed events are nanoseconds from the start.</summary>
+    public static TraceInfo ReadInfo(string tables)
+    {
+        using ParquetTable meta = ParquetTable.Open(Path.Combine(tables, "meta.parquet"));
+        if (meta.RowGroups == 0) throw new TraceFormatException("meta.parquet: no rows", 0);
+        using ParquetTable.Group row = meta.Open(0);
+        if (row.Rows == 0) throw new TraceFormatException("meta.parquet: no rows", 0);
+        return new TraceInfo
+        {
+            Source = row.Strings("source_file")[0] ?? tables,
+            HostName = row.Strings("host")[0],
+            OsBuild = row.Values<int>("os_build")[0],
+            OsVersion = new Version(10, 0),
+            PointerSize = row.Values<int>("pointer_size")[0],
+            StartUtc = DateTime.SpecifyKind(row.Values<DateTime>("trace_start_utc")[0], DateTimeKind.Utc),
+            EndUtc = DateTime.SpecifyKind(row.Values<DateTime>("trace_end_utc")[0], DateTimeKind.Utc),
+            ClockFrequency = 1_000_000_000,
+            StartTimestamp = 0,
+            EventsLost = row.Values<long>("events_lost")[0],
+            BuffersLost = row.Values<long>("buffers_lost")[0],
+            DamagedBuffers = row.Values<long>("damaged_buffers")[0],
+        };
+    }
+}
