@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 
 namespace HandleEtw.Etl.Compression;
 
@@ -29,13 +30,20 @@ public static class XpressDecoder
                 inPos += 4;
                 flagCount = 32;
             }
-            flagCount--;
-            if ((flags & (1u << flagCount)) == 0)
+            // A run of zero flag bits is a run of literals: copy it in one go.
+            uint pending = flags << (32 - flagCount);
+            int literals = pending == 0 ? flagCount : BitOperations.LeadingZeroCount(pending);
+            if (literals > 0)
             {
-                if (inPos >= input.Length) return false;
-                output[outPos++] = input[inPos++];
+                literals = Math.Min(literals, output.Length - outPos);
+                if (input.Length - inPos < literals) return false;
+                input.Slice(inPos, literals).CopyTo(output[outPos..]);
+                inPos += literals;
+                outPos += literals;
+                flagCount -= literals;
                 continue;
             }
+            flagCount--; // a set bit: a match
             if (inPos == input.Length) return false;
             if (!TryReadMatch(input, ref inPos, ref lastHalfByte, out int length, out int offset)) return false;
             if (offset > outPos || length > output.Length - outPos) return false;
@@ -95,15 +103,21 @@ public static class XpressDecoder
         return true;
     }
 
-    private static void CopyMatch(Span<byte> output, int outPos, int offset, int length)
+    private static unsafe void CopyMatch(Span<byte> output, int outPos, int offset, int length)
     {
         if (offset >= length)
         {
             output.Slice(outPos - offset, length).CopyTo(output.Slice(outPos, length));
             return;
         }
-        // Overlapping match: each byte may be one just written (runs such as "aaaa…").
-        int src = outPos - offset;
-        for (int i = 0; i < length; i++) output[outPos + i] = output[src + i];
+        // Overlapping match (runs such as "aaaa…"): bytes may be ones just written. With an offset of 8 or more an
+        // 8-byte chunk only reads bytes written before it; the caller has checked the whole match fits.
+        fixed (byte* start = output)
+        {
+            byte* dst = start + outPos, src = dst - offset, end = dst + length;
+            if (offset >= 8)
+                for (; end - dst >= 8; dst += 8, src += 8) *(ulong*)dst = *(ulong*)src;
+            for (; dst < end; dst++, src++) *dst = *src;
+        }
     }
 }

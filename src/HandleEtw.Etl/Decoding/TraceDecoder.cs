@@ -1,23 +1,139 @@
 using HandleEtw.Core.Events;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
+using HandleEtw.Etl.Stacks;
 
 namespace HandleEtw.Etl.Decoding;
 
 /// <summary>
 /// Decodes the kernel records handleetw needs, joins their stacks and hands the events on in time order.
-/// Shared by the .etl reader and the live session.
+/// Shared by the .etl reader and the live session. A malformed payload is counted and skipped, never thrown.
 /// </summary>
-public sealed class TraceDecoder(TraceInfo info, StackTable stacks, TraceConsumer consumer) : IRecordSink
+public sealed class TraceDecoder : IRecordSink, IHeldEventSink
 {
-    public TraceInfo Info { get; } = info;
-    public StackTable Stacks { get; } = stacks;
+    private readonly TraceConsumer _consumer;
+    private readonly StackJoin _join;
+
+    public TraceDecoder(TraceInfo info, StackTable stacks, TraceConsumer consumer)
+    {
+        Info = info;
+        Stacks = stacks;
+        _consumer = consumer;
+        _join = new StackJoin(stacks, Counters, this);
+    }
+
+    public TraceInfo Info { get; }
+    public StackTable Stacks { get; }
     public DecoderCounters Counters { get; } = new();
 
-    public void OnRecord(in EventRecord record) => throw new NotSupportedException("the decoder is not built yet");
+    public void OnRecord(in EventRecord record)
+    {
+        Counters.Records++;
+        if (record.Timestamp > Counters.LastTimestamp) Counters.LastTimestamp = record.Timestamp;
+        if (record.Group == KernelGroup.StackWalk)
+        {
+            Counters.StackRecords++;
+            _join.OnStackRecord(record);
+            return;
+        }
+        long seq = -1;
+        if (IsWanted(record))
+        {
+            ref HeldEvent held = ref _join.Hold(out seq);
+            if (!TryDecode(record, ref held))
+            {
+                Counters.MalformedPayloads++;
+                held.Kind = HeldKind.Skipped; // keeps its place as a stack target, emits nothing
+            }
+        }
+        _join.LogEvent(record, seq);
+    }
 
     /// <summary>End of input: emits what is still held back, then calls <see cref="TraceConsumer.OnEnd"/>.</summary>
-    public void Finish() => consumer.OnEnd(0);
+    public void Finish()
+    {
+        _join.Finish();
+        _consumer.OnEnd(Counters.LastTimestamp);
+    }
+
+    private static bool IsWanted(in EventRecord r) => r.Group switch
+    {
+        KernelGroup.Object => ObjectPayloads.IsHandleEvent(r) || ObjectPayloads.IsTypeEvent(r),
+        KernelGroup.Process => ProcessPayloads.IsProcessEvent(r) || ImagePayloads.IsImageEvent(r),
+        KernelGroup.Thread => ThreadPayloads.IsThreadEvent(r),
+        KernelGroup.Image => ImagePayloads.IsImageEvent(r),
+        KernelGroup.None => ImageIdPayloads.IsRsds(r) || LossPayloads.IsLoss(r),
+        _ => false,
+    };
+
+    private bool TryDecode(in EventRecord r, ref HeldEvent held)
+    {
+        held.Timestamp = r.Timestamp;
+        switch (r.Group)
+        {
+            case KernelGroup.Object when ObjectPayloads.IsTypeEvent(r):
+                held.Kind = HeldKind.ObjectType;
+                if (!ObjectPayloads.TryReadObjectType(r, out held.TypeIndex, out string typeName)) return false;
+                held.Other = typeName;
+                return true;
+            case KernelGroup.Object:
+                held.Kind = HeldKind.Handle;
+                Counters.HandleEvents++;
+                return ObjectPayloads.TryReadHandle(r, out held.Handle);
+            case KernelGroup.Process when ProcessPayloads.IsProcessEvent(r):
+                return Box(ref held, HeldKind.Process, ProcessPayloads.TryRead(r, out ProcessEvent process), process);
+            case KernelGroup.Process or KernelGroup.Image:
+                return Box(ref held, HeldKind.Image, ImagePayloads.TryRead(r, out ImageEvent image), image);
+            case KernelGroup.Thread:
+                return Box(ref held, HeldKind.Thread, ThreadPayloads.TryRead(r, out ThreadEvent thread), thread);
+            case KernelGroup.None when LossPayloads.IsLoss(r):
+                if (!LossPayloads.TryRead(r, out LossEvent loss)) return false;
+                Info.EventsLost += loss.Events;
+                Info.BuffersLost += loss.Buffers;
+                return Box(ref held, HeldKind.Loss, true, loss);
+            default:
+                return Box(ref held, HeldKind.ImageIdentity, ImageIdPayloads.TryReadRsds(r, out ImageIdentity id), id);
+        }
+    }
+
+    private static bool Box<T>(ref HeldEvent held, HeldKind kind, bool decoded, T value) where T : struct
+    {
+        if (!decoded) return false;
+        held.Kind = kind;
+        held.Other = value;
+        return true;
+    }
+
+    void IHeldEventSink.Emit(ref HeldEvent e, int stackId)
+    {
+        switch (e.Kind)
+        {
+            case HeldKind.Handle:
+                _consumer.OnHandle(e.Handle with { StackId = stackId });
+                break;
+            case HeldKind.Process:
+                _consumer.OnProcess((ProcessEvent)e.Other! with { StackId = stackId });
+                break;
+            case HeldKind.Thread:
+                _consumer.OnThread((ThreadEvent)e.Other!);
+                break;
+            case HeldKind.Image:
+                _consumer.OnImage((ImageEvent)e.Other!);
+                break;
+            case HeldKind.ImageIdentity:
+                _consumer.OnImageIdentity((ImageIdentity)e.Other!);
+                break;
+            case HeldKind.ObjectType:
+                _consumer.OnObjectType(e.Timestamp, e.TypeIndex, (string)e.Other!);
+                break;
+            case HeldKind.Loss:
+                _consumer.OnLoss((LossEvent)e.Other!);
+                break;
+            default:
+                return;
+        }
+        Counters.EmittedEvents++;
+    }
 }
 
 /// <summary>What the decoder and the stack join saw.</summary>
@@ -25,9 +141,27 @@ public sealed class DecoderCounters
 {
     public long Records { get; set; }
     public long HandleEvents { get; set; }
+
+    /// <summary>Events of any kind (decoded or not) that at least one stack record attached to.</summary>
     public long EventsWithStacks { get; set; }
+
+    /// <summary>Stack and stack-key records whose target event was not among the recent events.</summary>
     public long OrphanStacks { get; set; }
+
+    /// <summary>Cached stack keys referenced and never defined by a later KeyDelete/KeyRundown.</summary>
     public long UnresolvedStackKeys { get; set; }
+
+    /// <summary>Threads whose parked kernel stacks never got the user part (the trace ended first).</summary>
+    public long MissingUserFragments { get; set; }
+
+    /// <summary>Stack records for an event already emitted (a second stack for one event).</summary>
+    public long LateStacks { get; set; }
+
+    public long StackRecords { get; set; }
+    public long StackKeyDefinitions { get; set; }
     public long MalformedPayloads { get; set; }
+
+    /// <summary>Decoded events handed to the consumer.</summary>
+    public long EmittedEvents { get; set; }
     public long LastTimestamp { get; set; }
 }

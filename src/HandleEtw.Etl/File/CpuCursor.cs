@@ -10,6 +10,13 @@ internal sealed class CpuCursor(BufferEntry[] buffers, BufferLoader loader)
 {
     private byte[] data = [];
     private int nextBuffer;
+
+    /// <summary>Starts over at the first buffer, keeping the data array for reuse.</summary>
+    public void Rewind()
+    {
+        nextBuffer = 0;
+        pos = end = 0;
+    }
     private int pos;
     private int end;
     private RecordView current;

@@ -10,6 +10,8 @@ internal sealed class CursorHeap(int capacity)
     public int Count { get; private set; }
     public CpuCursor Top => items[0];
 
+    public void Clear() => Count = 0;
+
     public void Push(CpuCursor cursor, int rank)
     {
         int i = Count++;

@@ -16,6 +16,9 @@ public sealed class EtlFileSource : IRecordSource
     private readonly bool ownsStream;
     private readonly BufferIndex index;
     private readonly long headerEventsLost;
+    private readonly BufferLoader loader;
+    private readonly CpuCursor[] cursors;
+    private readonly CursorHeap heap;
 
     private EtlFileSource(Stream stream, bool ownsStream, TraceInfo info, BufferIndex index)
     {
@@ -24,6 +27,10 @@ public sealed class EtlFileSource : IRecordSource
         this.index = index;
         Info = info;
         headerEventsLost = info.EventsLost;
+        // Created once: a second Read reuses the per-processor buffers instead of allocating them again.
+        loader = new BufferLoader(stream, info);
+        cursors = index.PerCpu.Select(buffers => new CpuCursor(buffers, loader)).ToArray();
+        heap = new CursorHeap(cursors.Length);
         ResetCounters();
     }
 
@@ -60,12 +67,11 @@ public sealed class EtlFileSource : IRecordSource
     public void Read(IRecordSink sink, CancellationToken cancel = default)
     {
         ResetCounters();
-        var loader = new BufferLoader(stream, Info);
-        var heap = new CursorHeap(index.PerCpu.Length);
-        for (int i = 0; i < index.PerCpu.Length; i++)
+        heap.Clear();
+        for (int i = 0; i < cursors.Length; i++)
         {
-            var cursor = new CpuCursor(index.PerCpu[i], loader);
-            if (cursor.MoveNext()) heap.Push(cursor, i);
+            cursors[i].Rewind();
+            if (cursors[i].MoveNext()) heap.Push(cursors[i], i);
         }
         long last = 0;
         int sinceCheck = 0;

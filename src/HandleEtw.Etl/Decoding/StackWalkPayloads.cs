@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+using HandleEtw.Core.Records;
+
+namespace HandleEtw.Etl.Decoding;
+
+/// <summary>Which event a stack record belongs to: its raw timestamp and thread (PERFINFO headers carry neither).</summary>
+public readonly record struct StackTarget(long EventTimestamp, int ProcessId, int ThreadId);
+
+/// <summary>StackWalk events (kernel group 0x18): stacks, cached-stack references and key definitions.</summary>
+public static class StackWalkPayloads
+{
+    public const byte Stack = 32;
+    public const byte KeyDelete = 35;
+    public const byte KeyRundown = 36;
+    public const byte StackKeyKernel = 37;
+    public const byte StackKeyUser = 38;
+
+    private const int TargetSize = 16;
+
+    /// <summary>Stack (32) and StackKey (37/38) records: EventTimeStamp u64; StackProcess u32; StackThread u32.</summary>
+    public static bool TryReadTarget(in EventRecord r, out StackTarget target)
+    {
+        target = default;
+        ReadOnlySpan<byte> p = r.Payload;
+        if (p.Length < TargetSize) return false;
+        target = new StackTarget(
+            BinaryPrimitives.ReadInt64LittleEndian(p),
+            BinaryPrimitives.ReadInt32LittleEndian(p[8..]),
+            BinaryPrimitives.ReadInt32LittleEndian(p[12..]));
+        return true;
+    }
+
+    /// <summary>Frames of a Stack record (after the 16-byte target), innermost first. Count = (length - 16) / P.</summary>
+    public static int ReadStackFrames(in EventRecord r, ref ulong[] buffer) =>
+        r.Payload.Length < TargetSize ? 0 : ReadPointers(r.Payload[TargetSize..], r.PointerSize, ref buffer);
+
+    /// <summary>StackKeyKernel/StackKeyUser: the key pointer after the target.</summary>
+    public static bool TryReadKeyReference(in EventRecord r, out StackTarget target, out ulong key)
+    {
+        key = 0;
+        if (!TryReadTarget(r, out target) || r.Payload.Length < TargetSize + r.PointerSize) return false;
+        key = ReadPointer(r.Payload[TargetSize..], r.PointerSize);
+        return true;
+    }
+
+    /// <summary>KeyDelete/KeyRundown: StackKey ptr then the frames (count = length / P - 1).</summary>
+    public static bool TryReadKeyDefinition(in EventRecord r, out ulong key, ref ulong[] buffer, out int frameCount)
+    {
+        key = 0;
+        frameCount = 0;
+        int size = r.PointerSize == 4 ? 4 : 8;
+        if (r.Payload.Length < size) return false;
+        key = ReadPointer(r.Payload, size);
+        frameCount = ReadPointers(r.Payload[size..], size, ref buffer);
+        return true;
+    }
+
+    private const ushort ExtStackTrace32 = 5;
+    private const ushort ExtStackTrace64 = 6;
+    private const int ExtItemHeader = 8;
+
+    /// <summary>
+    /// The STACK_TRACE32/64 extended item of an EVENT_HEADER record ({MatchId u64, addresses[]}), if it has one.
+    /// Items are {Reserved u16, ExtType u16, Linkage u16 (bit 0: another follows), DataSize u16} then data padded to 8.
+    /// </summary>
+    public static bool TryReadExtendedStack(in EventRecord r, ref ulong[] buffer, out int frameCount)
+    {
+        frameCount = 0;
+        ReadOnlySpan<byte> ext = r.ExtendedData;
+        int offset = 0;
+        while (ext.Length - offset >= ExtItemHeader)
+        {
+            ushort type = BinaryPrimitives.ReadUInt16LittleEndian(ext[(offset + 2)..]);
+            ushort linkage = BinaryPrimitives.ReadUInt16LittleEndian(ext[(offset + 4)..]);
+            int size = BinaryPrimitives.ReadUInt16LittleEndian(ext[(offset + 6)..]);
+            int data = offset + ExtItemHeader;
+            if (size > ext.Length - data) return false;
+            if ((type == ExtStackTrace32 || type == ExtStackTrace64) && size >= 8)
+            {
+                frameCount = ReadPointers(ext.Slice(data + 8, size - 8), type == ExtStackTrace64 ? 8 : 4, ref buffer);
+                return frameCount > 0;
+            }
+            if ((linkage & 1) == 0) return false;
+            offset = data + ((size + 7) & ~7);
+        }
+        return false;
+    }
+
+    /// <summary>Kernel-space address test TraceEvent uses (its own cut-off, not an architectural one).</summary>
+    public static bool IsKernelAddress(ulong address, int pointerSize) =>
+        pointerSize == 4 ? address >= 0x8000_0000UL : address >= 0xFFFF_0000_0000_0000UL;
+
+    private static ulong ReadPointer(ReadOnlySpan<byte> bytes, int pointerSize) =>
+        pointerSize == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes) : BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+
+    private static int ReadPointers(ReadOnlySpan<byte> bytes, int pointerSize, ref ulong[] buffer)
+    {
+        int size = pointerSize == 4 ? 4 : 8;
+        int count = bytes.Length / size; // bounded by the record size (≤ 64 KB)
+        if (buffer.Length < count) buffer = new ulong[Math.Max(count, buffer.Length * 2)];
+        for (int i = 0; i < count; i++) buffer[i] = ReadPointer(bytes.Slice(i * size, size), size);
+        return count;
+    }
+}

@@ -1,0 +1,63 @@
+using HandleEtw.Core.Events;
+using HandleEtw.Core.Stacks;
+
+namespace HandleEtw.Etl.Stacks;
+
+internal enum HeldKind : byte { Handle, Process, Thread, Image, ImageIdentity, ObjectType, Loss, Skipped }
+
+/// <summary>A decoded event waiting in the delay queue for its stack records, with the stack parts seen so far.</summary>
+internal struct HeldEvent
+{
+    public HeldKind Kind;
+    public long Timestamp;
+    public HandleEvent Handle;
+
+    /// <summary>The decoded event of the rarer kinds, boxed (process, thread, image, identity, loss) or the type
+    /// name (object type): keeps the queue slot small for the hot handle path.</summary>
+    public object? Other;
+    public ushort TypeIndex;
+
+    public long HistorySerial;
+    public StackPart Kernel;
+    public StackPart User;
+
+    /// <summary>Has a kernel part and waits for the user part logged when its thread leaves the kernel.</summary>
+    public bool AwaitingUser;
+    public int StackThread;
+
+    /// <summary>The previous event parked on the same thread (older sequence number), or -1.</summary>
+    public long NextParked;
+
+    public readonly bool HasStack => !Kernel.IsNone || !User.IsNone;
+}
+
+/// <summary>Fixed-capacity FIFO of held events, addressed by a monotonically growing sequence number.</summary>
+internal sealed class DelayQueue
+{
+    private readonly HeldEvent[] _items;
+    private readonly long _mask;
+
+    public DelayQueue(int capacityPowerOfTwo)
+    {
+        _items = new HeldEvent[capacityPowerOfTwo];
+        _mask = capacityPowerOfTwo - 1;
+    }
+
+    public long HeadSeq { get; private set; }
+    public long TailSeq { get; private set; }
+    public int Count => (int)(TailSeq - HeadSeq);
+    public bool IsFull => Count == _items.Length;
+
+    public bool Contains(long seq) => seq >= HeadSeq && seq < TailSeq;
+
+    public ref HeldEvent this[long seq] => ref _items[seq & _mask];
+
+    public ref HeldEvent Head => ref _items[HeadSeq & _mask];
+
+    /// <summary>Appends a slot (already reset by <see cref="Dequeue"/>) and returns its sequence number; the caller
+    /// fills it through the indexer.</summary>
+    public long Enqueue() => TailSeq++;
+
+    /// <summary>Drops the head after it was emitted (clears references so strings can be collected).</summary>
+    public void Dequeue() => _items[HeadSeq++ & _mask] = default;
+}

@@ -1,0 +1,253 @@
+using System.Runtime.InteropServices;
+using HandleEtw.Core.Records;
+using HandleEtw.Core.Stacks;
+using HandleEtw.Etl.Decoding;
+
+namespace HandleEtw.Etl.Stacks;
+
+internal interface IHeldEventSink
+{
+    void Emit(ref HeldEvent e, int stackId);
+}
+
+/// <summary>
+/// Joins StackWalk records to the events they belong to, the way TraceEvent's TraceLog does: a stack names its
+/// event by (timestamp, thread) among the last <see cref="EventHistory.Size"/> events; kernel-only fragments wait on
+/// their thread for the user fragment logged when it leaves the kernel; cached-stack references wait on their key
+/// until KeyDelete/KeyRundown defines it. Decoded events are held in a delay queue and emitted in arrival (time)
+/// order once their stack parts are known, or once no stack record can reach them any more; a part still pending
+/// then is emitted as a pending reference in the <see cref="StackTable"/>, bound when its frames arrive.
+/// </summary>
+internal sealed class StackJoin
+{
+    private const int QueueCapacity = 4096; // > EventHistory.Size: every held event is also in the history
+
+    private readonly StackTable _stacks;
+    private readonly DecoderCounters _counters;
+    private readonly IHeldEventSink _sink;
+    private readonly EventHistory _history = new();
+    private readonly DelayQueue _queue = new(QueueCapacity);
+    private readonly Dictionary<ulong, StackPart> _kernelKeys = new();
+    private readonly Dictionary<ulong, StackPart> _userKeys = new();
+    private readonly Dictionary<int, ThreadParking> _parked = new();
+    private ulong[] _frames = new ulong[256];
+
+    public StackJoin(StackTable stacks, DecoderCounters counters, IHeldEventSink sink)
+    {
+        _stacks = stacks;
+        _counters = counters;
+        _sink = sink;
+    }
+
+    /// <summary>Reserves a held slot for a decoded event; fill it, then call <see cref="LogEvent"/>.</summary>
+    public ref HeldEvent Hold(out long seq)
+    {
+        if (_queue.IsFull) EmitHead();
+        seq = _queue.Enqueue();
+        return ref _queue[seq];
+    }
+
+    /// <summary>Every non-stack record: remembered as a possible stack target. <paramref name="heldSeq"/> is -1
+    /// when nothing was decoded from it.</summary>
+    public void LogEvent(in EventRecord r, long heldSeq)
+    {
+        long serial = _history.Add(r.Timestamp, r.ThreadId, r.Cpu, heldSeq);
+        if (heldSeq >= 0)
+        {
+            ref HeldEvent h = ref _queue[heldSeq];
+            h.HistorySerial = serial;
+            h.NextParked = -1;
+        }
+        if (!r.ExtendedData.IsEmpty) AttachExtendedStack(r, serial, heldSeq);
+        Drain();
+    }
+
+    public void OnStackRecord(in EventRecord r)
+    {
+        switch (r.Opcode)
+        {
+            case StackWalkPayloads.Stack: OnStack(r); break;
+            case StackWalkPayloads.StackKeyKernel: OnKeyReference(r, kernel: true); break;
+            case StackWalkPayloads.StackKeyUser: OnKeyReference(r, kernel: false); break;
+            case StackWalkPayloads.KeyDelete:
+            case StackWalkPayloads.KeyRundown: OnKeyDefinition(r); break;
+            default: return;
+        }
+        Drain();
+    }
+
+    /// <summary>End of input: emits everything held and counts what never resolved.</summary>
+    public void Finish()
+    {
+        while (_queue.Count > 0) EmitHead();
+        _counters.UnresolvedStackKeys = _kernelKeys.Count + _userKeys.Count;
+        long missingUser = 0;
+        foreach (ThreadParking p in _parked.Values)
+            if (!p.Fallback.IsNone && _stacks.Resolve(p.Fallback).IsPending) missingUser++;
+        _counters.MissingUserFragments = missingUser;
+    }
+
+    private void OnStack(in EventRecord r)
+    {
+        if (!StackWalkPayloads.TryReadTarget(r, out StackTarget target)) { _counters.MalformedPayloads++; return; }
+        int count = StackWalkPayloads.ReadStackFrames(r, ref _frames);
+        if (count == 0) { _counters.MalformedPayloads++; return; }
+        long seq = FindHeld(target, r.Cpu);
+        var part = StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count)));
+        if (StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize))
+        {
+            if (seq >= 0) SetKernel(ref _queue[seq], seq, part, target);
+            return;
+        }
+        bool completedTarget = false;
+        if (!StackWalkPayloads.IsKernelAddress(_frames[0], r.PointerSize))
+            completedTarget = CompleteThread(target.ThreadId, part, seq);
+        if (!completedTarget && seq >= 0) SetUser(ref _queue[seq], part);
+    }
+
+    private void OnKeyReference(in EventRecord r, bool kernel)
+    {
+        if (!StackWalkPayloads.TryReadKeyReference(r, out StackTarget target, out ulong key))
+        {
+            _counters.MalformedPayloads++;
+            return;
+        }
+        long seq = FindHeld(target, r.Cpu);
+        // Every referenced key gets its pending part, used or not, so keys never defined can be counted at the end.
+        StackPart part = KeyPart(kernel ? _kernelKeys : _userKeys, key);
+        if (kernel)
+        {
+            if (seq >= 0) SetKernel(ref _queue[seq], seq, part, target);
+            return;
+        }
+        if (!CompleteThread(target.ThreadId, part, seq) && seq >= 0) SetUser(ref _queue[seq], part);
+    }
+
+    private void OnKeyDefinition(in EventRecord r)
+    {
+        if (!StackWalkPayloads.TryReadKeyDefinition(r, out ulong key, ref _frames, out int count) || count == 0)
+        {
+            _counters.MalformedPayloads++;
+            return;
+        }
+        _counters.StackKeyDefinitions++;
+        // A key lives in the kernel or the user table, told apart by where its outermost frame is.
+        var table = StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize) ? _kernelKeys : _userKeys;
+        if (!table.Remove(key, out StackPart pending)) return; // defined before any reference we saw
+        _stacks.Bind(pending, StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
+    }
+
+    /// <summary>EVENT_HEADER stacks travel with their event: the whole stack, attached at once.</summary>
+    private void AttachExtendedStack(in EventRecord r, long serial, long heldSeq)
+    {
+        if (!StackWalkPayloads.TryReadExtendedStack(r, ref _frames, out int count)) return;
+        _history[serial].HasStack = true;
+        _counters.EventsWithStacks++;
+        if (heldSeq >= 0) SetUser(ref _queue[heldSeq], StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
+    }
+
+    private StackPart KeyPart(Dictionary<ulong, StackPart> table, ulong key)
+    {
+        if (!table.TryGetValue(key, out StackPart part))
+        {
+            part = _stacks.NewPendingPart();
+            table.Add(key, part);
+        }
+        return part;
+    }
+
+    /// <summary>Finds the stack's target event; counts orphans and stacks with decoded events; returns the held
+    /// sequence number or -1 when the target is not (or no longer) held.</summary>
+    private long FindHeld(StackTarget target, ushort cpu)
+    {
+        long serial = _history.FindTarget(target.EventTimestamp, target.ThreadId, cpu);
+        if (serial < 0)
+        {
+            _counters.OrphanStacks++;
+            return -1;
+        }
+        ref EventHistory.Entry entry = ref _history[serial];
+        if (!entry.HasStack)
+        {
+            entry.HasStack = true;
+            _counters.EventsWithStacks++;
+        }
+        if (entry.HeldSeq < 0) return -1;
+        if (_queue.Contains(entry.HeldSeq)) return entry.HeldSeq;
+        _counters.LateStacks++;
+        return -1;
+    }
+
+    private void SetKernel(ref HeldEvent h, long seq, StackPart part, StackTarget target)
+    {
+        if (!h.Kernel.IsNone) return; // a second kernel part for one event: keep the first
+        h.Kernel = part;
+        h.StackThread = target.ThreadId;
+        // Processes 0 and 4 never return to user mode: their kernel part is the whole stack.
+        if (target.ProcessId is 0 or 4 || !h.User.IsNone) return;
+        h.AwaitingUser = true;
+        ref ThreadParking parking = ref CollectionsMarshal.GetValueRefOrAddDefault(
+            _parked, target.ThreadId, out bool existed);
+        if (!existed) parking = new ThreadParking(-1, StackPart.None);
+        h.NextParked = parking.Newest;
+        parking.Newest = seq;
+    }
+
+    private static void SetUser(ref HeldEvent h, StackPart part)
+    {
+        h.User = part;
+        h.AwaitingUser = false;
+    }
+
+    /// <summary>The thread left the kernel: <paramref name="user"/> completes every kernel part parked on it.
+    /// True when <paramref name="targetSeq"/> was among them.</summary>
+    private bool CompleteThread(int thread, StackPart user, long targetSeq)
+    {
+        if (!_parked.Remove(thread, out ThreadParking parking)) return false;
+        bool found = false;
+        for (long s = parking.Newest; s >= 0 && _queue.Contains(s); s = _queue[s].NextParked)
+        {
+            ref HeldEvent h = ref _queue[s];
+            if (h.AwaitingUser) SetUser(ref h, user);
+            found |= s == targetSeq;
+        }
+        if (!parking.Fallback.IsNone) _stacks.Bind(parking.Fallback, user);
+        return found;
+    }
+
+    private void Drain()
+    {
+        while (_queue.Count > 0)
+        {
+            ref HeldEvent head = ref _queue.Head;
+            bool ready = head.HasStack && !head.AwaitingUser;
+            if (!ready && _history.Holds(head.HistorySerial)) return;
+            EmitHead();
+        }
+    }
+
+    private void EmitHead()
+    {
+        ref HeldEvent head = ref _queue.Head;
+        if (head.AwaitingUser) head.User = FallbackFor(head.StackThread);
+        int stackId = head.HasStack ? _stacks.Compose(head.Kernel, head.User) : -1;
+        _sink.Emit(ref head, stackId);
+        _queue.Dequeue();
+    }
+
+    /// <summary>A pending user part for a thread whose kernel parts must leave before its user fragment arrived.</summary>
+    private StackPart FallbackFor(int thread)
+    {
+        ref ThreadParking parking = ref CollectionsMarshal.GetValueRefOrAddDefault(
+            _parked, thread, out bool existed);
+        if (!existed) parking = new ThreadParking(-1, StackPart.None);
+        if (parking.Fallback.IsNone) parking.Fallback = _stacks.NewPendingPart();
+        return parking.Fallback;
+    }
+
+    private struct ThreadParking(long newest, StackPart fallback)
+    {
+        public long Newest = newest;
+        public StackPart Fallback = fallback;
+    }
+}

@@ -1,0 +1,119 @@
+namespace HandleEtw.Synthetic.Etl;
+
+/// <summary>How stacks are written.</summary>
+public enum StackMode : byte
+{
+    None,
+    /// <summary>StackWalk Stack records: a kernel fragment right after the event, the user fragment a few records later.</summary>
+    Fragments,
+    /// <summary>StackKeyKernel/StackKeyUser references, defined by KeyDelete on eviction and KeyRundown at the end.</summary>
+    Cached,
+}
+
+/// <summary>A call stack as two fragments, innermost frame first. Identity matters: the cache keys on the arrays.</summary>
+public sealed class CallStack(ulong[] kernel, ulong[] user)
+{
+    public ulong[] Kernel { get; } = kernel;
+    public ulong[] User { get; } = user;
+}
+
+/// <summary>
+/// Writes the stack records of events the way the kernel does: the kernel part at once, the user part when the
+/// thread returns to user mode (before its next event, or after a few records of others). With caching, a bounded
+/// FIFO cache per mode assigns keys; an evicted key is defined by KeyDelete and then reused.
+/// </summary>
+public sealed class StackWriter(KernelEventWriter events, StackMode mode, int cacheSize = 256, int userDelay = 3)
+{
+    private readonly List<PendingUser> _pending = [];
+    private readonly StackKeyCache _kernelCache = new(0xFFFF_E000_0000_0000, cacheSize);
+    private readonly StackKeyCache _userCache = new(0xFFFF_E100_0000_0000, cacheSize);
+
+    public StackMode Mode { get; } = mode;
+
+    /// <summary>Call before any event of <paramref name="tid"/> is written: emits user parts that are due.</summary>
+    public void BeforeEvent(long ticks, int tid)
+    {
+        for (int i = 0; i < _pending.Count; i++)
+        {
+            PendingUser p = _pending[i];
+            if (p.Tid != tid && --p.Remaining > 0)
+            {
+                _pending[i] = p;
+                continue;
+            }
+            EmitUser(p, ticks);
+            _pending.RemoveAt(i--);
+        }
+    }
+
+    /// <summary>Call right after the event the stack belongs to (same CPU, same time).</summary>
+    public void Attach(int cpu, long ticks, int pid, int tid, CallStack stack, int pointerSize = 8)
+    {
+        if (Mode == StackMode.None) return;
+        if (pointerSize == 4 || Mode == StackMode.Fragments)
+        {
+            if (pointerSize == 8 && stack.Kernel.Length > 0) events.Stack(cpu, ticks, ticks, pid, tid, stack.Kernel);
+        }
+        else if (stack.Kernel.Length > 0)
+        {
+            ulong key = _kernelCache.KeyFor(stack.Kernel, events, cpu, ticks);
+            events.StackKey(kernel: true, cpu, ticks, ticks, pid, tid, key);
+        }
+        if (stack.User.Length > 0) _pending.Add(new PendingUser(cpu, ticks, pid, tid, stack.User, pointerSize, userDelay));
+    }
+
+    /// <summary>Emits every pending user part, then KeyRundown for every cached key.</summary>
+    public void Finish(long ticks)
+    {
+        foreach (PendingUser p in _pending) EmitUser(p, ticks);
+        _pending.Clear();
+        _kernelCache.Rundown(events, ticks);
+        _userCache.Rundown(events, ticks);
+    }
+
+    private void EmitUser(PendingUser p, long ticks)
+    {
+        if (p.PointerSize == 4 || Mode == StackMode.Fragments)
+        {
+            events.Stack(p.Cpu, ticks, p.TargetTicks, p.Pid, p.Tid, p.Frames, p.PointerSize);
+            return;
+        }
+        ulong key = _userCache.KeyFor(p.Frames, events, p.Cpu, ticks);
+        events.StackKey(kernel: false, p.Cpu, ticks, p.TargetTicks, p.Pid, p.Tid, key);
+    }
+
+    private record struct PendingUser(int Cpu, long TargetTicks, int Pid, int Tid, ulong[] Frames, int PointerSize, int Remaining);
+
+    /// <summary>Fixed slots; the key is the slot's address, so an evicted slot's key comes back for another stack.</summary>
+    private sealed class StackKeyCache(ulong keyBase, int capacity)
+    {
+        private readonly Dictionary<ulong[], int> _slotOf = new(ReferenceEqualityComparer.Instance);
+        private readonly ulong[]?[] _slots = new ulong[capacity][];
+        private int _nextVictim;
+
+        public ulong KeyFor(ulong[] frames, KernelEventWriter events, int cpu, long ticks)
+        {
+            if (_slotOf.TryGetValue(frames, out int slot)) return Key(slot);
+            slot = _nextVictim;
+            _nextVictim = (_nextVictim + 1) % _slots.Length;
+            if (_slots[slot] is { } evicted)
+            {
+                events.StackKeyDefinition(rundown: false, cpu, ticks, Key(slot), evicted);
+                _slotOf.Remove(evicted);
+            }
+            _slots[slot] = frames;
+            _slotOf[frames] = slot;
+            return Key(slot);
+        }
+
+        public void Rundown(KernelEventWriter events, long ticks)
+        {
+            for (int slot = 0; slot < _slots.Length; slot++)
+                if (_slots[slot] is { } frames) events.StackKeyDefinition(rundown: true, 0, ticks, Key(slot), frames);
+            Array.Clear(_slots);
+            _slotOf.Clear();
+        }
+
+        private ulong Key(int slot) => keyBase + (ulong)slot * 0x80;
+    }
+}

@@ -1,0 +1,156 @@
+using HandleEtw.Synthetic.Etl;
+using HandleEtw.Synthetic.Scenarios;
+
+namespace HandleEtw.Synthetic.Scale;
+
+public sealed record ScaleOptions
+{
+    public long Events { get; init; } = 1_000_000;
+    public bool Compress { get; init; }
+    public bool CachedStacks { get; init; }
+    public int Processes { get; init; } = 64;
+    public int ThreadsPerProcess { get; init; } = 4;
+    public int DistinctStacks { get; init; } = 3000;
+    public int LeakingStacks { get; init; } = 4;
+    /// <summary>One create in this many uses a leaking stack (and is never closed).</summary>
+    public int LeakEvery { get; init; } = 200;
+    public int Seed { get; init; } = 12345;
+}
+
+/// <summary>What a scale run wrote.</summary>
+public sealed record ScaleResult(long HandleEvents, long Creates, long Closes, long Duplicates, long Leaks, long Records, long Bytes);
+
+/// <summary>
+/// Writes a large realistic trace streaming: many processes, handle creates/closes/duplicates with stacks 20-60
+/// frames deep drawn from a few thousand distinct stacks, a few leaking stacks among many balanced ones. Memory is
+/// bounded by the stack pool and a small window of open handles per thread, whatever the event count.
+/// </summary>
+public sealed class ScaleGenerator(ScaleOptions options)
+{
+    private const int OutstandingPerThread = 32;
+    private readonly Random _random = new(options.Seed);
+    private readonly CallStack[] _stacks = BuildStacks(options, new Random(options.Seed + 1));
+
+    public ScaleResult Write(Stream stream)
+    {
+        var writerOptions = new EtlWriterOptions { Processors = 4, Compress = options.Compress, SessionName = "handleetw scale" };
+        var procs = Enumerable.Range(0, options.Processes).Select(i => new GenProcess(1000 + i * 4, options.ThreadsPerProcess)).ToArray();
+        long creates = 0, closes = 0, dups = 0, leaks = 0, ticks = 10_000;
+        RecordCounts counts;
+        using (var writer = new EtlWriter(stream, writerOptions, leaveOpen: true))
+        {
+            var k = new KernelEventWriter(writer);
+            var stacks = new StackWriter(k, options.CachedStacks ? StackMode.Cached : StackMode.Fragments, cacheSize: 4096);
+            WriteRundown(k, procs, start: true, 1_000);
+            for (long n = 0; n < options.Events; n++)
+            {
+                ticks += 1 + _random.Next(20);
+                GenProcess p = procs[_random.Next(procs.Length)];
+                int slot = _random.Next(p.Threads.Length);
+                GenThread t = p.Threads[slot];
+                int cpu = slot % writerOptions.Processors;
+                stacks.BeforeEvent(ticks, t.Tid);
+                CallStack stack;
+                if (t.Open.Count >= OutstandingPerThread || (t.Open.Count > 0 && _random.Next(2) == 0))
+                {
+                    (uint handle, ulong obj, int stackIndex) = t.Open.Dequeue();
+                    stack = _stacks[stackIndex];
+                    if (_random.Next(50) == 0)
+                    {
+                        uint copy = p.Free.Count > 0 ? p.Free.Pop() : p.NextValue();
+                        k.Duplicate(cpu, ticks, p.Pid, t.Tid, obj, handle, copy, p.Pid, 16, p.Pid);
+                        t.Open.Enqueue((handle, obj, stackIndex));
+                        t.Open.Enqueue((copy, obj, stackIndex));
+                        dups++;
+                    }
+                    else
+                    {
+                        k.Handle(create: false, cpu, ticks, p.Pid, t.Tid, obj, handle, 16);
+                        p.Free.Push(handle);
+                        closes++;
+                        if (p.Free.Count > OutstandingPerThread * 8) p.Free.Clear(); // keep bounded; values stay unique
+                    }
+                }
+                else
+                {
+                    bool leak = _random.Next(options.LeakEvery) == 0;
+                    int stackIndex = leak ? _random.Next(options.LeakingStacks) : options.LeakingStacks + _random.Next(_stacks.Length - options.LeakingStacks);
+                    uint handle = p.Free.Count > 0 ? p.Free.Pop() : p.NextValue();
+                    ulong obj = 0xFFFF_C000_0000_0000UL + (ulong)(n * 0x60);
+                    stack = _stacks[stackIndex];
+                    k.Handle(create: true, cpu, ticks, p.Pid, t.Tid, obj, handle, 16);
+                    creates++;
+                    if (leak) leaks++;
+                    else t.Open.Enqueue((handle, obj, stackIndex));
+                }
+                stacks.Attach(cpu, ticks, p.Pid, t.Tid, stack);
+            }
+            ticks += 1_000;
+            stacks.BeforeEvent(ticks, -1);
+            WriteRundown(k, procs, start: false, ticks);
+            stacks.Finish(ticks);
+            counts = writer.Counts;
+        }
+        return new ScaleResult(creates + closes + dups, creates, closes, dups, leaks, counts.Total, stream.Length);
+    }
+
+    public ScaleResult Write(string path)
+    {
+        using var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        return Write(file);
+    }
+
+    private static void WriteRundown(KernelEventWriter k, GenProcess[] procs, bool start, long ticks)
+    {
+        LifeEvent kind = start ? LifeEvent.DCStart : LifeEvent.DCEnd;
+        foreach ((ushort index, string name) in ObjectTypes.Default) k.TypeRundown(start, 0, ticks, index, name);
+        foreach (GenProcess p in procs)
+        {
+            k.Process(kind, 0, ticks, new ProcessInfo(p.Pid, 700, $"app{p.Pid}.exe", $@"C:\apps\app{p.Pid}.exe"), -1, -1);
+            foreach (GenThread t in p.Threads) k.Thread(kind, 0, ticks, p.Pid, t.Tid, UserBase, -1, -1);
+            k.Image(kind, 0, ticks, p.Pid, new ImageInfo(UserBase, 0x100_0000, $@"\Device\HarddiskVolume3\apps\app{p.Pid}.exe"), -1, -1);
+        }
+    }
+
+    private const ulong UserBase = 0x7FF6_0000_0000UL;
+
+    /// <summary>Kernel part 4-10 frames inside ntoskrnl, user part so the total is 20-60 frames.</summary>
+    private static CallStack[] BuildStacks(ScaleOptions options, Random random)
+    {
+        var stacks = new CallStack[Math.Max(options.DistinctStacks, options.LeakingStacks + 1)];
+        for (int i = 0; i < stacks.Length; i++)
+        {
+            int total = 20 + random.Next(41);
+            int kernelDepth = 4 + random.Next(7);
+            var kernel = new ulong[kernelDepth];
+            var user = new ulong[total - kernelDepth];
+            for (int f = 0; f < kernel.Length; f++) kernel[f] = TraceScript.KernelBase + 0x20_0000 + (ulong)random.Next(0x40_0000);
+            for (int f = 0; f < user.Length; f++) user[f] = UserBase + 0x1000 + (ulong)random.Next(0xFF_0000);
+            stacks[i] = new CallStack(kernel, user);
+        }
+        return stacks;
+    }
+
+    private sealed class GenProcess
+    {
+        private uint _next = 0x40;
+
+        public GenProcess(int pid, int threads)
+        {
+            Pid = pid;
+            Threads = Enumerable.Range(0, threads).Select(i => new GenThread(pid * 10 + i * 4)).ToArray();
+        }
+
+        public int Pid { get; }
+        public GenThread[] Threads { get; }
+        public Stack<uint> Free { get; } = new();
+
+        public uint NextValue() => (_next += 4) - 4;
+    }
+
+    private sealed class GenThread(int tid)
+    {
+        public int Tid { get; } = tid;
+        public Queue<(uint Handle, ulong Object, int Stack)> Open { get; } = new();
+    }
+}

@@ -1,0 +1,28 @@
+using HandleEtw.Synthetic.Etl;
+
+namespace HandleEtw.Synthetic.Scenarios;
+
+/// <summary>How a script is written out.</summary>
+public sealed record ScriptOptions
+{
+    public EtlWriterOptions Writer { get; init; } = new();
+    public StackMode Stacks { get; init; } = StackMode.Fragments;
+    public int StackCacheSize { get; init; } = 256;
+
+    /// <summary>Type rundown (TypeDCStart) at the start and TypeDCEnd at the end.</summary>
+    public bool TypeRundown { get; init; } = true;
+
+    /// <summary>HandleDCStart for handles open before the first operation.</summary>
+    public bool HandleRundownAtStart { get; init; }
+
+    /// <summary>HandleDCEnd for handles still open at the end.</summary>
+    public bool HandleRundownAtEnd { get; init; }
+
+    /// <summary>Process/Thread/Image DCEnd at the end.</summary>
+    public bool ProcessRundownAtEnd { get; init; } = true;
+
+    public HandleHeader HandleHeader { get; init; } = HandleHeader.System;
+
+    /// <summary>Logical time between two operations (100-ns ticks).</summary>
+    public long Step { get; init; } = 100;
+}
