@@ -136,10 +136,10 @@ public class ReplayRecorderTests
         Assert.Equal(new[] { new HandleKey(Leaky, unseen) }, result.Rundown.OnlyInRundown);
         Assert.Equal(new[] { new HandleKey(Leaky, lost) }, result.Rundown.OnlyInTable);
         Assert.Contains("1 missing from our table", output);
-        Assert.Contains(new HandleKey(Leaky, agreed), RundownKeys(result));
+        Assert.Contains(new HandleKey(Leaky, agreed), DiffKeys(result));
     }
 
-    private static IEnumerable<HandleKey> RundownKeys(RecordingResult result) =>
+    private static IEnumerable<HandleKey> DiffKeys(RecordingResult result) =>
         result.Report.Diff.Handles.Select(h => new HandleKey(h.Pid, h.Handle));
 
     [Fact]
