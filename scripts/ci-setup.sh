@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite needs when they are missing (CI runs as root on a fresh machine).
+# Installs the Debian packages the test suite needs when they are missing (CI runs as root on a fresh machine):
+# python3 for the result summary; clang, lld and llvm (llvm-symbolizer, llvm-pdbutil) for the native symbol tests,
+# which build their PE + PDB assets with scripts/build-native-testassets.sh on first use.
 set -euo pipefail
+has() { for name in "$@"; do command -v "$name" >/dev/null && return 0; done; return 1; }
 need=()
-command -v python3 >/dev/null || need+=(python3)
+has python3 || need+=(python3)
+has clang clang-14 clang-15 clang-16 clang-17 clang-18 clang-19 || need+=(clang)
+has lld-link lld-link-14 lld-link-15 lld-link-16 lld-link-17 lld-link-18 lld-link-19 || need+=(lld)
+has llvm-symbolizer || need+=(llvm)
+has llvm-pdbutil || need+=(llvm)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
+# Fail setup early with a clear message rather than later inside a test.
+"$(dirname "$0")/build-native-testassets.sh" "${TMPDIR:-/tmp}/handleetw-native-assets-check" >/dev/null

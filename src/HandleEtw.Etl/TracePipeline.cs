@@ -8,9 +8,16 @@ namespace HandleEtw.Etl;
 /// <summary>Source → decode → stack join → consumer, in one call.</summary>
 public static class TracePipeline
 {
-    public static PipelineResult Run(IRecordSource source, TraceConsumer consumer, CancellationToken cancel = default)
+    public static PipelineResult Run(IRecordSource source, TraceConsumer consumer, CancellationToken cancel = default) =>
+        Run(source, consumer, new StackTable(), cancel);
+
+    /// <summary>
+    /// Same, interning stacks into a table the caller owns: a consumer that writes stacks (Parquet) can read it
+    /// even when the run is cancelled or fails before returning.
+    /// </summary>
+    public static PipelineResult Run(IRecordSource source, TraceConsumer consumer, StackTable stacks,
+        CancellationToken cancel = default)
     {
-        var stacks = new StackTable();
         var decoder = new TraceDecoder(source.Info, stacks, consumer);
         source.Read(decoder, cancel);
         decoder.Finish();

@@ -13,7 +13,7 @@ public static class CommandCatalog
         yield return LeaksCommand.Create();
         yield return MisuseCommand.Create();
         yield return StatsCommand.Create();
-        yield return NotBuilt("convert", "Write a trace as Parquet tables for DuckDB, pandas and Spark.");
+        yield return ConvertCommand.Create();
         yield return NotBuilt("report", "One self-contained HTML page: charts, type summary, leaks and diff.");
         yield return NotBuilt("symbolize", "Add a symbols table to a Parquet directory.");
     }

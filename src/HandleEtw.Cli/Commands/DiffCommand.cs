@@ -18,13 +18,14 @@ public static class DiffCommand
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
+        var symbols = SymbolOptions.Create();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { from, to, process, pid, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { from, to, process, pid, json, symbols }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             var args = new Args(p.GetValue(trace)!, p.GetValue(from), p.GetValue(to),
                 TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
-            return Execute(args, TraceInput.OpenFile(args.Trace), context.Out);
+            return SymbolOptions.RunWith(p, symbols, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
         });
         return command;
     }

@@ -17,12 +17,15 @@ public static class StatsCommand
         var file = new Argument<string>("file") { Description = "The .etl trace." };
         var json = new Option<bool>("--json") { Description = "Write one JSON object instead of text." };
         command.Arguments.Add(file);
+        var modules = new Option<bool>("--modules") { Description = "List every loaded image per process with its PDB identity (guid, age, name) and load/unload times." };
         command.Options.Add(json);
+        command.Options.Add(modules);
         command.SetGuardedAction((parseResult, context) =>
         {
             string path = parseResult.GetValue(file)!;
             if (!System.IO.File.Exists(path)) throw new UserErrorException($"{path}: no such file");
             using var source = EtlFileSource.Open(path);
+            if (parseResult.GetValue(modules)) return StatsModules.Write(source, parseResult.GetValue(json), context);
             TraceStatisticsReport report = TraceStatistics.Collect(source);
             context.Out.Write(parseResult.GetValue(json) ? ToJson(report) : ToText(report));
             return ExitCodes.Ok;

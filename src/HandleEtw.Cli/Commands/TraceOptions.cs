@@ -49,7 +49,7 @@ public static class TraceOptions
     /// <summary>Runs the analysis consumer plus a module map over the trace; returns what frames need.</summary>
     public static StackContext Run(TraceInput input, TraceConsumer analysis)
     {
-        var modules = new ModuleMap(input.Info.PointerSize);
+        var modules = new ModuleMap(input.Info.PointerSize) { Symbolizer = input.Symbolizer };
         StackTable stacks = input.Run(new CompositeConsumer(modules, analysis));
         return new StackContext(stacks, modules);
     }
@@ -61,6 +61,9 @@ public sealed class TraceInput(TraceInfo info, Func<TraceConsumer, StackTable> r
     public TraceInfo Info { get; } = info;
 
     public StackTable Run(TraceConsumer consumer) => run(consumer);
+
+    /// <summary>Resolves frames to `module!Function+0xOFFSET` when set (--symbols); null keeps `module+0xOFFSET`.</summary>
+    public IFrameSymbolizer? Symbolizer { get; set; }
 
     public static TraceInput OpenFile(string path)
     {

@@ -15,13 +15,30 @@ public sealed class ModuleMap : TraceConsumer
 
     public ModuleMap(int pointerSize = 8) => _pointerSize = pointerSize;
 
-    private sealed class Module(ulong imageBase, ulong size, string name, long loaded)
+    private sealed class Module(ulong imageBase, ulong size, string name, long loaded, string path)
     {
         public ulong Base { get; } = imageBase;
         public ulong End { get; } = imageBase + size;
         public string Name { get; } = name;
         public long Loaded { get; } = loaded;
         public long Unloaded { get; set; } = long.MaxValue;
+        public string Path { get; } = path;
+        public ImageIdentity? Pdb { get; set; }
+        public ModuleIdentity? Identity { get; set; }
+    }
+
+    /// <summary>DbgID_RSDS identities not yet matched to an image event (they may come first).</summary>
+    private readonly Dictionary<(int Pid, ulong Base), ImageIdentity> _pendingPdb = new();
+
+    /// <summary>When set, frames print `module!Function+0xOFFSET` wherever it resolves them.</summary>
+    public IFrameSymbolizer? Symbolizer { get; set; }
+
+    public override void OnImageIdentity(in ImageIdentity e)
+    {
+        List<Module> list = ListFor(e.ProcessId, e.ImageBase);
+        Module? m = Find(list, e.ImageBase, e.Timestamp);
+        if (m is not null && m.Base == e.ImageBase) m.Pdb = e;
+        else _pendingPdb[(e.ProcessId, e.ImageBase)] = e;
     }
 
     public bool IsKernelAddress(ulong address) =>
@@ -64,10 +81,12 @@ public sealed class ModuleMap : TraceConsumer
         return list;
     }
 
-    private static void Add(List<Module> list, in ImageEvent e, long loaded)
+    private void Add(List<Module> list, in ImageEvent e, long loaded)
     {
         if (e.ImageSize == 0) return;
-        list.Add(new Module(e.ImageBase, e.ImageSize, FileName(e.FileName), loaded));
+        var module = new Module(e.ImageBase, e.ImageSize, FileName(e.FileName), loaded, e.FileName ?? "");
+        if (_pendingPdb.Remove((e.ProcessId, e.ImageBase), out var pdb)) module.Pdb = pdb;
+        list.Add(module);
     }
 
     private static string FileName(string? path)
@@ -96,8 +115,13 @@ public sealed class ModuleMap : TraceConsumer
         List<Module>? list = IsKernelAddress(address) ? _kernel : _byProcess.GetValueOrDefault(pid);
         Module? m = list is null ? null : Find(list, address, time);
         m ??= list == _kernel ? null : Find(_kernel, address, time);
-        return m is null ? $"0x{address:x}" : $"{m.Name}+0x{address - m.Base:x}";
+        if (m is null) return $"0x{address:x}";
+        if (Symbolizer?.Symbolize(IdentityOf(m), address - m.Base) is { } symbolic) return symbolic;
+        return $"{m.Name}+0x{address - m.Base:x}";
     }
+
+    private static ModuleIdentity IdentityOf(Module m) => m.Identity ??= new ModuleIdentity(
+        m.Path, m.Base, m.End - m.Base, m.Pdb?.PdbGuid ?? Guid.Empty, m.Pdb?.PdbAge ?? 0, m.Pdb?.PdbName);
 
     /// <summary>All frames of an interned stack, innermost first.</summary>
     public IReadOnlyList<string> FormatStack(StackTable stacks, int stackId, int pid, long time)

@@ -73,30 +73,35 @@ public sealed class TraceDecoder : IRecordSink, IHeldEventSink
         {
             case KernelGroup.Object when ObjectPayloads.IsTypeEvent(r):
                 held.Kind = HeldKind.ObjectType;
-                return ObjectPayloads.TryReadObjectType(r, out held.TypeIndex, out held.TypeName!);
+                if (!ObjectPayloads.TryReadObjectType(r, out held.TypeIndex, out string typeName)) return false;
+                held.Other = typeName;
+                return true;
             case KernelGroup.Object:
                 held.Kind = HeldKind.Handle;
                 Counters.HandleEvents++;
                 return ObjectPayloads.TryReadHandle(r, out held.Handle);
             case KernelGroup.Process when ProcessPayloads.IsProcessEvent(r):
-                held.Kind = HeldKind.Process;
-                return ProcessPayloads.TryRead(r, out held.Process);
+                return Box(ref held, HeldKind.Process, ProcessPayloads.TryRead(r, out ProcessEvent process), process);
             case KernelGroup.Process or KernelGroup.Image:
-                held.Kind = HeldKind.Image;
-                return ImagePayloads.TryRead(r, out held.Image);
+                return Box(ref held, HeldKind.Image, ImagePayloads.TryRead(r, out ImageEvent image), image);
             case KernelGroup.Thread:
-                held.Kind = HeldKind.Thread;
-                return ThreadPayloads.TryRead(r, out held.Thread);
+                return Box(ref held, HeldKind.Thread, ThreadPayloads.TryRead(r, out ThreadEvent thread), thread);
             case KernelGroup.None when LossPayloads.IsLoss(r):
-                held.Kind = HeldKind.Loss;
-                if (!LossPayloads.TryRead(r, out held.Loss)) return false;
-                Info.EventsLost += held.Loss.Events;
-                Info.BuffersLost += held.Loss.Buffers;
-                return true;
+                if (!LossPayloads.TryRead(r, out LossEvent loss)) return false;
+                Info.EventsLost += loss.Events;
+                Info.BuffersLost += loss.Buffers;
+                return Box(ref held, HeldKind.Loss, true, loss);
             default:
-                held.Kind = HeldKind.ImageIdentity;
-                return ImageIdPayloads.TryReadRsds(r, out held.Identity);
+                return Box(ref held, HeldKind.ImageIdentity, ImageIdPayloads.TryReadRsds(r, out ImageIdentity id), id);
         }
+    }
+
+    private static bool Box<T>(ref HeldEvent held, HeldKind kind, bool decoded, T value) where T : struct
+    {
+        if (!decoded) return false;
+        held.Kind = kind;
+        held.Other = value;
+        return true;
     }
 
     void IHeldEventSink.Emit(ref HeldEvent e, int stackId)
@@ -107,22 +112,22 @@ public sealed class TraceDecoder : IRecordSink, IHeldEventSink
                 _consumer.OnHandle(e.Handle with { StackId = stackId });
                 break;
             case HeldKind.Process:
-                _consumer.OnProcess(e.Process with { StackId = stackId });
+                _consumer.OnProcess((ProcessEvent)e.Other! with { StackId = stackId });
                 break;
             case HeldKind.Thread:
-                _consumer.OnThread(e.Thread);
+                _consumer.OnThread((ThreadEvent)e.Other!);
                 break;
             case HeldKind.Image:
-                _consumer.OnImage(e.Image);
+                _consumer.OnImage((ImageEvent)e.Other!);
                 break;
             case HeldKind.ImageIdentity:
-                _consumer.OnImageIdentity(e.Identity);
+                _consumer.OnImageIdentity((ImageIdentity)e.Other!);
                 break;
             case HeldKind.ObjectType:
-                _consumer.OnObjectType(e.Timestamp, e.TypeIndex, e.TypeName ?? "");
+                _consumer.OnObjectType(e.Timestamp, e.TypeIndex, (string)e.Other!);
                 break;
             case HeldKind.Loss:
-                _consumer.OnLoss(e.Loss);
+                _consumer.OnLoss((LossEvent)e.Other!);
                 break;
             default:
                 return;

@@ -11,13 +11,11 @@ internal struct HeldEvent
     public HeldKind Kind;
     public long Timestamp;
     public HandleEvent Handle;
-    public ProcessEvent Process;
-    public ThreadEvent Thread;
-    public ImageEvent Image;
-    public ImageIdentity Identity;
-    public LossEvent Loss;
+
+    /// <summary>The decoded event of the rarer kinds, boxed (process, thread, image, identity, loss) or the type
+    /// name (object type): keeps the queue slot small for the hot handle path.</summary>
+    public object? Other;
     public ushort TypeIndex;
-    public string? TypeName;
 
     public long HistorySerial;
     public StackPart Kernel;

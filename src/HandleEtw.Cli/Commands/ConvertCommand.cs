@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using HandleEtw.Etl.File;
+using HandleEtw.Parquet;
+
+namespace HandleEtw.Cli.Commands;
+
+/// <summary>`handleetw convert trace.etl -o DIR`: the trace as Parquet tables for DuckDB, pandas and Spark.</summary>
+public static class ConvertCommand
+{
+    private static readonly Argument<string> TraceArgument = new("trace") { Description = "The .etl file to convert." };
+    private static readonly Option<string> OutputOption = new("--output", "-o") { Description = "Directory for the tables (created if missing).", Required = true };
+    private static readonly Option<bool> PartitionOption = new("--partition") { Description = "Write DIR/host=NAME/date=YYYY-MM-DD/TABLE.parquet (Hive style) so a fleet's traces share one directory." };
+    private static readonly Option<string?> HostOption = new("--host") { Description = "Host name to record and partition by (default: from the trace, else the file name)." };
+    private static readonly Option<string> CompressionOption = new("--compression") { Description = "zstd (default, fastest level), snappy, gzip or none.", DefaultValueFactory = _ => "zstd" };
+
+    public static Command Create()
+    {
+        var command = new Command("convert", "Write a trace as Parquet tables for DuckDB, pandas and Spark.");
+        command.Arguments.Add(TraceArgument);
+        command.Options.Add(OutputOption);
+        command.Options.Add(PartitionOption);
+        command.Options.Add(HostOption);
+        command.Options.Add(CompressionOption);
+        command.SetGuardedAction((parseResult, context) =>
+        {
+            string compressionName = parseResult.GetValue(CompressionOption) ?? "zstd";
+            ParquetCompression compression = ParquetWriteOptions.ParseCompression(compressionName)
+                ?? throw new UserErrorException($"--compression {compressionName}: expected zstd, snappy, gzip or none");
+            var args = new ConvertArgs(parseResult.GetValue(TraceArgument)!, parseResult.GetValue(OutputOption)!,
+                parseResult.GetValue(PartitionOption), parseResult.GetValue(HostOption), compression);
+            using var cancel = new ConsoleCancellation();
+            return Convert(args, context, cancel.Token);
+        });
+        return command;
+    }
+
+    internal sealed record ConvertArgs(string Trace, string Output, bool Partition, string? Host, ParquetCompression Compression);
+
+    internal static int Convert(ConvertArgs args, CommandContext context, CancellationToken cancel)
+    {
+        if (!File.Exists(args.Trace)) throw new UserErrorException($"{args.Trace}: no such file");
+        if (File.Exists(args.Output)) throw new UserErrorException($"-o {args.Output}: is a file, expected a directory");
+        var options = new ParquetConversionOptions
+        {
+            OutputRoot = args.Output,
+            Partition = args.Partition,
+            Host = args.Host,
+            Write = new ParquetWriteOptions { Compression = args.Compression },
+        };
+        using EtlFileSource source = EtlFileSource.Open(args.Trace);
+        try
+        {
+            ParquetConversionResult result = TraceToParquet.Run(source, options, handleTracker: null,
+                onPartial: partial =>
+                {
+                    if (cancel.IsCancellationRequested) context.Error.WriteLine(PartialSummary(partial));
+                }, cancel: cancel);
+            context.Out.WriteLine(
+                $"wrote {result.Meta.Events.ToString("N0", CultureInfo.InvariantCulture)} handle events, " +
+                $"{result.Meta.Stacks.ToString("N0", CultureInfo.InvariantCulture)} stacks to {result.Directory}" +
+                (result.Meta.Lossy ? " (trace is lossy: see meta)" : ""));
+            return ExitCodes.Ok;
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Cancelled; // the partial summary is already on stderr
+        }
+    }
+
+    private static string PartialSummary(ParquetConversionResult partial) =>
+        $"handleetw convert: stopped after {partial.Meta.Events.ToString("N0", CultureInfo.InvariantCulture)} events; " +
+        $"{partial.Directory} is complete up to {partial.Meta.TraceEndUtc.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)} (meta.partial = true)";
+
+    /// <summary>Ctrl+C cancels the conversion instead of killing the process, so the files get their footers.</summary>
+    private sealed class ConsoleCancellation : IDisposable
+    {
+        private readonly CancellationTokenSource _source = new();
+
+        public ConsoleCancellation() => Console.CancelKeyPress += OnCancel;
+        public CancellationToken Token => _source.Token;
+
+        private void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = true;
+            _source.Cancel();
+        }
+
+        public void Dispose()
+        {
+            Console.CancelKeyPress -= OnCancel;
+            _source.Dispose();
+        }
+    }
+}

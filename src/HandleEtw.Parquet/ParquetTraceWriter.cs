@@ -1,0 +1,153 @@
+using HandleEtw.Core.Events;
+using HandleEtw.Core.Records;
+using HandleEtw.Core.Stacks;
+using HandleEtw.Parquet.Tables;
+
+namespace HandleEtw.Parquet;
+
+/// <summary>
+/// Writes the decoded event stream as Parquet tables in one directory (see docs/parquet-schema.md). Events stream
+/// out a row group at a time; processes and modules are written as they end; stacks, object types, the final live
+/// handle table and meta are written by <see cref="Complete"/>. Disposing without <see cref="Complete"/> (cancel,
+/// reader error) still closes every file validly and marks meta `partial = true`.
+/// </summary>
+public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
+{
+    private readonly string _directory;
+    private readonly TraceClock _clock;
+    private readonly StackTable _stacks;
+    private readonly ParquetWriteOptions _options;
+    private readonly ILiveHandleSource? _liveSource;
+    private readonly string _host;
+    private readonly ObjectTypeNames _typeNames = new();
+    private readonly EventsTable _events;
+    private readonly ProcessesTable _processes;
+    private readonly ModulesTable _modules;
+    private readonly LiveHandlesTable _live;
+    private long _endTimestamp = long.MinValue;
+    private long _streamEventsLost, _streamBuffersLost;
+    private bool _finished;
+
+    public ParquetTraceWriter(string directory, TraceInfo info, StackTable stacks, ParquetWriteOptions? options = null,
+        ILiveHandleSource? liveHandles = null, string? host = null)
+    {
+        _directory = directory;
+        _clock = new TraceClock(info);
+        _stacks = stacks;
+        _options = options ?? new ParquetWriteOptions();
+        _liveSource = liveHandles;
+        _host = ParquetLayout.HostFor(host, info.HostName, info.Source);
+        System.IO.Directory.CreateDirectory(directory);
+        var opened = new List<IDisposable>();
+        try
+        {
+            opened.Add(_events = new EventsTable(TablePath("events"), _options, _clock, _typeNames));
+            opened.Add(_processes = new ProcessesTable(TablePath("processes"), _options, _clock));
+            opened.Add(_modules = new ModulesTable(TablePath("modules"), _options, _clock, _processes.KeyOf));
+            opened.Add(_live = new LiveHandlesTable(TablePath("live_handles"), _options, _clock, _typeNames));
+        }
+        catch
+        {
+            foreach (IDisposable d in opened) d.Dispose();
+            throw;
+        }
+    }
+
+    public string Directory => _directory;
+    public long EventsWritten => _events.RowsWritten;
+
+    /// <summary>Raw timestamp of the last handle event written (for "complete up to" messages).</summary>
+    public long LastEventTimestamp => _events.LastTimestamp;
+    public DateTime LastEventUtc => _clock.ToUtcFromNanoseconds(_clock.ToNanoseconds(_events.LastTimestamp));
+
+    /// <summary>The meta row written, once finished.</summary>
+    public TraceMeta? Meta { get; private set; }
+
+    public override void OnHandle(in HandleEvent e) => _events.Add(e, _processes.KeyOf(e.ProcessId));
+    public override void OnProcess(in ProcessEvent e) => _processes.On(e);
+    public override void OnImage(in ImageEvent e) => _modules.On(e);
+    public override void OnImageIdentity(in ImageIdentity e) => _modules.On(e);
+    public override void OnObjectType(long timestamp, ushort typeIndex, string name) => _typeNames.Set(typeIndex, name);
+
+    public override void OnLoss(in LossEvent e)
+    {
+        _streamEventsLost += e.Events;
+        _streamBuffersLost += e.Buffers;
+    }
+
+    public override void OnSnapshot(long timestamp, string label)
+    {
+        if (_liveSource is not null) _live.Add(label, timestamp, _liveSource.LiveHandles());
+    }
+
+    public override void OnEnd(long endTimestamp) => _endTimestamp = endTimestamp;
+
+    /// <summary>Writes the end-of-trace tables and closes every file; meta says `partial = false`.</summary>
+    public void Complete() => Finish(partial: false);
+
+    /// <summary>Closes every file if <see cref="Complete"/> was not called; meta then says `partial = true`.</summary>
+    public void Dispose()
+    {
+        if (!_finished) Finish(partial: true);
+    }
+
+    private void Finish(bool partial)
+    {
+        if (_finished) return;
+        _finished = true;
+        bool failed = true;
+        try
+        {
+            _events.Close();
+            long end = _endTimestamp != long.MinValue ? _endTimestamp : _events.LastTimestamp;
+            if (_liveSource is not null) _live.Add(LiveHandlesTable.EndLabel, end, _liveSource.LiveHandles());
+            _live.Close();
+            _processes.Finish();
+            _modules.Finish();
+            StacksTable.Write(TablePath("stacks"), _stacks, _stacks.Count, _options);
+            ObjectTypesTable.Write(TablePath("object_types"), _typeNames, _options);
+            failed = false;
+        }
+        finally
+        {
+            // Whatever happened above, every table file gets its footer and meta says how complete it is.
+            _events.Dispose();
+            _live.Dispose();
+            _processes.Dispose();
+            _modules.Dispose();
+            Meta = BuildMeta(partial || failed);
+            MetaTable.Write(TablePath("meta"), Meta, _options);
+        }
+    }
+
+    private TraceMeta BuildMeta(bool partial)
+    {
+        TraceInfo info = _clock.Info;
+        long end = _endTimestamp != long.MinValue ? _endTimestamp : _events.LastTimestamp;
+        long durationNs = Math.Max(0, _clock.ToNanoseconds(end));
+        DateTime endUtc = info.EndUtc > info.StartUtc && !partial ? info.EndUtc : _clock.ToUtcFromNanoseconds(durationNs);
+        long eventsLost = Math.Max(info.EventsLost, _streamEventsLost);
+        long buffersLost = Math.Max(info.BuffersLost, _streamBuffersLost);
+        return new TraceMeta
+        {
+            ToolVersion = typeof(ParquetTraceWriter).Assembly.GetName().Version?.ToString(3) ?? "",
+            SourceFile = info.Source,
+            Host = _host,
+            OsBuild = info.OsBuild,
+            PointerSize = info.PointerSize,
+            ClockFrequency = info.ClockFrequency,
+            TraceStartUtc = info.StartUtc,
+            TraceEndUtc = endUtc,
+            DurationNs = durationNs,
+            Events = _events.RowsWritten,
+            Stacks = _stacks.Count,
+            EventsLost = eventsLost,
+            BuffersLost = buffersLost,
+            DamagedBuffers = info.DamagedBuffers,
+            Lossy = eventsLost > 0 || buffersLost > 0 || info.DamagedBuffers > 0,
+            Partial = partial,
+        };
+    }
+
+    private string TablePath(string table) => ParquetLayout.TablePath(_directory, table);
+}

@@ -1,0 +1,50 @@
+using HandleEtw.Core.Records;
+
+namespace HandleEtw.Parquet;
+
+/// <summary>Raw trace timestamps → nanoseconds since trace start and UTC, without per-event 128-bit math.</summary>
+internal sealed class TraceClock(TraceInfo info)
+{
+    public TraceInfo Info { get; } = info;
+
+    public long ToNanoseconds(long timestamp)
+    {
+        long delta = timestamp - Info.StartTimestamp;
+        long frequency = Info.ClockFrequency;
+        // QPC at 10 MHz (the usual case) and other divisors of 1 GHz convert with one multiplication.
+        if (frequency > 0 && 1_000_000_000 % frequency == 0 && Math.Abs(delta) < long.MaxValue / 1000)
+            return delta * (1_000_000_000 / frequency);
+        return Info.ToRelativeNanoseconds(timestamp);
+    }
+
+    public DateTime ToUtcFromNanoseconds(long nanoseconds) =>
+        DateTime.SpecifyKind(Info.StartUtc, DateTimeKind.Utc).AddTicks(nanoseconds / 100);
+}
+
+/// <summary>Object type index → name, from the type rundown; grows as names arrive.</summary>
+public sealed class ObjectTypeNames
+{
+    private readonly string?[] _names = new string?[ushort.MaxValue + 1];
+
+    public void Set(ushort index, string name) => _names[index] = name;
+    public string? Get(ushort index) => _names[index];
+
+    public IEnumerable<(ushort Index, string Name)> All()
+    {
+        for (int i = 0; i < _names.Length; i++)
+            if (_names[i] is { } name) yield return ((ushort)i, name);
+    }
+}
+
+internal static class HandleKinds
+{
+    public static string Name(Core.Events.HandleOp op) => op switch
+    {
+        Core.Events.HandleOp.Create => "create",
+        Core.Events.HandleOp.Close => "close",
+        Core.Events.HandleOp.Duplicate => "duplicate",
+        Core.Events.HandleOp.RundownStart => "rundown_start",
+        Core.Events.HandleOp.RundownEnd => "rundown_end",
+        _ => "unknown",
+    };
+}

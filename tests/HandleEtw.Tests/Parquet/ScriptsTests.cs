@@ -1,0 +1,67 @@
+using HandleEtw.Core.Events;
+using HandleEtw.Parquet;
+
+namespace HandleEtw.Tests.Parquet;
+
+public class ScriptsTests
+{
+    private static string Script(string name) => File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "scripts", name));
+
+    private static TempDir WriteScenario(out ParquetScenario scenario)
+    {
+        scenario = new ParquetScenario();
+        var dir = new TempDir();
+        var live = new TestLiveHandles();
+        using var writer = new ParquetTraceWriter(dir.Path, scenario.Info, scenario.Stacks, null, live);
+        scenario.Push(new CompositeConsumer(live, writer));
+        writer.Complete();
+        return dir;
+    }
+
+    [Fact]
+    public void Leaks_sql_ranks_the_leaking_stack_first_with_its_count_and_growth()
+    {
+        using var dir = WriteScenario(out var scenario);
+        using var db = new DuckDb();
+        db.BindTables(dir.Path);
+        var rows = db.Rows(Script("leaks.sql"));
+        Assert.Equal(2, rows.Count); // the leak, and the duplicate's target in the other process
+        var top = rows[0];
+        Assert.Equal(ParquetScenario.LeakPid, Convert.ToInt32(top[0]));
+        Assert.Equal(ParquetScenario.EventType, Convert.ToInt32(top[1]));
+        Assert.Equal("Event", top[2]);
+        Assert.Equal(scenario.LeakStack, Convert.ToInt32(top[3]));
+        Assert.Equal((long)ParquetScenario.LeakCount, Convert.ToInt64(top[4]));
+        Assert.Equal(60.0, Convert.ToDouble(top[7]), 6); // one handle a second
+        Assert.Equal(3, Convert.ToInt32(top[8]));
+        Assert.Equal(ParquetScenario.OtherPid, Convert.ToInt32(rows[1][0]));
+        Assert.Equal(1L, Convert.ToInt64(rows[1][4]));
+    }
+
+    [Fact]
+    public void Diff_sql_counts_handles_opened_in_the_window_and_still_open()
+    {
+        using var dir = WriteScenario(out _);
+        using var db = new DuckDb();
+        db.BindTables(dir.Path);
+        // Window (10 s, 60 s]: leak creates at 11..30 s → 20 still open; the File handles are closed 0.1 s later.
+        var rows = db.Rows(Script("diff.sql"));
+        Assert.Single(rows);
+        Assert.Equal(ParquetScenario.LeakPid, Convert.ToInt32(rows[0][0]));
+        Assert.Equal(20L, Convert.ToInt64(rows[0][4]));
+    }
+
+    [Fact]
+    public void Notebook_is_valid_nbformat_4_json()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(Script("handles.ipynb"));
+        Assert.Equal(4, doc.RootElement.GetProperty("nbformat").GetInt32());
+        var cells = doc.RootElement.GetProperty("cells");
+        Assert.True(cells.GetArrayLength() > 3);
+        foreach (var cell in cells.EnumerateArray())
+        {
+            Assert.Contains(cell.GetProperty("cell_type").GetString(), new[] { "code", "markdown" });
+            Assert.Equal(System.Text.Json.JsonValueKind.Array, cell.GetProperty("source").ValueKind);
+        }
+    }
+}
