@@ -5,7 +5,16 @@ namespace HandleEtw.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    /// <summary>Set to 1 to print the process's peak resident memory to stderr at exit (for scale measurements).</summary>
+    public const string PrintPeakVariable = "HANDLEETW_PRINT_PEAK";
+
+    public static int Main(string[] args)
+    {
+        int code = Run(args, Console.Out, Console.Error);
+        if (Environment.GetEnvironmentVariable(PrintPeakVariable) == "1")
+            Console.Error.WriteLine($"peak_rss_bytes={PeakMemory.PeakResidentBytes()}");
+        return code;
+    }
 
     /// <summary>Runs the command line with the given writers (tests call this directly).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

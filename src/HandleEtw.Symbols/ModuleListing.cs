@@ -1,3 +1,4 @@
+using HandleEtw.Core.Analysis;
 using System.Text.Json;
 using HandleEtw.Core.Records;
 
@@ -10,7 +11,7 @@ public static class ModuleListing
     public static void WriteJson(TextWriter output, IReadOnlyList<ModuleRecord> modules, TraceInfo info)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(stream, JsonOutput.Options))
         {
             json.WriteStartObject();
             json.WriteStartArray("modules");

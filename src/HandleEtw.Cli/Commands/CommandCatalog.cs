@@ -15,7 +15,7 @@ public static class CommandCatalog
         yield return StatsCommand.Create();
         yield return ConvertCommand.Create();
         yield return ReportCommand.Create();
-        yield return NotBuilt("symbolize", "Add a symbols table to a Parquet directory.");
+        yield return SymbolizeCommand.Create();
     }
 
     /// <summary>A command whose implementation has not landed: says so and exits non-zero.</summary>

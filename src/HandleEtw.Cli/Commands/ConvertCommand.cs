@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using HandleEtw.Etl.File;
 using HandleEtw.Parquet;
+using HandleEtw.Symbols;
 
 namespace HandleEtw.Cli.Commands;
 
@@ -14,14 +15,19 @@ public static class ConvertCommand
     private static readonly Option<string?> HostOption = new("--host") { Description = "Host name to record and partition by (default: from the trace, else the file name)." };
     private static readonly Option<string> CompressionOption = new("--compression") { Description = "zstd (default, fastest level), snappy, gzip or none.", DefaultValueFactory = _ => "zstd" };
 
+    private static readonly Option<string?> SymbolsOption = SymbolOptions.Create();
+    private static readonly Option<bool> VerboseOption = SymbolOptions.Verbose();
+
     public static Command Create()
     {
-        var command = new Command("convert", "Write a trace as Parquet tables for DuckDB, pandas and Spark.");
+        var command = new Command("convert", "Write a trace as Parquet tables for DuckDB, pandas and Spark (--symbols adds a symbols table).");
         command.Arguments.Add(TraceArgument);
         command.Options.Add(OutputOption);
         command.Options.Add(PartitionOption);
         command.Options.Add(HostOption);
         command.Options.Add(CompressionOption);
+        command.Options.Add(SymbolsOption);
+        command.Options.Add(VerboseOption);
         command.SetGuardedAction((parseResult, context) =>
         {
             string compressionName = parseResult.GetValue(CompressionOption) ?? "zstd";
@@ -29,15 +35,24 @@ public static class ConvertCommand
                 ?? throw new UserErrorException($"--compression {compressionName}: expected zstd, snappy, gzip or none");
             var args = new ConvertArgs(parseResult.GetValue(TraceArgument)!, parseResult.GetValue(OutputOption)!,
                 parseResult.GetValue(PartitionOption), parseResult.GetValue(HostOption), compression);
+            // Only an explicit --symbols adds the symbols table: _NT_SYMBOL_PATH alone must not slow every conversion.
+            bool withSymbols = parseResult.GetResult(SymbolsOption) is not null;
+            using SymbolResolver? resolver = withSymbols ? SymbolOptions.CreateResolver(parseResult, SymbolsOption) : null;
             using var cancel = new ConsoleCancellation();
-            return Convert(args, context, cancel.Token);
+            int code = Convert(args, context, cancel.Token, withSymbols ? new SymbolsTableRequest(resolver) : null);
+            if (withSymbols) SymbolOptions.Report(resolver, context, parseResult.GetValue(VerboseOption));
+            return code;
         });
         return command;
     }
 
+    /// <summary>Write the symbols table after the conversion; a null resolver gives module+offset rows.</summary>
+    internal sealed record SymbolsTableRequest(SymbolResolver? Resolver);
+
     internal sealed record ConvertArgs(string Trace, string Output, bool Partition, string? Host, ParquetCompression Compression);
 
-    internal static int Convert(ConvertArgs args, CommandContext context, CancellationToken cancel)
+    internal static int Convert(ConvertArgs args, CommandContext context, CancellationToken cancel,
+        SymbolsTableRequest? symbols = null)
     {
         if (!File.Exists(args.Trace)) throw new UserErrorException($"{args.Trace}: no such file");
         if (File.Exists(args.Output)) throw new UserErrorException($"-o {args.Output}: is a file, expected a directory");
@@ -60,6 +75,9 @@ public static class ConvertCommand
                 $"wrote {result.Meta.Events.ToString("N0", CultureInfo.InvariantCulture)} handle events, " +
                 $"{result.Meta.Stacks.ToString("N0", CultureInfo.InvariantCulture)} stacks to {result.Directory}" +
                 (result.Meta.Lossy ? " (trace is lossy: see meta)" : ""));
+            if (symbols is not null)
+                context.Out.WriteLine(SymbolizeCommand.Summary(
+                    SymbolizeCommand.Write(result.Directory, symbols.Resolver, options.Write, searchPartitions: false, cancel)));
             return ExitCodes.Ok;
         }
         catch (OperationCanceledException)

@@ -19,13 +19,14 @@ public static class DiffCommand
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
         var symbols = SymbolOptions.Create();
+        var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { from, to, process, pid, json, symbols }) command.Options.Add(o);
+        foreach (Option o in new Option[] { from, to, process, pid, json, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             var args = new Args(p.GetValue(trace)!, p.GetValue(from), p.GetValue(to),
                 TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
-            return SymbolOptions.RunWith(p, symbols, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
+            return SymbolOptions.RunWith(p, symbols, verbose, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
         });
         return command;
     }

@@ -16,12 +16,13 @@ public static class HistoryCommand
         var handle = new Option<string>("--handle") { Description = "Handle value, e.g. 0x1a4.", Required = true };
         var json = TraceOptions.Json();
         var symbols = SymbolOptions.Create();
+        var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { pid, handle, json, symbols }) command.Options.Add(o);
+        foreach (Option o in new Option[] { pid, handle, json, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             var args = new Args(p.GetValue(trace)!, p.GetValue(pid), TraceOptions.ParseHandle(p.GetValue(handle)!), p.GetValue(json));
-            return SymbolOptions.RunWith(p, symbols, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
+            return SymbolOptions.RunWith(p, symbols, verbose, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
         });
         return command;
     }

@@ -18,13 +18,14 @@ public static class LeaksCommand
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
         var symbols = SymbolOptions.Create();
+        var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { top, process, pid, json, symbols }) command.Options.Add(o);
+        foreach (Option o in new Option[] { top, process, pid, json, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             var args = new Args(p.GetValue(trace)!, p.GetValue(top), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
             if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
-            return SymbolOptions.RunWith(p, symbols, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
+            return SymbolOptions.RunWith(p, symbols, verbose, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
         });
         return command;
     }

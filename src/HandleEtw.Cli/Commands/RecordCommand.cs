@@ -57,7 +57,7 @@ public static class RecordCommand
         try
         {
             using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.EtlPath, options.Force, options.Verbose), context.Error);
-            RecordingResult result = new Recorder(options, io).Run(source, new NativeInventory(), filter, RecordOutputs.Create(options), cancel.Token);
+            RecordingResult result = new Recorder(options, io).Run(source, new NativeInventory(), filter, output: null, cancel.Token);
             if (result.TargetExited) context.Error.WriteLine($"handleetw record: {result.StopReason}; files finished");
             return ExitCodes.Ok;
         }
@@ -78,8 +78,8 @@ public static class RecordCommand
             throw new UserErrorException("give --process or --pid, not both");
         if (options.Duration is { } d && d <= TimeSpan.Zero) throw new UserErrorException("--duration must be positive");
         if (options.SnapshotEvery is { } s && s <= TimeSpan.Zero) throw new UserErrorException("--snapshot-every must be positive");
-        if (options.OutputPath is not null && !RecordOutputs.ParquetAvailable)
-            throw new UserErrorException("Parquet output (-o) is not available in this build", ExitCodes.NotBuilt);
+        if (options.OutputPath is not null && File.Exists(options.OutputPath))
+            throw new UserErrorException($"-o {options.OutputPath}: is a file, expected a directory");
     }
 
     private static List<int> ResolveTargets(RecordOptions options)
@@ -98,15 +98,4 @@ public static class RecordCommand
         if (pids.Count == 0) throw new UserErrorException($"no running process named \"{options.ProcessName}\"");
         return pids;
     }
-}
-
-/// <summary>
-/// Where recorded events are written besides the end-of-run summary. The Parquet writer plugs in here
-/// (HandleEtw.Parquet): until it does, -o is refused with a clear message.
-/// </summary>
-public static class RecordOutputs
-{
-    public static bool ParquetAvailable => false;
-
-    public static HandleEtw.Core.Events.TraceConsumer? Create(RecordOptions options) => null;
 }

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Records;
+using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.File;
 using HandleEtw.Etl.Statistics;
 
@@ -26,18 +28,20 @@ public static class StatsCommand
             if (!System.IO.File.Exists(path)) throw new UserErrorException($"{path}: no such file");
             using var source = EtlFileSource.Open(path);
             if (parseResult.GetValue(modules)) return StatsModules.Write(source, parseResult.GetValue(json), context);
-            TraceStatisticsReport report = TraceStatistics.Collect(source);
-            context.Out.Write(parseResult.GetValue(json) ? ToJson(report) : ToText(report));
+            var tracker = new HandleTracker(source.Info);
+            TraceStatisticsReport report = TraceStatistics.Collect(source, tracker);
+            IReadOnlyList<ProcessHandleSummary> live = tracker.SummarizeLiveHandles();
+            context.Out.Write(parseResult.GetValue(json) ? ToJson(report, live) : ToText(report, live));
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    public static string ToJson(TraceStatisticsReport report)
+    public static string ToJson(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null)
     {
         TraceInfo info = report.Info;
         using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
         {
             w.WriteStartObject();
             w.WriteString("file", info.Source);
@@ -49,8 +53,7 @@ public static class StatsCommand
             w.WriteString("os_version", info.OsVersion.ToString());
             w.WriteNumber("os_build", info.OsBuild);
             w.WriteNumber("events", report.Events);
-            if (report.EventsWithStacks is long stacks) w.WriteNumber("stacks", stacks);
-            else w.WriteNull("stacks");
+            w.WriteNumber("stacks", report.EventsWithStacks);
             w.WriteNumber("lost_events", info.EventsLost);
             w.WriteNumber("lost_buffers", info.BuffersLost);
             w.WriteNumber("buffers", info.Buffers);
@@ -61,12 +64,13 @@ public static class StatsCommand
             w.WriteStartObject("by_kind");
             foreach (var (kind, count) in report.ByKind) w.WriteNumber(kind, count);
             w.WriteEndObject();
+            WriteLiveHandles(w, live ?? []);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
     }
 
-    public static string ToText(TraceStatisticsReport report)
+    public static string ToText(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null)
     {
         TraceInfo info = report.Info;
         var text = new StringBuilder();
@@ -77,13 +81,44 @@ public static class StatsCommand
         text.AppendLine(c, $"machine      Windows {info.OsVersion} build {info.OsBuild}, {info.Processors} CPUs, {info.PointerSize * 8}-bit");
         text.AppendLine(c, $"buffers      {info.Buffers} ({info.CompressedBuffers} compressed, {info.DamagedBuffers} damaged, {info.DamagedBytes} bytes lost to damage)");
         text.AppendLine(c, $"events       {report.Events} ({info.SkippedRecords} records skipped)");
-        text.AppendLine(c, $"stacks       {(report.EventsWithStacks is long s ? s.ToString(c) : "n/a (decoder not available)")}");
+        text.AppendLine(c, $"stacks       {report.EventsWithStacks}");
         text.AppendLine(c, $"lost         {info.EventsLost} events, {info.BuffersLost} buffers{(info.Lossy ? "  (results are incomplete)" : "")}");
         text.AppendLine("by kind:");
         int width = report.ByKind.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max();
         foreach (var (kind, count) in report.ByKind)
             text.AppendLine(c, $"  {kind.PadRight(width)}  {count,10}");
+        AppendLiveHandles(text, live ?? []);
         return text.ToString();
+    }
+
+    /// <summary>`live_handles`: handles open at the end per running process, by type (`!handle 0 0`'s summary).</summary>
+    private static void WriteLiveHandles(Utf8JsonWriter w, IReadOnlyList<ProcessHandleSummary> live)
+    {
+        w.WriteStartArray("live_handles");
+        foreach (ProcessHandleSummary p in live)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("pid", p.Pid);
+            w.WriteString("process", p.Process);
+            w.WriteNumber("total", p.Total);
+            w.WriteStartObject("by_type");
+            foreach (var (type, count) in p.ByType) w.WriteNumber(type, count);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void AppendLiveHandles(StringBuilder text, IReadOnlyList<ProcessHandleSummary> live)
+    {
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"live handles at end: {live.Sum(p => p.Total)} in {live.Count} processes");
+        foreach (ProcessHandleSummary p in live)
+        {
+            text.AppendLine(c, $"  {p.Process} (pid {p.Pid}): {p.Total}");
+            foreach (var (type, count) in p.ByType)
+                text.AppendLine(c, $"    {count,8} {type}");
+        }
     }
 
     private static string Iso(DateTime utc) => utc == default ? "" : utc.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture);

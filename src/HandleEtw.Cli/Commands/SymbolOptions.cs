@@ -12,6 +12,11 @@ public static class SymbolOptions
                       "Defaults to _NT_SYMBOL_PATH. A server is contacted only when the path names one.",
     };
 
+    public static Option<bool> Verbose() => new("--verbose")
+    {
+        Description = "Print symbol resolution time and counts (lookups, cache hits) on stderr.",
+    };
+
     /// <summary>The parsed path (option, else environment); a malformed path is a one-line user error.</summary>
     public static SymbolPath Parse(ParseResult parseResult, Option<string?> option)
     {
@@ -33,23 +38,27 @@ public static class SymbolOptions
     }
 
     /// <summary>Runs a command body with the --symbols resolver attached to its trace, then prints symbol warnings.</summary>
-    public static int RunWith(ParseResult parseResult, Option<string?> option, CommandContext context, TraceInput input,
-        Func<TraceInput, int> body)
+    public static int RunWith(ParseResult parseResult, Option<string?> option, Option<bool> verbose, CommandContext context,
+        TraceInput input, Func<TraceInput, int> body)
     {
         using var resolver = CreateResolver(parseResult, option);
         input.Symbolizer = resolver;
         int code = body(input);
-        Report(resolver, context, verbose: false);
+        Report(resolver, context, parseResult.GetValue(verbose));
         return code;
     }
 
     /// <summary>Symbol warnings (mismatched PDBs, modules without symbols) and, with --verbose, the time spent.</summary>
     public static void Report(SymbolResolver? resolver, CommandContext context, bool verbose)
     {
-        if (resolver is null) return;
+        if (resolver is null)
+        {
+            if (verbose) context.Error.WriteLine("symbols: no symbol path (--symbols or _NT_SYMBOL_PATH), frames stay module+0xOFFSET");
+            return;
+        }
         foreach (string warning in resolver.Warnings) context.Error.WriteLine("warning: " + warning);
         if (verbose)
-            context.Error.WriteLine($"symbols: {resolver.Lookups} lookups, {resolver.CacheHits} cached, " +
+            context.Error.WriteLine($"symbols: {resolver.Lookups} lookups, {resolver.CacheHits} cache hits, " +
                                     $"{resolver.ModulesWithSymbols} modules with symbols, {resolver.ResolutionTime.TotalMilliseconds:F0} ms");
     }
 }

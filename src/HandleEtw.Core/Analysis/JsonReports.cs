@@ -10,7 +10,7 @@ public static class JsonReports
     private static string Write(Action<Utf8JsonWriter> body)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, JsonOutput.Options))
             body(w);
         return Encoding.UTF8.GetString(stream.ToArray());
     }

@@ -62,6 +62,13 @@ public sealed partial class HandleTracker
         _pool.Free(index);
     }
 
+    private void RetireAt(ProcessState process, int slot, int index)
+    {
+        _groups.Closed(_pool[index].Group, Seconds(LastTimestamp));
+        process.Table.RemoveAt(slot);
+        _pool.Free(index);
+    }
+
     private void Close(in HandleEvent e)
     {
         Counters.Closes++;
@@ -73,12 +80,13 @@ public sealed partial class HandleTracker
             Counters.DuplicateCloseSource++;
         }
         ProcessState process = GetProcess(Owner(pid, e.Handle));
-        int index = process.Table.Find(e.Handle);
-        if (index < 0)
+        int slot = process.Table.FindSlot(e.Handle);
+        if (slot < 0)
         {
             CloseUnknown(process, e);
             return;
         }
+        int index = process.Table.EntryAt(slot);
         ref HandleEntry entry = ref _pool[index];
         if (process.Exiting) Counters.ExitSweepCloses++;
         else
@@ -89,7 +97,7 @@ public sealed partial class HandleTracker
             _misuse.OnClose(process, e.Handle, e.ThreadId, e.StackId, e.Timestamp, creator, entry.CreateTime,
                             group.StackId, group.Type);
         }
-        Retire(process, index);
+        RetireAt(process, slot, index);
     }
 
     private void CloseUnknown(ProcessState process, in HandleEvent e)

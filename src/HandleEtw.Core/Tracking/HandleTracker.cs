@@ -14,11 +14,10 @@ public sealed partial class HandleTracker : TraceConsumer
     private readonly EntryPool _pool = new();
     private readonly LeakGroups _groups = new();
     private readonly MisuseDetector _misuse = new();
-    private readonly Dictionary<int, ProcessState> _processes = new();
+    private readonly ProcessIndex _processes = new();
     private readonly Dictionary<int, int> _generations = new();
     private readonly Queue<ProcessState> _grace = new();
     private readonly long _graceTicks;
-    private ProcessState? _lastProcess;
     private int _nextProcessId;
 
     /// <param name="graceSeconds">How long an exited process's table is kept for late exit-sweep closes.</param>
@@ -117,18 +116,14 @@ public sealed partial class HandleTracker : TraceConsumer
         int generation = _generations.TryGetValue(pid, out int g) ? g + 1 : 0;
         _generations[pid] = generation;
         var state = new ProcessState(_nextProcessId++, pid, generation, _pool);
-        _processes[pid] = state;
-        _lastProcess = state;
+        _processes.Set(pid, state);
         return state;
     }
 
     /// <summary>The current incarnation of a pid, created on first sight (it predates the trace).</summary>
     private ProcessState GetProcess(int pid)
     {
-        ProcessState? last = _lastProcess;
-        if (last is not null && last.Pid == pid) return last; // kept in step with _processes by NewProcess/ExpireGrace
         if (!_processes.TryGetValue(pid, out var state)) state = NewProcess(pid);
-        _lastProcess = state;
         return state;
     }
 
@@ -152,7 +147,6 @@ public sealed partial class HandleTracker : TraceConsumer
                 if (current == gone) _processes.Remove(gone.Pid);
                 else if (current.Previous == gone) current.Previous = null;
             }
-            if (_lastProcess == gone) _lastProcess = null;
         }
     }
 

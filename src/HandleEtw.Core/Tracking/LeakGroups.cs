@@ -30,8 +30,21 @@ internal sealed class LeakGroups
 
     public int Get(ProcessState process, ushort type, int stackId, double processStartSeconds)
     {
+        // Most creates repeat a recent stack: a small direct-mapped cache per process skips the hash lookup.
+        int[] cache = process.GroupCache;
+        int line = (int)((uint)(stackId * 31 + type) & (uint)(cache.Length - 1));
+        int cached = cache[line] - 1;
+        if (cached >= 0)
+        {
+            ref Group hit = ref _groups[cached];
+            if (hit.StackId == stackId && hit.Type == type && hit.ProcessId == process.Id) return cached;
+        }
         var key = new Key(process.Id, stackId, type);
-        if (_index.TryGetValue(key, out int g)) return g;
+        if (_index.TryGetValue(key, out int g))
+        {
+            cache[line] = g + 1;
+            return g;
+        }
         g = AllocateSlot();
         _groups[g] = new Group
         {
@@ -40,6 +53,7 @@ internal sealed class LeakGroups
         };
         _index.Add(key, g);
         process.Groups.Add(g);
+        cache[line] = g + 1;
         return g;
     }
 
@@ -103,5 +117,6 @@ internal sealed class LeakGroups
             _freeHead = g;
         }
         process.Groups.Clear();
+        Array.Clear(process.GroupCache);
     }
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
+using HandleEtw.Core.Records;
 using HandleEtw.Windows.Native;
 using HandleEtw.Windows.Recording;
 
@@ -65,7 +66,7 @@ public sealed unsafe class EtwSession
     public uint EnableHandleStacks()
     {
         var ids = stackalloc ClassicEventId[3];
-        for (int i = 0; i < 3; i++) ids[i] = new ClassicEventId { EventGuid = Ring.KernelTaskMap.Object, Type = (byte)(32 + i) };
+        for (int i = 0; i < 3; i++) ids[i] = new ClassicEventId { EventGuid = KernelTasks.ObjectTaskId, Type = (byte)(32 + i) };
         return Etw.TraceSetInformation(Handle, TraceStackTracingInfo, ids, (uint)(3 * sizeof(ClassicEventId)));
     }
 

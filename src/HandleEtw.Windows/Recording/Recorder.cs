@@ -1,63 +1,60 @@
 using System.Diagnostics;
+using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Events;
-using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
+using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.Decoding;
+using HandleEtw.Parquet;
 using HandleEtw.Windows.Inventory;
 using HandleEtw.Windows.Ring;
 
 namespace HandleEtw.Windows.Recording;
 
-/// <summary>Decoder + stack join as the recorder sees it: records in, <see cref="Finish"/> at the end.</summary>
-public interface IRecordDecoder : IRecordSink
-{
-    void Finish();
-}
-
 /// <summary>What a run produced, for the caller's exit code and for tests.</summary>
 public sealed record RecordingResult(
     string StopReason, bool TargetExited, long Records, int Snapshots, long LostEvents,
-    IReadOnlyList<LeakGroup> Leaks, RundownDifferences Rundown, StackTable Stacks);
+    EndReport Report, RundownDifferences Rundown, StackTable Stacks, DecoderCounters Decoder, string? ParquetDirectory);
 
 /// <summary>
 /// Platform-neutral orchestration of `handleetw record`: start the source, inject the inventory, run the ring drain
-/// into decoder → consumers, status line, snapshots, stop on Ctrl+C / --duration / target exit, end-of-run output.
-/// The live session and a replay drive it the same way.
+/// through the shared decoder into the handle tracker (and the Parquet writer with -o), status line, snapshots, stop
+/// on Ctrl+C / --duration / target exit, end-of-run diff and leak reports. The live session and a replay drive it
+/// the same way.
 /// </summary>
 public sealed class Recorder(RecordOptions options, RecordingIo io)
 {
-    /// <summary>Default decoder: the shared kernel decoder and stack join.</summary>
-    public static IRecordDecoder SharedDecoder(TraceInfo info, StackTable stacks, TraceConsumer consumer) =>
-        new TraceDecoderAdapter(new TraceDecoder(info, stacks, consumer));
-
+    /// <param name="output">An extra consumer of the (filtered) event stream, e.g. for tests.</param>
     public RecordingResult Run(RingFedSource source, IInventoryProvider inventory, TargetFilter filter,
-        TraceConsumer? output, CancellationToken cancel,
-        Func<TraceInfo, StackTable, TraceConsumer, IRecordDecoder>? decoderFactory = null)
+        TraceConsumer? output, CancellationToken cancel)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         string? reason = null;
         bool targetExited = false;
         filter.AllTargetsExited += why => { reason ??= why; targetExited = true; stop.Cancel(); };
 
-        var table = new OpenHandleTable(filter.IsTarget);
-        var types = new TypeNames();
-        var consumers = new List<TraceConsumer> { filter, types, table };
-        if (output is not null) consumers.Add(filter.IsActive ? new FilteringConsumer(filter, output) : output);
-        var all = new CompositeConsumer([.. consumers]);
-        var stacks = new StackTable();
-
         source.Start();
         if (options.Verbose) io.Error.WriteLine($"handleetw record: {source.Description}");
+        var stacks = new StackTable();
+        var tracker = new HandleTracker(source.Info);
+        var modules = new ModuleMap(source.Info.PointerSize);
+        var rundownEnd = new RundownEndRows();
+        using ParquetTraceWriter? parquet = OpenParquet(source, stacks, tracker, filter);
+
         HandleInventory inv = inventory.Take();
         filter.MarkInitial();
-        EmitInventory(inv, all);
         long firstSnapshot = inv.TimestampBefore;
+        var diff = new DiffRecorder(tracker, firstSnapshot, to: null);
+        var consumers = new List<TraceConsumer> { filter, diff, modules, rundownEnd };
+        if (parquet is not null) consumers.Add(Filtered(filter, parquet));
+        if (output is not null) consumers.Add(Filtered(filter, output));
+        var all = new CompositeConsumer([.. consumers]);
+        EmitInventory(inv, all);
         all.OnSnapshot(firstSnapshot, "start");
 
-        IRecordDecoder decoder = (decoderFactory ?? SharedDecoder)(source.Info, stacks, all);
+        var decoder = new TraceDecoder(source.Info, stacks, all);
         var sink = new RecordingSink(decoder, all, source);
         if (options.Duration is { } duration) stop.CancelAfter(duration);
-        Timer ticker = StartTicker(source, sink, table, stop.Token);
+        Timer ticker = StartTicker(source, sink, tracker, stop.Token);
         try
         {
             source.Read(sink, stop.Token);
@@ -69,14 +66,24 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         }
         sink.EmitLoss(sink.LastTimestamp);
         decoder.Finish();
+        parquet?.Complete();
 
         reason ??= source.EndReason ?? (cancel.IsCancellationRequested ? "stopped (Ctrl+C)"
             : options.Duration is not null && stop.IsCancellationRequested ? $"duration {options.Duration} reached" : "source ended");
-        var leaks = EndReport.Leaks(table, filter, types, firstSnapshot);
-        var rundown = RundownDifferences.Compare(table.Open, table.RundownEnd);
-        WriteSummary(reason, sink, table, leaks, rundown, stacks, inv);
-        return new RecordingResult(reason, targetExited, sink.Records, sink.Snapshots + 1, sink.LostEvents, leaks, rundown, stacks);
+        var report = EndReport.Build(tracker, diff, new StackContext(stacks, modules), filter, options.TopLeaks);
+        var rundown = RundownDifferences.Compare(RundownDifferences.TableOf(tracker), rundownEnd.Rows);
+        WriteSummary(reason, sink, tracker, report, rundown, inv, parquet);
+        return new RecordingResult(reason, targetExited, sink.Records, sink.Snapshots + 1, sink.LostEvents, report, rundown,
+            stacks, decoder.Counters, parquet?.Directory);
     }
+
+    private ParquetTraceWriter? OpenParquet(RingFedSource source, StackTable stacks, HandleTracker tracker, TargetFilter filter) =>
+        options.OutputPath is null ? null
+            : new ParquetTraceWriter(options.OutputPath, source.Info, stacks,
+                liveHandles: new TrackerLiveHandles(tracker, filter.IsActive ? filter.IsTarget : null));
+
+    private static TraceConsumer Filtered(TargetFilter filter, TraceConsumer inner) =>
+        filter.IsActive ? new FilteringConsumer(filter, inner) : inner;
 
     /// <summary>Inventory rows become RundownStart events, its type table OnObjectType calls, at the stream's start.</summary>
     public static void EmitInventory(HandleInventory inv, TraceConsumer consumer)
@@ -98,7 +105,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
     }
 
     /// <summary>Once a second: status line, `s` key, --snapshot-every; runs until the drain ends.</summary>
-    private Timer StartTicker(RingFedSource source, RecordingSink sink, OpenHandleTable table, CancellationToken stop)
+    private Timer StartTicker(RingFedSource source, RecordingSink sink, HandleTracker tracker, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
         long lastRecords = 0;
@@ -114,28 +121,26 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
                 nextSnapshot += options.SnapshotEvery!.Value;
             }
             long records = sink.Records;
+            // The count is read off the consumer thread: a moment stale at worst, which a status line can afford.
             if (io.ErrorIsTerminal)
-                io.Error.Write($"\r{records - lastRecords,8} ev/s | live handles {table.TargetLive,8} | lost {sink.LostEvents,6} | snapshots {sink.Snapshots + 1} | s = snapshot, Ctrl+C = stop ");
+                io.Error.Write($"\r{records - lastRecords,8} ev/s | live handles {tracker.LiveHandleCount,8} | lost {sink.LostEvents,6} | snapshots {sink.Snapshots + 1} | s = snapshot, Ctrl+C = stop ");
             lastRecords = records;
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    private void WriteSummary(string reason, RecordingSink sink, OpenHandleTable table, List<LeakGroup> leaks,
-        RundownDifferences rundown, StackTable stacks, HandleInventory inv)
+    private void WriteSummary(string reason, RecordingSink sink, HandleTracker tracker, EndReport report,
+        RundownDifferences rundown, HandleInventory inv, ParquetTraceWriter? parquet)
     {
         if (io.ErrorIsTerminal) io.Error.WriteLine();
         TextWriter w = io.Out;
+        TrackerCounters c = tracker.Counters;
         w.WriteLine($"{reason}: {sink.Records} records, {sink.Snapshots + 1} snapshots, {sink.LostEvents} events lost");
         w.WriteLine($"inventory at start: {inv.Handles.Count} handles, {inv.ObjectTypes.Count} object types" +
                     (inv.Handles.Count > 0 && !inv.HasObjectAddresses ? " (no object addresses: joined by process and handle only)" : ""));
-        w.WriteLine($"closes of handles seen nowhere: {table.UnknownCloses}; creates over a still-open value: {table.MissedCloses}");
+        w.WriteLine($"closes of handles seen nowhere: {c.UnknownClosesGap + c.UnknownClosesPredatingTrace}; " +
+                    $"creates over a still-open value: {c.LostCloses}");
         w.WriteLine(rundown.Summary());
-        EndReport.Write(w, leaks, stacks, options.TopLeaks);
-    }
-
-    private sealed class TraceDecoderAdapter(TraceDecoder decoder) : IRecordDecoder
-    {
-        public void OnRecord(in EventRecord record) => decoder.OnRecord(record);
-        public void Finish() => decoder.Finish();
+        if (parquet?.Meta is { } meta) w.WriteLine($"wrote {meta.Events} handle events, {meta.Stacks} stacks to {parquet.Directory}");
+        report.Write(w);
     }
 }

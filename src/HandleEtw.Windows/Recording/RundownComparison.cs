@@ -1,6 +1,27 @@
 using HandleEtw.Core.Events;
+using HandleEtw.Core.Tracking;
 
 namespace HandleEtw.Windows.Recording;
+
+/// <summary>A handle table slot: kernel handles (bit 31) live in PID 4's table (windows-live.md finding 12).</summary>
+public readonly record struct HandleKey(int ProcessId, uint Handle)
+{
+    public static HandleKey Routed(int processId, uint handle) =>
+        new((handle & HandleEvent.KernelHandleBit) != 0 ? HandleTracker.KernelPid : processId, handle);
+}
+
+/// <summary>The end-of-trace rundown rows (HandleDCEnd) as they arrive; consumer thread only.</summary>
+public sealed class RundownEndRows : TraceConsumer
+{
+    private readonly List<HandleEvent> _rows = new();
+
+    public IReadOnlyList<HandleEvent> Rows => _rows;
+
+    public override void OnHandle(in HandleEvent e)
+    {
+        if (e.Op == HandleOp.RundownEnd) _rows.Add(e);
+    }
+}
 
 /// <summary>
 /// The end-of-trace rundown (HandleDCEnd) against the table built from the inventory and the events. The inventory
@@ -15,24 +36,27 @@ public sealed record RundownDifferences(
 {
     public bool Agrees => OnlyInRundown.Count == 0 && OnlyInTable.Count == 0 && ObjectMismatch.Count == 0;
 
+    /// <summary>The tracker's open handles (running processes) as slot → object address (0 when unknown).</summary>
+    public static Dictionary<HandleKey, ulong> TableOf(HandleTracker tracker)
+    {
+        var table = new Dictionary<HandleKey, ulong>();
+        foreach (LiveHandle h in tracker.EnumerateLive()) table[new HandleKey(h.Pid, h.Handle)] = h.Object;
+        return table;
+    }
+
     /// <summary>Compares only processes the rundown lists: a process it skipped says nothing about our table.</summary>
-    public static RundownDifferences Compare(IReadOnlyDictionary<HandleKey, OpenHandle> table, IReadOnlyList<HandleEvent> rundownEnd)
+    public static RundownDifferences Compare(IReadOnlyDictionary<HandleKey, ulong> table, IReadOnlyList<HandleEvent> rundownEnd)
     {
         var rundown = new Dictionary<HandleKey, ulong>();
-        foreach (HandleEvent e in rundownEnd)
-        {
-            uint handle = e.Handle;
-            int pid = (handle & HandleEvent.KernelHandleBit) != 0 ? 4 : e.ProcessId;
-            rundown[new HandleKey(pid, handle)] = e.Object;
-        }
+        foreach (HandleEvent e in rundownEnd) rundown[HandleKey.Routed(e.ProcessId, e.Handle)] = e.Object;
         var processes = rundown.Keys.Select(k => k.ProcessId).ToHashSet();
         var onlyInRundown = new List<HandleKey>();
         var mismatch = new List<HandleKey>();
         int matching = 0;
         foreach (var (key, obj) in rundown)
         {
-            if (!table.TryGetValue(key, out OpenHandle open)) onlyInRundown.Add(key);
-            else if (open.Object != 0 && obj != 0 && open.Object != obj) mismatch.Add(key);
+            if (!table.TryGetValue(key, out ulong open)) onlyInRundown.Add(key);
+            else if (open != 0 && obj != 0 && open != obj) mismatch.Add(key);
             else matching++;
         }
         var onlyInTable = table.Keys.Where(k => processes.Contains(k.ProcessId) && !rundown.ContainsKey(k)).ToList();

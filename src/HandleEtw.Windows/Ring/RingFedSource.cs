@@ -82,7 +82,7 @@ public abstract class RingFedSource : IRecordSource
         {
             var record = new EventRecord
             {
-                Group = h.Group != KernelGroup.None ? h.Group : KernelTaskMap.GroupOf(h.ProviderId),
+                Group = h.Group != KernelGroup.None ? h.Group : KernelTasks.GroupOf(h.ProviderId),
                 Opcode = h.Opcode,
                 Version = h.Version,
                 ProviderId = h.ProviderId,

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace HandleEtw.Synthetic.Compression;
 
@@ -6,6 +8,8 @@ namespace HandleEtw.Synthetic.Compression;
 /// [MS-XCA] §2.3/§2.4 "Plain LZ77" (XPRESS) encoder: greedy matching over a hash chain, 8 KB window. Output is a
 /// sequence of 32-bit flag words (MSB first: 0 literal, 1 match) each followed by the items it describes; match
 /// lengths ≥ 10 spill into shared half-bytes, then bytes, then 16/32-bit words. One instance reuses its tables.
+/// Inside a long match only its first and last positions enter the hash chain: records repeat whole, so the start of
+/// the next repeat is found from those, and the encoder keeps pace with a generator writing millions of records.
 /// </summary>
 public sealed class XpressEncoder
 {
@@ -13,6 +17,8 @@ public sealed class XpressEncoder
     private const int MaxOffset = 8192;
     private const int HashBits = 14;
     private const int MaxChain = 8;
+    /// <summary>Positions of a match indexed at each end; the middle of longer matches is skipped.</summary>
+    private const int InsertEnds = 8;
 
     private readonly int[] _head = new int[1 << HashBits];
     private int[] _previous = [];
@@ -41,7 +47,14 @@ public sealed class XpressEncoder
                 continue;
             }
             state.Match(length, offset);
-            for (int end = position + length; position < end; position++) Insert(input, position);
+            int end = position + length;
+            if (length <= 2 * InsertEnds)
+            {
+                for (; position < end; position++) Insert(input, position);
+                continue;
+            }
+            for (int stop = position + InsertEnds; position < stop; position++) Insert(input, position);
+            for (position = end - InsertEnds; position < end; position++) Insert(input, position);
         }
         return state.Finish();
     }
@@ -75,8 +88,16 @@ public sealed class XpressEncoder
         _head[hash] = position;
     }
 
-    private static int Hash(ReadOnlySpan<byte> input, int position) =>
-        (int)(((uint)(input[position] | input[position + 1] << 8 | input[position + 2] << 16) * 2654435761u) >> (32 - HashBits));
+    /// <summary>Hash of the 3 bytes at <paramref name="position"/> (the caller guarantees position + 3 ≤ length).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Hash(ReadOnlySpan<byte> input, int position)
+    {
+        ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), position);
+        uint three = position + 4 <= input.Length
+            ? Unsafe.ReadUnaligned<uint>(ref at) & 0xFFFFFF
+            : (uint)(at | Unsafe.Add(ref at, 1) << 8 | Unsafe.Add(ref at, 2) << 16);
+        return (int)((three * 2654435761u) >> (32 - HashBits));
+    }
 
     /// <summary>Flag word and half-byte bookkeeping of the output stream.</summary>
     private ref struct OutputState

@@ -7,7 +7,9 @@ namespace HandleEtw.Synthetic.Etl;
 /// Writes a real .etl file, streaming: a header buffer (patched on <see cref="Dispose"/>) holding the EventTrace
 /// header event, then per-processor buffers written out as each one fills, so processors interleave in the file.
 /// Memory is one buffer per processor whatever the number of events. Records are 8-byte aligned and never span
-/// buffers. Times are logical 100-ns ticks since the trace start; records carry raw QPC values.
+/// buffers. Times are logical 100-ns ticks since the trace start; records carry raw QPC values. With compression,
+/// a full buffer is compressed and written on a worker thread while the caller fills the next one (one buffer in
+/// flight, written in flush order, so the file is the same as a sequential run).
 /// </summary>
 public sealed class EtlWriter : IDisposable
 {
@@ -16,6 +18,8 @@ public sealed class EtlWriter : IDisposable
     private readonly CpuBuffer[] _cpus;
     private readonly XpressEncoder? _encoder;
     private readonly byte[] _compressed;
+    private byte[] _spare = [];
+    private Task? _inFlight;
     private readonly PayloadBuilder _headerPayload = new();
     private uint _buffersWritten;
     private long _lastTicks;
@@ -32,6 +36,7 @@ public sealed class EtlWriter : IDisposable
         for (int i = 0; i < _cpus.Length; i++) _cpus[i] = new CpuBuffer(options.BufferSize);
         if (options.Compress) _encoder = new XpressEncoder();
         _compressed = options.Compress ? new byte[XpressEncoder.MaxCompressedLength(options.BufferSize)] : [];
+        if (options.Compress) _spare = new byte[options.BufferSize];
         _stream.Write(new byte[options.BufferSize]); // header buffer placeholder, rewritten at the end
         _buffersWritten = 1;
     }
@@ -95,6 +100,7 @@ public sealed class EtlWriter : IDisposable
         _disposed = true;
         for (int i = 0; i < _cpus.Length; i++)
             if (_cpus[i].HasRecords) Flush(i);
+        WaitInFlight();
         WriteHeaderBuffer();
         _stream.Flush();
         if (!_leaveOpen) _stream.Dispose();
@@ -140,15 +146,32 @@ public sealed class EtlWriter : IDisposable
         }
         else
         {
-            int length = _encoder.Compress(data.AsSpan(EtlConstants.BufferHeaderSize, saved - EtlConstants.BufferHeaderSize), _compressed);
-            header.BufferSize = EtlConstants.BufferHeaderSize + length;
-            header.Flags |= EtlConstants.FlagCompressed;
-            header.Write(data);
-            _stream.Write(data, 0, EtlConstants.BufferHeaderSize);
-            _stream.Write(_compressed, 0, length);
+            // The worker owns the full buffer; the processor carries on in the spare one the previous flush released.
+            WaitInFlight();
+            (buffer.Data, _spare) = (_spare, data);
+            _inFlight = Task.Run(() => CompressAndWrite(data, saved, header));
         }
         _buffersWritten++;
         buffer.Reset();
+    }
+
+    private void CompressAndWrite(byte[] data, int saved, BufferHeader header)
+    {
+        int length = _encoder!.Compress(data.AsSpan(EtlConstants.BufferHeaderSize, saved - EtlConstants.BufferHeaderSize), _compressed);
+        header.BufferSize = EtlConstants.BufferHeaderSize + length;
+        header.Flags |= EtlConstants.FlagCompressed;
+        header.Write(data);
+        _stream.Write(data, 0, EtlConstants.BufferHeaderSize);
+        _stream.Write(_compressed, 0, length);
+    }
+
+    /// <summary>Waits for the buffer being compressed; its failure (a full disk) surfaces here.</summary>
+    private void WaitInFlight()
+    {
+        if (_inFlight is null) return;
+        Task task = _inFlight;
+        _inFlight = null;
+        task.GetAwaiter().GetResult();
     }
 
     private void WriteHeaderBuffer()
@@ -177,7 +200,7 @@ public sealed class EtlWriter : IDisposable
 
     private sealed class CpuBuffer(int size)
     {
-        public readonly byte[] Data = new byte[size];
+        public byte[] Data = new byte[size];
         public int Position = EtlConstants.BufferHeaderSize;
         public long LastTicks;
         public long Sequence;

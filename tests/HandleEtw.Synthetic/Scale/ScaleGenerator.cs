@@ -12,6 +12,9 @@ public sealed record ScaleOptions
     public int ThreadsPerProcess { get; init; } = 4;
     public int DistinctStacks { get; init; } = 3000;
     public int LeakingStacks { get; init; } = 4;
+    /// <summary>Balanced stacks one process draws from (a window of the pool; windows of neighbours overlap), so
+    /// (process, stack) pairs are as bounded as in a real system, where a process runs its own code paths.</summary>
+    public int StacksPerProcess { get; init; } = 256;
     /// <summary>One create in this many uses a leaking stack (and is never closed).</summary>
     public int LeakEvery { get; init; } = 200;
     public int Seed { get; init; } = 12345;
@@ -34,7 +37,7 @@ public sealed class ScaleGenerator(ScaleOptions options)
     public ScaleResult Write(Stream stream)
     {
         var writerOptions = new EtlWriterOptions { Processors = 4, Compress = options.Compress, SessionName = "handleetw scale" };
-        var procs = Enumerable.Range(0, options.Processes).Select(i => new GenProcess(1000 + i * 4, options.ThreadsPerProcess)).ToArray();
+        var procs = Enumerable.Range(0, options.Processes).Select(i => new GenProcess(i, 1000 + i * 4, options.ThreadsPerProcess)).ToArray();
         long creates = 0, closes = 0, dups = 0, leaks = 0, ticks = 10_000;
         RecordCounts counts;
         using (var writer = new EtlWriter(stream, writerOptions, leaveOpen: true))
@@ -74,7 +77,7 @@ public sealed class ScaleGenerator(ScaleOptions options)
                 else
                 {
                     bool leak = _random.Next(options.LeakEvery) == 0;
-                    int stackIndex = leak ? _random.Next(options.LeakingStacks) : options.LeakingStacks + _random.Next(_stacks.Length - options.LeakingStacks);
+                    int stackIndex = leak ? _random.Next(options.LeakingStacks) : BalancedStack(p);
                     uint handle = p.Free.Count > 0 ? p.Free.Pop() : p.NextValue();
                     ulong obj = 0xFFFF_C000_0000_0000UL + (ulong)(n * 0x60);
                     stack = _stacks[stackIndex];
@@ -92,6 +95,14 @@ public sealed class ScaleGenerator(ScaleOptions options)
             counts = writer.Counts;
         }
         return new ScaleResult(creates + closes + dups, creates, closes, dups, leaks, counts.Total, stream.Length);
+    }
+
+    private int BalancedStack(GenProcess p)
+    {
+        int balanced = _stacks.Length - options.LeakingStacks;
+        int window = Math.Clamp(options.StacksPerProcess, 1, balanced);
+        int start = (int)((long)p.Index * balanced / options.Processes);
+        return options.LeakingStacks + (start + _random.Next(window)) % balanced;
     }
 
     public ScaleResult Write(string path)
@@ -135,12 +146,14 @@ public sealed class ScaleGenerator(ScaleOptions options)
     {
         private uint _next = 0x40;
 
-        public GenProcess(int pid, int threads)
+        public GenProcess(int index, int pid, int threads)
         {
+            Index = index;
             Pid = pid;
             Threads = Enumerable.Range(0, threads).Select(i => new GenThread(pid * 10 + i * 4)).ToArray();
         }
 
+        public int Index { get; }
         public int Pid { get; }
         public GenThread[] Threads { get; }
         public Stack<uint> Free { get; } = new();

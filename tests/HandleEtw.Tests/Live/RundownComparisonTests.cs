@@ -11,13 +11,13 @@ public class RundownComparisonTests
     [Fact]
     public void Differences_are_classified_and_other_processes_ignored()
     {
-        var table = new Dictionary<HandleKey, OpenHandle>
+        var table = new Dictionary<HandleKey, ulong>
         {
-            [new(1, 4)] = new(0xA, 16, -1, 0, true),
-            [new(1, 8)] = new(0xB, 16, -1, 0, false),
-            [new(1, 12)] = new(0xC, 16, -1, 0, false),
-            [new(4, 0x80000044)] = new(0xD, 16, -1, 0, true),
-            [new(9, 4)] = new(0xE, 16, -1, 0, false), // pid 9 not in the rundown: not compared
+            [new(1, 4)] = 0xA,
+            [new(1, 8)] = 0xB,
+            [new(1, 12)] = 0xC,
+            [new(4, 0x80000044)] = 0xD,
+            [new(9, 4)] = 0xE, // pid 9 not in the rundown: not compared
         };
         var rows = new[] { Row(1, 4, 0xA), Row(1, 8, 0xFF), Row(1, 16, 0x1), Row(777, 0x80000044, 0xD) };
         var diff = RundownDifferences.Compare(table, rows);
@@ -31,7 +31,7 @@ public class RundownComparisonTests
     [Fact]
     public void No_rundown_says_so()
     {
-        var diff = RundownDifferences.Compare(new Dictionary<HandleKey, OpenHandle>(), []);
+        var diff = RundownDifferences.Compare(new Dictionary<HandleKey, ulong>(), []);
         Assert.True(diff.Agrees);
         Assert.Contains("none delivered", diff.Summary());
     }

@@ -71,7 +71,7 @@ public class ModuleInventoryTests
         Assert.Equal("kernel32.dll+0x12", symbolic[1]);
 
         var rows = new StackSymbolizer(lookup, resolver).Symbolize(4, 1, 0, frames).ToList();
-        Assert.Equal(new SymbolRow(4, 1, "kernel32.dll", null, 0x12, null, 0), rows[1]);
+        Assert.Equal(new SymbolRow(4, 1, other.Base + 0x12, "kernel32.dll", null, 0x12, null, 0), rows[1]);
         Assert.Equal("leaf_function", rows[0].Function);
         Assert.Equal(2UL, rows[0].Offset);
         Assert.EndsWith("symtest.c", rows[0].SourceFile);

@@ -37,9 +37,9 @@ public class LiveSessionTests
         child.Kill();
 
         Assert.False(EtwSession.IsRunning(SessionPlan.PrivateName), "session must be stopped");
-        LeakGroup top = Assert.Single(result.Leaks, l => l.ProcessId == child.Id && l.Count >= 200);
-        Assert.Equal("Event", top.TypeName);
-        Assert.True(top.StackId >= 0 && result.Stacks.GetFrames(top.StackId).Length > 3);
+        var top = Assert.Single(result.Report.Diff.Groups, g => g.Pid == child.Id && g.Count >= 200);
+        Assert.Equal("Event", top.Type);
+        Assert.True(top.StackId >= 0 && top.Stack.Count > 3);
     }
 
     [WindowsFact]
