@@ -8,6 +8,5 @@ public static class ExitCodes
     public const int ArgumentError = 2;
     public const int FormatError = 3;
     public const int NotSupported = 4;
-    public const int NotBuilt = 5;
     public const int Cancelled = 130;
 }

@@ -17,19 +17,4 @@ public static class CommandCatalog
         yield return ReportCommand.Create();
         yield return SymbolizeCommand.Create();
     }
-
-    /// <summary>A command whose implementation has not landed: says so and exits non-zero.</summary>
-    private static Command NotBuilt(string name, string description)
-    {
-        var command = new Command(name, description);
-        var rest = new Argument<string[]>("args") { Arity = ArgumentArity.ZeroOrMore };
-        command.Arguments.Add(rest);
-        command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction(parseResult =>
-        {
-            parseResult.InvocationConfiguration.Error.WriteLine($"handleetw {name}: not built yet in this version");
-            return ExitCodes.NotBuilt;
-        });
-        return command;
-    }
 }

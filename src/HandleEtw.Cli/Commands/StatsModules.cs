@@ -10,14 +10,7 @@ public static class StatsModules
     public static int Write(IRecordSource source, bool json, CommandContext context)
     {
         var inventory = new ModuleInventory();
-        try
-        {
-            TracePipeline.Run(source, inventory);
-        }
-        catch (NotSupportedException e)
-        {
-            throw new UserErrorException($"--modules needs the event decoder: {e.Message}", ExitCodes.NotBuilt);
-        }
+        TracePipeline.Run(source, inventory);
         var modules = inventory.Modules();
         if (json) ModuleListing.WriteJson(context.Out, modules, source.Info);
         else ModuleListing.WriteText(context.Out, modules, source.Info);
