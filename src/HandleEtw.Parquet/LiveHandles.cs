@@ -9,6 +9,8 @@ public enum LiveHandleOrigin : byte
     Duplicated,
     /// <summary>Open when the trace started (handle rundown); its create time and stack are unknown.</summary>
     Rundown,
+    /// <summary>Inherited from the parent when the process started.</summary>
+    Inherited,
 }
 
 /// <summary>One open handle in a handle table at a point in time.</summary>

@@ -79,3 +79,4 @@ internal sealed class ParquetTableFile : IDisposable
         catch (IOException) { /* the .tmp stays behind; the error that got us here is the one to report */ }
     }
 }
+

@@ -41,10 +41,10 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
         var opened = new List<IDisposable>();
         try
         {
-            opened.Add(_events = new EventsTable(TablePath("events"), _options, _clock, _typeNames));
+            opened.Add(_events = new EventsTable(TablePath("events"), _options, _clock));
             opened.Add(_processes = new ProcessesTable(TablePath("processes"), _options, _clock));
             opened.Add(_modules = new ModulesTable(TablePath("modules"), _options, _clock, _processes.KeyOf));
-            opened.Add(_live = new LiveHandlesTable(TablePath("live_handles"), _options, _clock, _typeNames));
+            opened.Add(_live = new LiveHandlesTable(TablePath("live_handles"), _options, _clock, _typeNames, _processes.KeyOf));
         }
         catch
         {

@@ -17,6 +17,12 @@ public sealed record ParquetWriteOptions
     /// </summary>
     public int RowGroupSize { get; init; } = 1 << 18;
 
+    /// <summary>
+    /// Encode and compress each `events` row group on a second thread while the next one fills (at most one in
+    /// flight, so memory is two row groups). Off: everything on the caller's thread.
+    /// </summary>
+    public bool BackgroundWrite { get; init; } = true;
+
     /// <summary>Parses `zstd|snappy|gzip|none` (case-insensitive); null when the name is unknown.</summary>
     public static ParquetCompression? ParseCompression(string? name) => name?.ToLowerInvariant() switch
     {

@@ -36,15 +36,21 @@ public sealed class ObjectTypeNames
     }
 }
 
-internal static class HandleKinds
+/// <summary>
+/// `events.op`: a handle operation as a stable one-byte code (strings cost the writer a transcode and a hash per
+/// row; the codes are fixed by schema v2 whatever the in-memory enum becomes).
+/// </summary>
+public static class EventOps
 {
-    public static string Name(Core.Events.HandleOp op) => op switch
+    public const byte Create = 0, Close = 1, Duplicate = 2, RundownStart = 3, RundownEnd = 4, Unknown = 255;
+
+    public static byte Code(Core.Events.HandleOp op) => op switch
     {
-        Core.Events.HandleOp.Create => "create",
-        Core.Events.HandleOp.Close => "close",
-        Core.Events.HandleOp.Duplicate => "duplicate",
-        Core.Events.HandleOp.RundownStart => "rundown_start",
-        Core.Events.HandleOp.RundownEnd => "rundown_end",
-        _ => "unknown",
+        Core.Events.HandleOp.Create => Create,
+        Core.Events.HandleOp.Close => Close,
+        Core.Events.HandleOp.Duplicate => Duplicate,
+        Core.Events.HandleOp.RundownStart => RundownStart,
+        Core.Events.HandleOp.RundownEnd => RundownEnd,
+        _ => Unknown,
     };
 }

@@ -26,8 +26,8 @@ public sealed record ParquetConversionResult(string Directory, Tables.TraceMeta 
 public static class TraceToParquet
 {
     /// <summary>
-    /// Converts <paramref name="source"/>. An optional <paramref name="handleTracker"/> (a consumer that is also an
-    /// <see cref="ILiveHandleSource"/>) runs first and feeds `live_handles`. On cancellation or a reader error every
+    /// Converts <paramref name="source"/>. An optional <paramref name="handleTracker"/> (the <see cref="Core.Tracking.HandleTracker"/>, or
+    /// any consumer that is also an <see cref="ILiveHandleSource"/>) runs first and feeds `live_handles`. On cancellation or a reader error every
     /// file is closed with meta `partial = true` and the exception propagates; <paramref name="onPartial"/> is told
     /// what was written first.
     /// </summary>
@@ -39,7 +39,7 @@ public static class TraceToParquet
         string host = ParquetLayout.HostFor(options.Host, info.HostName, info.Source);
         string directory = ParquetLayout.TableDirectory(options.OutputRoot, options.Partition, host, info.StartUtc);
         var stacks = new StackTable();
-        var writer = new ParquetTraceWriter(directory, info, stacks, options.Write, handleTracker as ILiveHandleSource, host);
+        var writer = new ParquetTraceWriter(directory, info, stacks, options.Write, LiveSourceOf(handleTracker), host);
         try
         {
             TraceConsumer consumer = handleTracker is null ? writer : new CompositeConsumer(handleTracker, writer);
@@ -58,6 +58,13 @@ public static class TraceToParquet
             writer.Dispose();
         }
     }
+
+    private static ILiveHandleSource? LiveSourceOf(TraceConsumer? tracker) => tracker switch
+    {
+        Core.Tracking.HandleTracker t => new TrackerLiveHandles(t),
+        ILiveHandleSource s => s,
+        _ => null,
+    };
 
     private static bool IsFinished(ParquetTraceWriter writer) => writer.Meta is not null;
 }

@@ -3,17 +3,20 @@ using HandleEtw.Core.Tracking;
 namespace HandleEtw.Parquet;
 
 /// <summary>
-/// The handle tracker's open handles as `live_handles` rows. An optional process predicate keeps the rows of the
-/// processes a recording is filtered to. Put the tracker before the writer in a composite consumer.
+/// The handle tracker's open-handle table as `live_handles` rows: every handle open now in a running process (the
+/// table `handleetw leaks` ranks). An optional process predicate keeps the rows of the processes a recording is
+/// filtered to. The tracker must run before the writer so both have seen the same events. Process keys are left 0
+/// here; the writer fills them from the process events it has seen.
 /// </summary>
 public sealed class TrackerLiveHandles(HandleTracker tracker, Func<int, bool>? keepProcess = null) : ILiveHandleSource
 {
+    public HandleTracker Tracker { get; } = tracker;
+
     public IEnumerable<LiveHandleRow> LiveHandles()
     {
-        foreach (LiveHandle h in tracker.EnumerateLive())
+        foreach (LiveHandle h in Tracker.EnumerateLive())
         {
             if (keepProcess is not null && !keepProcess(h.Pid)) continue;
-            bool rundown = h.Origin == HandleOrigin.Rundown;
             yield return new LiveHandleRow
             {
                 ProcessId = h.Pid,
@@ -21,17 +24,19 @@ public sealed class TrackerLiveHandles(HandleTracker tracker, Func<int, bool>? k
                 Object = h.Object,
                 ObjectType = h.Type,
                 Name = h.Name,
-                CreateTimestamp = rundown ? null : h.CreateTime,
+                CreateTimestamp = h.Origin == HandleOrigin.Rundown ? null : h.CreateTime,
                 ThreadId = h.Thread,
                 StackId = h.StackId,
-                // Inherited handles arrive as duplicates into the child's table.
-                Origin = h.Origin switch
-                {
-                    HandleOrigin.Created => LiveHandleOrigin.Created,
-                    HandleOrigin.Rundown => LiveHandleOrigin.Rundown,
-                    _ => LiveHandleOrigin.Duplicated,
-                },
+                Origin = OriginOf(h.Origin),
             };
         }
     }
+
+    private static LiveHandleOrigin OriginOf(HandleOrigin origin) => origin switch
+    {
+        HandleOrigin.Created => LiveHandleOrigin.Created,
+        HandleOrigin.Duplicated => LiveHandleOrigin.Duplicated,
+        HandleOrigin.Inherited => LiveHandleOrigin.Inherited,
+        _ => LiveHandleOrigin.Rundown,
+    };
 }

@@ -8,7 +8,7 @@ using HandleEtw.Parquet;
 namespace HandleEtw.Bench;
 
 /// <summary>
-/// `parquet [events] [--compression X] [--row-group N]`: pushes synthetic handle events with stacks through the Parquet writer and
+/// `parquet [events] [--compression X] [--row-group N] [--foreground]`: pushes synthetic handle events with stacks through the Parquet writer and
 /// reports events/s, bytes per event on disk (stacks included), peak memory, and File.Copy of the same bytes.
 /// </summary>
 public sealed class ParquetBenchmark : IBenchmark
@@ -39,7 +39,7 @@ public sealed class ParquetBenchmark : IBenchmark
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             long baseline = Process.GetCurrentProcess().WorkingSet64;
             var clock = Stopwatch.StartNew();
-            using (var writer = new ParquetTraceWriter(dir, info, workload.Stacks, new ParquetWriteOptions { Compression = compression, RowGroupSize = rowGroup }))
+            using (var writer = new ParquetTraceWriter(dir, info, workload.Stacks, new ParquetWriteOptions { Compression = compression, RowGroupSize = rowGroup, BackgroundWrite = !args.Contains("--foreground") }))
             {
                 workload.Push(writer, events);
                 writer.Complete();
@@ -53,7 +53,7 @@ public sealed class ParquetBenchmark : IBenchmark
             double copySeconds = TimeCopy(dir, bytes);
 
             var c = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(c, $"events            {events:N0} ({workload.Stacks.Count:N0} distinct stacks, compression {compression}, row groups of {rowGroup:N0})"));
+            Console.WriteLine(string.Create(c, $"events            {events:N0} ({workload.Stacks.Count:N0} distinct stacks, compression {compression}, row groups of {rowGroup:N0}, {(args.Contains("--foreground") ? "one thread" : "row groups written on a second thread")})"));
             Console.WriteLine(string.Create(c, $"write             {clock.Elapsed.TotalSeconds:F2} s = {events / clock.Elapsed.TotalSeconds / 1e6:F2} M events/s (target >= 3)"));
             double writerCpu = Math.Max(0.001, cpu - generationCpu);
             Console.WriteLine(string.Create(c, $"cpu               {cpu:F2} s incl. {generationCpu:F2} s generating the events; writer alone {writerCpu:F2} s = {events / writerCpu / 1e6:F2} M events per CPU-second"));
@@ -141,6 +141,8 @@ internal sealed class SyntheticHandleWorkload
         var count = new int[Processes];
         var nextHandle = new uint[Processes];
         for (int q = 0; q < Processes; q++) { open[q] = new (uint, ulong, ushort, int, int)[4096]; nextHandle[q] = 4; }
+        string[] typeNames = ["File", "Event", "Key", "Section", "Process", "Thread", "Mutant", "Semaphore"];
+        for (int t = 0; t < Types.Length; t++) consumer.OnObjectType(0, Types[t], typeNames[t]);
         long timestamp = 0;
         int p = 0, tid = 1004;
         ushort cpu = 0;

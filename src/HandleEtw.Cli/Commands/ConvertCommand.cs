@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.File;
 using HandleEtw.Parquet;
 using HandleEtw.Symbols;
@@ -66,7 +67,7 @@ public static class ConvertCommand
         using EtlFileSource source = EtlFileSource.Open(args.Trace);
         try
         {
-            ParquetConversionResult result = TraceToParquet.Run(source, options, handleTracker: null,
+            ParquetConversionResult result = TraceToParquet.Run(source, options, new HandleTracker(source.Info),
                 onPartial: partial =>
                 {
                     if (cancel.IsCancellationRequested) context.Error.WriteLine(PartialSummary(partial));

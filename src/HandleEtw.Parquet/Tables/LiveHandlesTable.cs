@@ -32,7 +32,7 @@ internal sealed class LiveHandlesTable : TableBuffer
         ["origin"] = EncodingHint.Dictionary,
     };
 
-    private static readonly string[] OriginNames = ["created", "duplicated", "rundown"];
+    private static readonly string[] OriginNames = ["created", "duplicated", "rundown", "inherited"];
 
     private readonly TraceClock _clock;
     private readonly ObjectTypeNames _typeNames;
@@ -45,10 +45,14 @@ internal sealed class LiveHandlesTable : TableBuffer
     private readonly NullableColumn<long> _create;
     private readonly NullableColumn<int> _stack;
 
-    public LiveHandlesTable(string path, ParquetWriteOptions options, TraceClock clock, ObjectTypeNames typeNames)
+    private readonly Func<int, ulong> _keyOf;
+
+    public LiveHandlesTable(string path, ParquetWriteOptions options, TraceClock clock, ObjectTypeNames typeNames,
+        Func<int, ulong> keyOf)
         : base(path, Schema, options, Hints, 256 * 1024)
     {
         _clock = clock;
+        _keyOf = keyOf;
         _typeNames = typeNames;
         int n = Capacity;
         SetColumns(_snapshot = new(Snapshot, n), _snapshotNs = new(SnapshotNs, n), _pid = new(Pid, n),
@@ -66,7 +70,7 @@ internal sealed class LiveHandlesTable : TableBuffer
             _snapshot.Values[r] = label;
             _snapshotNs.Values[r] = at;
             _pid.Values[r] = h.ProcessId;
-            _key.Values[r] = h.ProcessKey;
+            _key.Values[r] = h.ProcessKey != 0 ? h.ProcessKey : _keyOf(h.ProcessId);
             _handle.Values[r] = h.Handle;
             _object.Values[r] = h.Object;
             _type.Values[r] = h.ObjectType;

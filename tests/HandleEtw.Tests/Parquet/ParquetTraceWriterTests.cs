@@ -42,10 +42,10 @@ public class ParquetTraceWriterTests
         using var _ = dir;
         using var db = new DuckDb();
         db.BindTables(dir.Path);
-        var first = db.Rows("SELECT time_ns, time_utc, kind, pid, process_key, tid, cpu, handle, object, type, type_name, name, stack_id, source_pid FROM events ORDER BY time_ns LIMIT 1")[0];
+        var first = db.Rows("SELECT time_ns, m.trace_start_utc + to_microseconds(time_ns // 1000), op, pid, process_key, tid, cpu, handle, object, e.type, t.type_name, name, stack_id, source_pid FROM events e CROSS JOIN meta m LEFT JOIN object_types t ON t.type = e.type ORDER BY time_ns LIMIT 1")[0];
         Assert.Equal(1_000_000_000L, Convert.ToInt64(first[0]));
         Assert.Equal(scenario.Info.StartUtc.AddSeconds(1), (DateTime)first[1]!);
-        Assert.Equal("create", first[2]);
+        Assert.Equal(EventOps.Create, Convert.ToByte(first[2]));
         Assert.Equal(ParquetScenario.LeakPid, Convert.ToInt32(first[3]));
         Assert.Equal(0xffff_a000_0000_1000UL, Convert.ToUInt64(first[4]));
         Assert.Equal(11, Convert.ToInt32(first[5]));
@@ -58,7 +58,7 @@ public class ParquetTraceWriterTests
         Assert.Equal(scenario.LeakStack, Convert.ToInt32(first[12]));
         Assert.Null(first[13]);
 
-        var dup = db.Rows("SELECT source_pid, source_handle, target_pid, target_handle FROM events WHERE kind = 'duplicate'")[0];
+        var dup = db.Rows("SELECT source_pid, source_handle, target_pid, target_handle FROM events WHERE op = 2")[0];
         Assert.Equal(new long[] { ParquetScenario.LeakPid, 0x400, ParquetScenario.OtherPid, 0x2000 },
             dup.Select(Convert.ToInt64).ToArray());
         Assert.Equal(@"\Device\HarddiskVolume3\log.txt", db.Scalar("SELECT name FROM events WHERE name IS NOT NULL"));
@@ -96,7 +96,7 @@ public class ParquetTraceWriterTests
         Assert.Equal(0xffff_a000_0000_2000UL, Convert.ToUInt64(db.Scalar("SELECT process_key FROM modules WHERE pid = 200")));
 
         var meta = db.Rows("SELECT schema_version, source_file, host, os_build, pointer_size, trace_start_utc, duration_ns, events, lossy, partial FROM meta")[0];
-        Assert.Equal(1, Convert.ToInt32(meta[0]));
+        Assert.Equal(2, Convert.ToInt32(meta[0]));
         Assert.Equal("/traces/scenario.etl", meta[1]);
         Assert.Equal("WKS-01", meta[2]);
         Assert.Equal(26100, Convert.ToInt32(meta[3]));
