@@ -46,10 +46,11 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
     public DiffReport Report(StackContext context, ProcessFilter filter)
     {
         if (_taken is null) Take(tracker.LastTimestamp);
+        var rendered = new RenderedStacks(context);
         var handles = _taken!.Where(h => filter.Matches(h.Pid, h.Process))
             .OrderBy(h => h.CreateTime).ThenBy(h => h.Pid).ThenBy(h => h.Handle)
             .Select(h => new DiffHandle(h.Pid, h.Process, h.Thread, h.Handle, tracker.Types[h.Type], h.Name,
-                tracker.Seconds(h.CreateTime), h.StackId, context.Frames(h.StackId, StackPid(h), h.CreateTime)))
+                tracker.Seconds(h.CreateTime), h.StackId, rendered.Frames(h.StackId, StackPid(h), h.CreateTime)))
             .ToList();
         var groups = handles.GroupBy(h => (h.Pid, h.Type, h.StackId))
             .Select(g => new DiffGroup(g.Key.Pid, g.First().Process, g.Key.Type, g.Count(), g.Key.StackId, g.First().Stack))
