@@ -12,6 +12,8 @@ namespace HandleEtw.Parquet.Tables;
 internal sealed class EventsTable : IDisposable
 {
     public static readonly DataField TimeNs = new DataField<long>("time_ns");
+    public static readonly DataField TimeUtc = new DateTimeDataField("time_utc", DateTimeFormat.Timestamp, true, DateTimeTimeUnit.Micros, isNullable: false);
+    public static readonly DataField Kind = new DataField<string>("kind", nullable: false);
     public static readonly DataField Op = new DataField<byte>("op");
     public static readonly DataField Pid = new DataField<int>("pid");
     public static readonly DataField ProcessKey = new DataField<ulong>("process_key");
@@ -27,13 +29,14 @@ internal sealed class EventsTable : IDisposable
     public static readonly DataField TargetPid = new DataField<int?>("target_pid");
     public static readonly DataField TargetHandle = new DataField<uint?>("target_handle");
 
-    public static readonly ParquetSchema Schema = new(TimeNs, Op, Pid, ProcessKey, Tid, Cpu, Handle, Object,
+    public static readonly ParquetSchema Schema = new(TimeNs, TimeUtc, Kind, Op, Pid, ProcessKey, Tid, Cpu, Handle, Object,
         Type, Name, StackId, SourcePid, SourceHandle, TargetPid, TargetHandle);
 
     public static readonly IReadOnlyDictionary<string, EncodingHint> Hints = new Dictionary<string, EncodingHint>
     {
         ["time_ns"] = EncodingHint.DeltaBinaryPacked,
         ["name"] = EncodingHint.Dictionary,
+        ["kind"] = EncodingHint.Dictionary,
     };
 
     private readonly ParquetTableFile _file;
@@ -60,7 +63,8 @@ internal sealed class EventsTable : IDisposable
     public void Add(in HandleEvent e, ulong processKey)
     {
         EventColumns c = _filling;
-        c.Set(c.Rows, e, _clock.ToNanoseconds(e.Timestamp), processKey);
+        long timeNs = _clock.ToNanoseconds(e.Timestamp);
+        c.Set(c.Rows, e, timeNs, _clock.ToUtcFromNanoseconds(timeNs), processKey);
         LastTimestamp = e.Timestamp;
         if (++c.Rows == c.Capacity) Flush();
     }
@@ -111,6 +115,8 @@ internal sealed class EventsTable : IDisposable
     private sealed class EventColumns
     {
         private readonly RequiredColumn<long> _timeNs;
+        private readonly RequiredColumn<DateTime> _timeUtc;
+        private readonly StringColumn _kind;
         private readonly RequiredColumn<byte> _op;
         private readonly RequiredColumn<int> _pid, _tid;
         private readonly RequiredColumn<ulong> _processKey, _object;
@@ -126,7 +132,7 @@ internal sealed class EventsTable : IDisposable
             int n = capacity;
             Columns =
             [
-                _timeNs = new(TimeNs, n), _op = new(Op, n), _pid = new(Pid, n), _processKey = new(ProcessKey, n),
+                _timeNs = new(TimeNs, n), _timeUtc = new(TimeUtc, n), _kind = new(Kind, n), _op = new(Op, n), _pid = new(Pid, n), _processKey = new(ProcessKey, n),
                 _tid = new(Tid, n), _cpu = new(Cpu, n), _handle = new(Handle, n), _object = new(Object, n),
                 _type = new(Type, n), _name = new(Name, n), _stackId = new(StackId, n), _sourcePid = new(SourcePid, n),
                 _sourceHandle = new(SourceHandle, n), _targetPid = new(TargetPid, n), _targetHandle = new(TargetHandle, n),
@@ -137,9 +143,11 @@ internal sealed class EventsTable : IDisposable
         public int Rows;
         public IColumnBuffer[] Columns { get; }
 
-        public void Set(int r, in HandleEvent e, long timeNs, ulong processKey)
+        public void Set(int r, in HandleEvent e, long timeNs, DateTime timeUtc, ulong processKey)
         {
             _timeNs.Values[r] = timeNs;
+            _timeUtc.Values[r] = timeUtc;
+            _kind.Values[r] = EventOps.Name(e.Op);
             _op.Values[r] = EventOps.Code(e.Op);
             _pid.Values[r] = e.ProcessId;
             _processKey.Values[r] = processKey;

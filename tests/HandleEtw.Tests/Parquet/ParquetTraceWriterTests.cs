@@ -63,6 +63,10 @@ public class ParquetTraceWriterTests
             dup.Select(Convert.ToInt64).ToArray());
         Assert.Equal(@"\Device\HarddiskVolume3\log.txt", db.Scalar("SELECT name FROM events WHERE name IS NOT NULL"));
         Assert.Equal(50, db.Count("SELECT count(*) FROM events WHERE stack_id IS NULL"));
+        // kind is the text twin of op, and time_utc the wall-clock twin of time_ns.
+        Assert.Equal(0, db.Count("SELECT count(*) FROM events WHERE kind <> CASE op WHEN 0 THEN 'create' WHEN 1 THEN 'close' WHEN 2 THEN 'duplicate' WHEN 3 THEN 'rundown_start' ELSE 'rundown_end' END"));
+        Assert.Equal(0, db.Count("SELECT count(*) FROM events e CROSS JOIN meta m WHERE e.time_utc <> m.trace_start_utc + to_microseconds(e.time_ns // 1000)"));
+        Assert.True(db.Count("SELECT count(*) FROM events WHERE kind = 'duplicate'") > 0);
     }
 
     [Fact]
