@@ -36,7 +36,10 @@ internal sealed class BufferIndex
         while (offset < length)
         {
             if (length - offset < BufferHeader.Size)
-                throw new TraceFormatException($"{path}: truncated: the file ends inside a buffer header", offset);
+            {
+                CutShort(path, offset, "the file ends inside a buffer header", counters, length);
+                break;
+            }
             stream.Position = offset;
             stream.ReadExactly(bytes);
             BufferHeader header = BufferHeader.Parse(bytes);
@@ -49,8 +52,10 @@ internal sealed class BufferIndex
                 continue;
             }
             if (header.BufferSize > length - offset)
-                throw new TraceFormatException(
-                    $"{path}: truncated: a {header.BufferSize}-byte buffer starts {length - offset} bytes before the end of the file", offset);
+            {
+                CutShort(path, offset, $"a {header.BufferSize}-byte buffer starts {length - offset} bytes before the end of the file", counters, length);
+                break;
+            }
             counters.Buffers++;
             if (header.IsCompressed) counters.CompressedBuffers++;
             if (IsConsistent(header, maxSize, processors))
@@ -67,6 +72,16 @@ internal sealed class BufferIndex
             DamagedBuffers = counters.DamagedBuffers,
             DamagedBytes = counters.DamagedBytes,
         };
+    }
+
+    /// <summary>
+    /// A file cut short (a copy or a recording interrupted): the buffers before the cut are intact and are read; the
+    /// partial one is counted as damage. A cut inside the first (header) buffer leaves nothing to read.
+    /// </summary>
+    private static void CutShort(string path, long offset, string what, BufferIndex counters, long length)
+    {
+        if (offset == 0) throw new TraceFormatException($"{path}: truncated: {what}", offset);
+        counters.CountDamaged(length - offset);
     }
 
     private static bool IsConsistent(in BufferHeader header, int maxSize, int processors)

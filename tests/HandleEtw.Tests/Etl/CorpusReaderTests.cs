@@ -53,16 +53,32 @@ public class CorpusReaderTests
     }
 
     [Theory]
-    [InlineData("etl-parser/ShutdownPerfDiagLogger.etl", 3_211_264 - 100)]
-    [InlineData("etl-parser/ShutdownPerfDiagLogger.etl", 65_536 + 20)]
-    [InlineData("perfview/net.4.5.2.x64.etl", 2_000_000)]
     [InlineData("perfview/primitive-types.etl", 60)]
-    public void Truncated_file_is_a_format_error_with_offset(string file, int keep)
+    [InlineData("perfview/net.4.5.2.x64.etl", 300)]
+    public void Cut_inside_the_header_buffer_is_a_format_error_with_offset(string file, int keep)
     {
         byte[] bytes = File.ReadAllBytes(TestPaths.Corpus(file))[..keep];
         var error = Assert.Throws<TraceFormatException>(() => EtlFileSource.Open(new MemoryStream(bytes), "cut.etl"));
         Assert.Contains("cut.etl", error.Message);
         Assert.InRange(error.Offset, 0, keep);
+    }
+
+    [Theory]
+    [InlineData("etl-parser/ShutdownPerfDiagLogger.etl", 3_211_264 - 100)]
+    [InlineData("etl-parser/ShutdownPerfDiagLogger.etl", 65_536 + 20)]
+    [InlineData("perfview/net.4.5.2.x64.etl", 2_000_000)]
+    public void Truncated_file_reads_the_intact_buffers_and_counts_the_cut_one(string file, int keep)
+    {
+        byte[] whole = File.ReadAllBytes(TestPaths.Corpus(file));
+        using var complete = EtlFileSource.Open(new MemoryStream(whole), "whole.etl");
+        var all = new RecordLog();
+        complete.Read(all);
+        using var cut = EtlFileSource.Open(new MemoryStream(whole[..keep]), "cut.etl");
+        var some = new RecordLog();
+        cut.Read(some);
+        Assert.Equal(1, cut.Info.DamagedBuffers);
+        Assert.True(cut.Info.Lossy);
+        Assert.InRange(some.Entries.Count, 1, all.Entries.Count - 1);
     }
 
     [Fact]
