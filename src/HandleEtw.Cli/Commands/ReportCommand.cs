@@ -24,41 +24,48 @@ public static class ReportCommand
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
         var top = new Option<int>("--top") { Description = "How many leak groups to list.", DefaultValueFactory = _ => 20 };
+        var symbols = SymbolOptions.Create();
+        var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { output, from, to, process, pid, top }) command.Options.Add(o);
+        foreach (Option o in new Option[] { output, from, to, process, pid, top, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             string path = p.GetValue(trace)!;
             var args = new Args(path, p.GetValue(output) ?? path.TrimEnd('/', '\\') + ".html", p.GetValue(from), p.GetValue(to),
                 TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(top));
             if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
-            return Execute(args, Open(path), context.Out);
+            using var resolver = SymbolOptions.CreateResolver(p, symbols);
+            int code = Execute(args, Open(path, resolver), context.Out);
+            SymbolOptions.Report(resolver, context, p.GetValue(verbose));
+            return code;
         });
         return command;
     }
 
     /// <summary>An .etl file or a Parquet directory written by `convert`, replayed once per report pass.</summary>
-    public static ReportInput Open(string path)
+    /// <param name="symbolizer">Turns frames into module!Function+0xOFFSET (--symbols); null keeps module+0xOFFSET.</param>
+    public static ReportInput Open(string path, IFrameSymbolizer? symbolizer = null)
     {
-        if (Directory.Exists(path)) return OpenParquet(path);
+        if (Directory.Exists(path)) return OpenParquet(path, symbolizer);
         TraceInput first = TraceInput.OpenFile(path);
         bool used = false;
         return new ReportInput(first.Info, consumer =>
         {
             TraceInput input = used ? TraceInput.OpenFile(path) : first;
+            input.Symbolizer = symbolizer;
             used = true;
             return TraceOptions.Run(input, consumer);
         });
     }
 
-    private static ReportInput OpenParquet(string path)
+    private static ReportInput OpenParquet(string path, IFrameSymbolizer? symbolizer)
     {
         string tables = ParquetTrace.FindTables(path)
             ?? throw new UserErrorException($"{path}: no events.parquet (or more than one trace) in this directory");
         TraceInfo info = ParquetTrace.ReadInfo(tables);
         return new ReportInput(info, consumer =>
         {
-            var modules = new ModuleMap(info.PointerSize);
+            var modules = new ModuleMap(info.PointerSize) { Symbolizer = symbolizer };
             StackTable stacks = ParquetReplay.Run(tables, new CompositeConsumer(modules, consumer));
             return new StackContext(stacks, modules);
         });

@@ -81,6 +81,7 @@ public class SymbolsOptionCliTests
         script.Advance(TimeSpan.FromMilliseconds(5));
         process.Thread(4400).Create("Event", user: ["leaf_function", "middle_function", "outer_function"]);
         string etl = Path.Combine(Path.GetTempPath(), $"handleetw-leaks-{Guid.NewGuid():N}.etl");
+        string html = Path.ChangeExtension(etl, ".html");
         try
         {
             script.WriteTo(etl);
@@ -98,10 +99,16 @@ public class SymbolsOptionCliTests
             var (badCode, _, badError) = HandleEtw.Tests.Cli.CliSmokeTests.Run("leaks", etl, "--symbols", "srv*");
             Assert.NotEqual(0, badCode);
             Assert.Single(badError.Trim().Split('\n'));
+
+            // The HTML report shows the same readable frames.
+            var (reportCode, _, reportError) = HandleEtw.Tests.Cli.CliSmokeTests.Run("report", etl, "-o", html, "--symbols", NativeAssets.Directory);
+            Assert.True(reportCode == 0, reportError);
+            Assert.Contains("symtest.exe!leaf_function+0x3", File.ReadAllText(html));
         }
         finally
         {
             File.Delete(etl);
+            File.Delete(html);
         }
     }
 }
