@@ -19,8 +19,11 @@ public class EndToEndSymbolTests
         public override void OnHandle(in HandleEvent e) { if (e.StackId >= 0) Events.Add(e); }
     }
 
-    [Fact]
-    public void Trace_frames_resolve_to_function_names_of_the_built_program()
+    /// <summary>
+    /// symtest.exe (pid 4321) with the built program's PDB identity in its DbgID_RSDS event, and one Event create whose
+    /// user frames are call sites at +0x3 inside the given functions, innermost first.
+    /// </summary>
+    internal static TraceScript SymtestTrace(params string[] functions)
     {
         var identity = PdbIdentityReader.Read(NativeAssets.Pdb);
         var rvas = NativeAssets.FunctionRvas();
@@ -28,10 +31,16 @@ public class EndToEndSymbolTests
         var process = script.AddProcess(4321, "symtest.exe");
         var app = process.Module("symtest.exe", 0x7FF6_1000_0000, 0x4000, @"C:\app\symtest.exe",
             new SynthPdb(identity.Guid, (uint)identity.Age, @"C:\build\symtest.pdb"));
-        foreach (string f in new[] { "leaf_function", "middle_function", "outer_function", "entry_point" })
-            app.Function(f, rvas[f], size: 4); // call sites at +0x3, inside every function's code
+        foreach (string f in functions) app.Function(f, rvas[f], size: 4);
         script.Advance(TimeSpan.FromMilliseconds(5));
-        process.Thread(4400).Create("Event", user: ["leaf_function", "middle_function", "outer_function", "entry_point"]);
+        process.Thread(4400).Create("Event", user: functions);
+        return script;
+    }
+
+    [Fact]
+    public void Trace_frames_resolve_to_function_names_of_the_built_program()
+    {
+        TraceScript script = SymtestTrace("leaf_function", "middle_function", "outer_function", "entry_point");
 
         string etl = Path.Combine(Path.GetTempPath(), $"handleetw-symbols-{Guid.NewGuid():N}.etl");
         try
@@ -71,15 +80,8 @@ public class SymbolsOptionCliTests
     [Fact]
     public void Leaks_with_symbols_prints_function_names_from_the_pdb_folder()
     {
-        var identity = PdbIdentityReader.Read(NativeAssets.Pdb);
         var rvas = NativeAssets.FunctionRvas();
-        var script = new TraceScript();
-        var process = script.AddProcess(4321, "symtest.exe");
-        var app = process.Module("symtest.exe", 0x7FF6_1000_0000, 0x4000, @"C:\app\symtest.exe",
-            new SynthPdb(identity.Guid, (uint)identity.Age, @"C:\build\symtest.pdb"));
-        foreach (string f in new[] { "leaf_function", "middle_function", "outer_function" }) app.Function(f, rvas[f], size: 4);
-        script.Advance(TimeSpan.FromMilliseconds(5));
-        process.Thread(4400).Create("Event", user: ["leaf_function", "middle_function", "outer_function"]);
+        TraceScript script = EndToEndSymbolTests.SymtestTrace("leaf_function", "middle_function", "outer_function");
         string etl = Path.Combine(Path.GetTempPath(), $"handleetw-leaks-{Guid.NewGuid():N}.etl");
         string html = Path.ChangeExtension(etl, ".html");
         try
