@@ -5,7 +5,11 @@ using HandleEtw.Etl.Decoding;
 
 namespace HandleEtw.Etl;
 
-/// <summary>Source → decode → stack join → consumer, in one call.</summary>
+/// <summary>
+/// Source → decode → stack join → consumer, in one call. The consumer runs on a second thread
+/// (<see cref="BackgroundConsumer"/>) unless `inline` is set: it sees the same events in the same
+/// order either way, and everything is handed over before Run returns or throws.
+/// </summary>
 public static class TracePipeline
 {
     public static PipelineResult Run(IRecordSource source, TraceConsumer consumer, CancellationToken cancel = default) =>
@@ -16,7 +20,15 @@ public static class TracePipeline
     /// even when the run is cancelled or fails before returning.
     /// </summary>
     public static PipelineResult Run(IRecordSource source, TraceConsumer consumer, StackTable stacks,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, bool inline = false)
+    {
+        if (inline) return Decode(source, consumer, stacks, cancel);
+        using var background = new BackgroundConsumer(consumer);
+        return Decode(source, background, stacks, cancel);
+    }
+
+    private static PipelineResult Decode(IRecordSource source, TraceConsumer consumer, StackTable stacks,
+        CancellationToken cancel)
     {
         var decoder = new TraceDecoder(source.Info, stacks, consumer);
         source.Read(decoder, cancel);

@@ -119,7 +119,7 @@ public sealed partial class HandleTracker
             Counters.InheritedCloses++;
             return;
         }
-        if (process.StartedInTrace || process.HasRundown || Lossy) Counters.UnknownClosesGap++;
+        if (process.StartedInTrace || process.HasRundown || _lossyAtStart || Counters.LossEvents > 0) Counters.UnknownClosesGap++;
         else Counters.UnknownClosesPredatingTrace++;
         if (!process.Exiting) _misuse.OnUnmatchedClose(process, e.Handle, e.ThreadId, e.StackId, e.Timestamp, e.ObjectType);
     }

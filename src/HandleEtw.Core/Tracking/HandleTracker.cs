@@ -20,10 +20,15 @@ public sealed partial class HandleTracker : TraceConsumer
     private readonly long _graceTicks;
     private int _nextProcessId;
 
+    /// <summary>Lossy as the trace header said when tracking began. Mid-stream decisions use this plus the loss
+    /// events in the stream, never the shared <see cref="TraceInfo"/> a reader may be updating ahead of us.</summary>
+    private readonly bool _lossyAtStart;
+
     /// <param name="graceSeconds">How long an exited process's table is kept for late exit-sweep closes.</param>
     public HandleTracker(TraceInfo info, double graceSeconds = 10)
     {
         _info = info;
+        _lossyAtStart = info.Lossy;
         _graceTicks = (long)(graceSeconds * info.ClockFrequency);
     }
 

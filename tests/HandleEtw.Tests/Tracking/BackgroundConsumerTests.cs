@@ -1,0 +1,98 @@
+using HandleEtw.Core.Events;
+using Xunit;
+
+namespace HandleEtw.Tests.Tracking;
+
+public class BackgroundConsumerTests
+{
+    /// <summary>Writes every call as a line, and records which thread made it.</summary>
+    private sealed class Transcript : TraceConsumer
+    {
+        public List<string> Lines { get; } = new();
+        public HashSet<int> Threads { get; } = new();
+        public int? FailAt { get; init; }
+
+        private void Add(string line)
+        {
+            Threads.Add(Environment.CurrentManagedThreadId);
+            if (FailAt == Lines.Count) throw new IOException("disk full");
+            Lines.Add(line);
+        }
+
+        public override void OnHandle(in HandleEvent e) => Add($"H{e.Timestamp}");
+        public override void OnProcess(in ProcessEvent e) => Add($"P{e.Timestamp}");
+        public override void OnThread(in ThreadEvent e) => Add($"T{e.Timestamp}");
+        public override void OnImage(in ImageEvent e) => Add($"I{e.Timestamp}");
+        public override void OnImageIdentity(in ImageIdentity e) => Add($"D{e.Timestamp}");
+        public override void OnObjectType(long timestamp, ushort typeIndex, string name) => Add($"O{timestamp}:{typeIndex}:{name}");
+        public override void OnLoss(in LossEvent e) => Add($"L{e.Timestamp}");
+        public override void OnSnapshot(long timestamp, string label) => Add($"S{timestamp}:{label}");
+        public override void OnEnd(long endTimestamp) => Lines.Add($"E{endTimestamp}");
+    }
+
+    /// <summary>A seeded mix of every event kind, long enough to span many batches.</summary>
+    private static void Feed(TraceConsumer c, int count, int seed)
+    {
+        var random = new Random(seed);
+        for (long t = 0; t < count; t++)
+        {
+            switch (random.Next(20))
+            {
+                case 0: c.OnProcess(new ProcessEvent { Timestamp = t, ImageFileName = "", CommandLine = "" }); break;
+                case 1: c.OnThread(new ThreadEvent { Timestamp = t }); break;
+                case 2: c.OnImage(new ImageEvent { Timestamp = t, FileName = "" }); break;
+                case 3: c.OnImageIdentity(new ImageIdentity { Timestamp = t, PdbName = "" }); break;
+                case 4: c.OnObjectType(t, (ushort)(t % 50), "File"); break;
+                case 5: c.OnLoss(new LossEvent { Timestamp = t }); break;
+                case 6: c.OnSnapshot(t, "s" + t); break;
+                default: c.OnHandle(new HandleEvent { Timestamp = t }); break;
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 2)]
+    [InlineData(4095, 3)]
+    [InlineData(4096, 4)]
+    [InlineData(50_000, 5)]
+    public void Replays_exactly_the_inline_stream_on_another_thread(int count, int seed)
+    {
+        var inline = new Transcript();
+        Feed(inline, count, seed);
+        inline.OnEnd(count);
+
+        var behind = new Transcript();
+        using (var background = new BackgroundConsumer(behind))
+        {
+            Feed(background, count, seed);
+            background.OnEnd(count);
+        }
+        Assert.Equal(inline.Lines, behind.Lines);
+        if (count > 0) Assert.DoesNotContain(Environment.CurrentManagedThreadId, behind.Threads);
+    }
+
+    [Fact]
+    public void Dispose_without_end_hands_over_everything_and_does_not_end()
+    {
+        var behind = new Transcript();
+        using (var background = new BackgroundConsumer(behind)) Feed(background, 10_000, 7);
+        Assert.Equal(10_000, behind.Lines.Count);
+        Assert.DoesNotContain(behind.Lines, l => l.StartsWith('E'));
+    }
+
+    [Fact]
+    public void A_consumer_failure_reaches_the_producer_and_nothing_hangs()
+    {
+        var failing = new Transcript { FailAt = 100 };
+        var background = new BackgroundConsumer(failing);
+        var error = Assert.Throws<IOException>(() =>
+        {
+            Feed(background, 200_000, 8); // far more than the batches in flight: the producer must notice
+            background.OnEnd(0);
+        });
+        background.Dispose();
+        Assert.Equal("disk full", error.Message);
+        Assert.Equal(100, failing.Lines.Count);
+    }
+}
