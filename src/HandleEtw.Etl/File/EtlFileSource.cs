@@ -46,6 +46,13 @@ public sealed class EtlFileSource : IRecordSource
 
     public TraceInfo Info { get; }
 
+    /// <summary>
+    /// Read and decompress buffers on a second thread while this one merges (files of at least 16 buffers, more than
+    /// one processor). Off by default: on a shared 2-core machine it saved wall time only when nothing else ran (see
+    /// docs/scale-results.md). Records, order and counters are the same either way.
+    /// </summary>
+    public bool ReadAhead { get; set; }
+
     /// <summary>Opens and validates the file header; throws <see cref="TraceFormatException"/> if it is not ETL.</summary>
     public static EtlFileSource Open(string path)
     {
@@ -79,7 +86,7 @@ public sealed class EtlFileSource : IRecordSource
     public void Read(IRecordSink sink, CancellationToken cancel = default)
     {
         ResetCounters();
-        if (prefetchFeed == null)
+        if (prefetchFeed == null || !ReadAhead)
         {
             inlineFeed.Rewind();
             Merge(inlineFeed, sink, cancel);

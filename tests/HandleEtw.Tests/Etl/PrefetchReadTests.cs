@@ -4,7 +4,7 @@ using HandleEtw.Etl.File;
 namespace HandleEtw.Tests.Etl;
 
 /// <summary>
-/// Files with enough buffers are read and decompressed on a second thread: the records, their order and the counters
+/// With ReadAhead, buffers are read and decompressed on a second thread: the records, their order and the counters
 /// must not change, and failures (I/O, the sink, cancellation) must surface on the reading thread and leave the source
 /// readable again.
 /// </summary>
@@ -16,6 +16,7 @@ public class PrefetchReadTests
     public void Reading_twice_gives_the_same_records_in_the_same_order()
     {
         using var source = EtlFileSource.Open(new MemoryStream(System.IO.File.ReadAllBytes(TestPaths.Corpus(File49Buffers))), "t.etl");
+        source.ReadAhead = true;
         var first = new RecordLog();
         source.Read(first);
         var second = new RecordLog();
@@ -31,6 +32,7 @@ public class PrefetchReadTests
         byte[] bytes = System.IO.File.ReadAllBytes(TestPaths.Corpus(File49Buffers));
         var stream = new FailingStream(bytes);
         using var source = EtlFileSource.Open(stream, "t.etl");
+        source.ReadAhead = true;
         var full = new RecordLog();
         source.Read(full);
 
@@ -50,6 +52,7 @@ public class PrefetchReadTests
     public void Sink_exception_and_cancellation_stop_the_read_and_the_next_read_is_complete()
     {
         using var source = EtlFileSource.Open(new MemoryStream(System.IO.File.ReadAllBytes(TestPaths.Corpus(File49Buffers))), "t.etl");
+        source.ReadAhead = true;
         var full = new RecordLog();
         source.Read(full);
 
