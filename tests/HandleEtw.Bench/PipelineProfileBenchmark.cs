@@ -29,22 +29,26 @@ public sealed class PipelineProfileBenchmark : IBenchmark
         int runs = args.Length > 1 && int.TryParse(args[1], out int r) && r > 0 ? r : 5;
         using var source = EtlFileSource.Open(path);
         long records = 0, handles = 0;
-        Report("read", runs, () => { var sink = new CountingSink(); source.Read(sink); records = sink.Count; }, () => records, "records");
-        Report("read+decode", runs, () =>
+        foreach (bool readAhead in new[] { false, true })
         {
-            var consumer = new CountingConsumer();
-            var decoder = new TraceDecoder(source.Info, new StackTable(), consumer);
-            source.Read(decoder);
-            decoder.Finish();
-            handles = consumer.Handles;
-        }, () => records, "records");
-        Report("read+decode+tracker", runs, () =>
-        {
-            var tracker = new HandleTracker(source.Info);
-            var decoder = new TraceDecoder(source.Info, new StackTable(), tracker);
-            source.Read(decoder);
-            decoder.Finish();
-        }, () => handles, "handle events");
+            source.ReadAhead = readAhead;
+            Report(readAhead ? "read (read-ahead)" : "read", runs, () => { var sink = new CountingSink(); source.Read(sink); records = sink.Count; }, () => records, "records");
+            Report(readAhead ? "+decode (read-ahead)" : "read+decode", runs, () =>
+            {
+                var consumer = new CountingConsumer();
+                var decoder = new TraceDecoder(source.Info, new StackTable(), consumer);
+                source.Read(decoder);
+                decoder.Finish();
+                handles = consumer.Handles;
+            }, () => records, "records");
+            Report(readAhead ? "+tracker (read-ahead)" : "read+decode+tracker", runs, () =>
+            {
+                var tracker = new HandleTracker(source.Info);
+                var decoder = new TraceDecoder(source.Info, new StackTable(), tracker);
+                source.Read(decoder);
+                decoder.Finish();
+            }, () => handles, "handle events");
+        }
         return 0;
     }
 

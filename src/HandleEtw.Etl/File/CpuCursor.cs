@@ -3,23 +3,27 @@ using HandleEtw.Core.Records;
 namespace HandleEtw.Etl.File;
 
 /// <summary>
-/// The record stream of one processor: its buffers in sequence order, one buffer in memory at a time, positioned
-/// on its next record (<see cref="Current"/>) so the merge can compare timestamps.
+/// The record stream of one processor: its buffers in sequence order (from a <see cref="IBufferFeed"/>), positioned
+/// on its next record (<see cref="Current"/>) so the merge can compare timestamps. Runs on the merge thread only, so
+/// it is the one place that counts skipped records and damaged buffers.
 /// </summary>
-internal sealed class CpuCursor(BufferEntry[] buffers, BufferLoader loader)
+internal sealed class CpuCursor(int stream, TraceInfo info)
 {
+    private IBufferFeed? feed;
+    private LoadedBuffer? buffer;
     private byte[] data = [];
-    private int nextBuffer;
-
-    /// <summary>Starts over at the first buffer, keeping the data array for reuse.</summary>
-    public void Rewind()
-    {
-        nextBuffer = 0;
-        pos = end = 0;
-    }
     private int pos;
     private int end;
     private RecordView current;
+
+    /// <summary>Starts over at the first buffer of <paramref name="source"/>.</summary>
+    public void Rewind(IBufferFeed source)
+    {
+        feed = source;
+        buffer = null;
+        data = [];
+        pos = end = 0;
+    }
 
     public ushort Cpu { get; private set; }
     public long Timestamp => current.Timestamp;
@@ -43,11 +47,11 @@ internal sealed class CpuCursor(BufferEntry[] buffers, BufferLoader loader)
                         pos = next;
                         return true;
                     case RecordStatus.Skipped:
-                        loader.Info.SkippedRecords++;
+                        info.SkippedRecords++;
                         pos = next;
                         continue;
                     case RecordStatus.Damaged:
-                        loader.CountDamage(end - pos);
+                        CountDamage(end - pos);
                         break;
                 }
                 pos = end;
@@ -58,15 +62,27 @@ internal sealed class CpuCursor(BufferEntry[] buffers, BufferLoader loader)
 
     private bool LoadNextBuffer()
     {
-        while (nextBuffer < buffers.Length)
+        while ((buffer = feed!.Next(stream, buffer)) is { } next)
         {
-            BufferEntry entry = buffers[nextBuffer++];
-            if (!loader.TryLoad(entry, ref data)) continue;
-            Cpu = entry.Cpu;
+            if (!next.Loaded)
+            {
+                CountDamage(next.Entry.FileSize);
+                continue;
+            }
+            data = next.Data;
+            Cpu = next.Entry.Cpu;
             pos = BufferHeader.Size;
-            end = entry.DataEnd;
+            end = next.Entry.DataEnd;
             return true;
         }
+        data = [];
+        pos = end = 0;
         return false;
+    }
+
+    private void CountDamage(long bytes)
+    {
+        info.DamagedBuffers++;
+        info.DamagedBytes += bytes;
     }
 }

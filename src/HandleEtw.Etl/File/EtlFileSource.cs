@@ -16,7 +16,14 @@ public sealed class EtlFileSource : IRecordSource
     private readonly bool ownsStream;
     private readonly BufferIndex index;
     private readonly long headerEventsLost;
-    private readonly BufferLoader loader;
+    /// <summary>Below this many buffers a second thread costs more than it saves.</summary>
+    private const int PrefetchMinBuffers = 16;
+    /// <summary>Buffers each processor stream may have loaded ahead of the merge, and the bytes all may hold.</summary>
+    private const int PrefetchDepth = 2;
+    private const long PrefetchBudget = 32 << 20;
+
+    private readonly InlineBufferFeed inlineFeed;
+    private readonly PrefetchBufferFeed? prefetchFeed;
     private readonly CpuCursor[] cursors;
     private readonly CursorHeap heap;
 
@@ -28,13 +35,23 @@ public sealed class EtlFileSource : IRecordSource
         Info = info;
         headerEventsLost = info.EventsLost;
         // Created once: a second Read reuses the per-processor buffers instead of allocating them again.
-        loader = new BufferLoader(stream, info);
-        cursors = index.PerCpu.Select(buffers => new CpuCursor(buffers, loader)).ToArray();
+        var loader = new BufferLoader(stream);
+        inlineFeed = new InlineBufferFeed(index.PerCpu, loader);
+        if (Environment.ProcessorCount > 1 && index.PerCpu.Sum(b => b.Length) >= PrefetchMinBuffers)
+            prefetchFeed = new PrefetchBufferFeed(index.PerCpu, loader, PrefetchDepth, PrefetchBudget);
+        cursors = index.PerCpu.Select((_, i) => new CpuCursor(i, info)).ToArray();
         heap = new CursorHeap(cursors.Length);
         ResetCounters();
     }
 
     public TraceInfo Info { get; }
+
+    /// <summary>
+    /// Read and decompress buffers on a second thread while this one merges (files of at least 16 buffers, more than
+    /// one processor). Off by default: on a shared 2-core machine it saved wall time only when nothing else ran (see
+    /// docs/scale-results.md). Records, order and counters are the same either way.
+    /// </summary>
+    public bool ReadAhead { get; set; }
 
     /// <summary>Opens and validates the file header; throws <see cref="TraceFormatException"/> if it is not ETL.</summary>
     public static EtlFileSource Open(string path)
@@ -64,13 +81,34 @@ public sealed class EtlFileSource : IRecordSource
         return new EtlFileSource(stream, ownsStream, info, index);
     }
 
+    /// <summary>Merges the processor streams into <paramref name="sink"/> on the calling thread; on larger files a
+    /// second thread reads and decompresses the next buffers meanwhile (stopped before this returns or throws).</summary>
     public void Read(IRecordSink sink, CancellationToken cancel = default)
     {
         ResetCounters();
+        if (prefetchFeed == null || !ReadAhead)
+        {
+            inlineFeed.Rewind();
+            Merge(inlineFeed, sink, cancel);
+            return;
+        }
+        prefetchFeed.Start();
+        try
+        {
+            Merge(prefetchFeed, sink, cancel);
+        }
+        finally
+        {
+            prefetchFeed.Stop();
+        }
+    }
+
+    private void Merge(IBufferFeed feed, IRecordSink sink, CancellationToken cancel)
+    {
         heap.Clear();
         for (int i = 0; i < cursors.Length; i++)
         {
-            cursors[i].Rewind();
+            cursors[i].Rewind(feed);
             if (cursors[i].MoveNext()) heap.Push(cursors[i], i);
         }
         long last = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
@@ -148,11 +149,8 @@ internal sealed class StackJoin
 
     private StackPart KeyPart(Dictionary<ulong, StackPart> table, ulong key)
     {
-        if (!table.TryGetValue(key, out StackPart part))
-        {
-            part = _stacks.NewPendingPart();
-            table.Add(key, part);
-        }
+        ref StackPart part = ref CollectionsMarshal.GetValueRefOrAddDefault(table, key, out bool existed);
+        if (!existed) part = _stacks.NewPendingPart();
         return part;
     }
 
@@ -203,7 +201,12 @@ internal sealed class StackJoin
     /// True when <paramref name="targetSeq"/> was among them.</summary>
     private bool CompleteThread(int thread, StackPart user, long targetSeq)
     {
-        if (!_parked.Remove(thread, out ThreadParking parking)) return false;
+        // The thread's entry is emptied rather than removed: threads park again and again, and an empty entry is
+        // what a missing one means everywhere (one lookup per stack instead of a remove and a re-add).
+        ref ThreadParking entry = ref CollectionsMarshal.GetValueRefOrNullRef(_parked, thread);
+        if (Unsafe.IsNullRef(ref entry)) return false;
+        ThreadParking parking = entry;
+        entry = new ThreadParking(-1, StackPart.None);
         bool found = false;
         for (long s = parking.Newest; s >= 0 && _queue.Contains(s); s = _queue[s].NextParked)
         {
