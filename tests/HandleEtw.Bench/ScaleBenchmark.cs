@@ -54,24 +54,25 @@ public sealed class ScaleBenchmark : IBenchmark
         double plain = Median(options.Repeat, () => PlainRead(trace));
         Console.WriteLine($"plain sequential read: {plain:F2} s ({generated.Bytes / 1e6 / plain:F0} MB/s, {events / plain / 1e6:F1} M events/s)");
         Console.WriteLine();
-        Console.WriteLine("| command | wall s (median) | M events/s | peak RSS MB | output bytes/event | × plain read |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| command | wall s (median) | CPU s | M events/s | peak RSS MB | output bytes/event | × plain read |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (string command in Commands)
         {
             var runs = Enumerable.Range(0, options.Repeat).Select(_ => RunChild(options.Cli, command, trace, folder)).ToList();
             ChildRun median = runs.OrderBy(r => r.Seconds).ElementAt(runs.Count / 2);
             if (median.ExitCode != 0)
             {
-                Console.WriteLine($"| {command} | exit {median.ExitCode}: {median.Note} | | | | |");
+                Console.WriteLine($"| {command} | exit {median.ExitCode}: {median.Note} | | | | | |");
                 continue;
             }
-            Console.WriteLine($"| {command} | {median.Seconds:F2} | {events / median.Seconds / 1e6:F2} | " +
+            Console.WriteLine($"| {command} | {median.Seconds:F2} | {median.CpuSeconds:F2} | {events / median.Seconds / 1e6:F2} | " +
                 $"{median.PeakRss / 1048576.0:F0} | {(double)median.OutputBytes / events:F4} | {median.Seconds / plain:F2} |");
         }
         File.Delete(trace);
     }
 
-    private sealed record ChildRun(double Seconds, long PeakRss, long OutputBytes, int ExitCode, string Note);
+    /// <summary>One child run; <see cref="CpuSeconds"/> is user + system time of the child (both cores count).</summary>
+    private sealed record ChildRun(double Seconds, double CpuSeconds, long PeakRss, long OutputBytes, int ExitCode, string Note);
 
     private static ChildRun RunChild(string cli, string command, string trace, string folder)
     {
@@ -93,6 +94,7 @@ public sealed class ScaleBenchmark : IBenchmark
         using (var file = File.Create(output)) { child.StandardOutput.BaseStream.CopyTo(file); outputBytes = file.Length; }
         child.WaitForExit();
         double seconds = clock.Elapsed.TotalSeconds;
+        double cpu = child.TotalProcessorTime.TotalSeconds;
         string errors = stderr.Result;
         long peak = ParsePeak(errors);
         if (Directory.Exists(parquet))
@@ -102,7 +104,7 @@ public sealed class ScaleBenchmark : IBenchmark
         }
         File.Delete(output);
         string note = errors.Split('\n').FirstOrDefault(l => l.Length > 0 && !l.StartsWith("peak_rss_bytes=", StringComparison.Ordinal)) ?? "";
-        return new ChildRun(seconds, peak, outputBytes, child.ExitCode, note.Trim());
+        return new ChildRun(seconds, cpu, peak, outputBytes, child.ExitCode, note.Trim());
     }
 
     private static long ParsePeak(string stderr)

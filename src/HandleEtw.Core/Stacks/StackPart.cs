@@ -27,4 +27,7 @@ public readonly record struct StackPart
     public int StackId => _value > 0 ? _value - 1 : -1;
 
     internal int PendingIndex => _value < 0 ? -_value - 1 : -1;
+
+    /// <summary>The encoded value, as a cache key part.</summary>
+    internal uint Raw => (uint)_value;
 }

@@ -25,6 +25,7 @@ public sealed class StackTable
     private readonly Dictionary<(int Kernel, int User), int> _joined = new();
     private readonly List<StackPart> _pending = new();
     private ulong[] _scratch = new ulong[256];
+    private readonly RecentCache<int> _recentComposed = new();
 
     public int Count => _stacks.Count;
 
@@ -119,6 +120,16 @@ public sealed class StackTable
     {
         kernel = Resolve(kernel);
         user = Resolve(user);
+        // The id for a (resolved) pair never changes, so a recent answer can be reused as is.
+        ulong pair = ((ulong)kernel.Raw << 32) | user.Raw;
+        if (_recentComposed.TryGet(pair, out int recent)) return recent;
+        int composed = ComposeResolved(kernel, user);
+        _recentComposed.Set(pair, composed);
+        return composed;
+    }
+
+    private int ComposeResolved(StackPart kernel, StackPart user)
+    {
         if (!kernel.IsPending && !user.IsPending) return JoinFrames(kernel, user);
         if (_compositeIds.TryGetValue((kernel, user), out int existing)) return existing;
         int id = _stacks.Count;

@@ -122,7 +122,7 @@ public sealed class EtlFileSource : IRecordSource
             }
             CpuCursor top = heap.Top;
             last = top.Timestamp;
-            if (top.CurrentProviderId == KernelTasks.LostEventTaskId) Info.EventsLost++;
+            if (top.CurrentIsLostEvent) Info.EventsLost++;
             sink.OnRecord(top.Current);
             if (top.MoveNext()) heap.TopChanged();
             else heap.Pop();

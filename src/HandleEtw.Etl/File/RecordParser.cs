@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HandleEtw.Core.Records;
 
 namespace HandleEtw.Etl.File;
@@ -76,7 +78,11 @@ internal static class RecordParser
     private static RecordStatus ParseKernel(ReadOnlySpan<byte> rec, int pos, byte type, int size, ref RecordView view)
     {
         bool perfInfo = type is PerfInfo32 or PerfInfo64;
-        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(rec);
+        if (rec.Length < 16) return RecordStatus.Damaged;
+        // The hottest path of the reader (every kernel record): after the one length check above (and size <= rec.Length
+        // below, with headerSize >= 16), the fixed header fields are read in place rather than through a slice each.
+        ref byte b = ref MemoryMarshal.GetReference(rec);
+        ushort version = Read<ushort>(ref b, 0);
         int headerSize = type switch { System32 or System64 => 32, Compact32 or Compact64 => 24, _ => 16 };
         if (perfInfo)
         {
@@ -85,7 +91,7 @@ internal static class RecordParser
             version &= 0x78FF;
         }
         if (size < headerSize || size > rec.Length) return RecordStatus.Damaged;
-        ushort hook = BinaryPrimitives.ReadUInt16LittleEndian(rec[6..]);
+        ushort hook = Read<ushort>(ref b, 6);
         KernelGroup group = hook == ImageLoadHook ? KernelGroup.Image : (KernelGroup)(hook >> 8);
         view.Header = type switch { System32 or System64 => HeaderKind.System, Compact32 or Compact64 => HeaderKind.Compact, _ => HeaderKind.PerfInfo };
         view.Group = group;
@@ -94,12 +100,27 @@ internal static class RecordParser
         view.PointerSize = type is System64 or Compact64 or PerfInfo64 ? (byte)8 : (byte)4;
         view.EventId = 0;
         view.ProviderId = KernelTasks.TaskId(group);
-        view.ProcessId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
-        view.ThreadId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
-        view.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[(perfInfo ? 8 : 16)..]);
+        view.ProcessId = perfInfo ? -1 : Read<int>(ref b, 12);
+        view.ThreadId = perfInfo ? -1 : Read<int>(ref b, 8);
+        view.Timestamp = Read<long>(ref b, perfInfo ? 8 : 16);
         SetPayload(ref view, pos, headerSize, size);
         return RecordStatus.Event;
     }
+
+    /// <summary>A little-endian field at a checked offset (callers check offset + size against the record first).</summary>
+    private static T Read<T>(ref byte record, int offset) where T : unmanaged
+    {
+        T value = Unsafe.ReadUnaligned<T>(ref Unsafe.Add(ref record, offset));
+        return BitConverter.IsLittleEndian ? value : ReverseEndianness(value);
+    }
+
+    private static T ReverseEndianness<T>(T value) where T : unmanaged => value switch
+    {
+        ushort v => (T)(object)BinaryPrimitives.ReverseEndianness(v),
+        int v => (T)(object)BinaryPrimitives.ReverseEndianness(v),
+        long v => (T)(object)BinaryPrimitives.ReverseEndianness(v),
+        _ => throw new NotSupportedException(typeof(T).Name),
+    };
 
     private static RecordStatus ParseEventHeader(ReadOnlySpan<byte> rec, int pos, bool is64, int size, ref RecordView view)
     {

@@ -30,6 +30,7 @@ internal sealed class StackJoin
     private readonly DelayQueue _queue = new(QueueCapacity);
     private readonly Dictionary<ulong, StackPart> _kernelKeys = new();
     private readonly Dictionary<ulong, StackPart> _userKeys = new();
+    private readonly RecentCache<StackPart> _recentKernelKeys = new(), _recentUserKeys = new();
     private readonly Dictionary<int, ThreadParking> _parked = new();
     private ulong[] _frames = new ulong[256];
 
@@ -115,7 +116,7 @@ internal sealed class StackJoin
         }
         long seq = FindHeld(target, r.Cpu);
         // Every referenced key gets its pending part, used or not, so keys never defined can be counted at the end.
-        StackPart part = KeyPart(kernel ? _kernelKeys : _userKeys, key);
+        StackPart part = kernel ? KeyPart(_kernelKeys, _recentKernelKeys, key) : KeyPart(_userKeys, _recentUserKeys, key);
         if (kernel)
         {
             if (seq >= 0) SetKernel(ref _queue[seq], seq, part, target);
@@ -133,8 +134,9 @@ internal sealed class StackJoin
         }
         _counters.StackKeyDefinitions++;
         // A key lives in the kernel or the user table, told apart by where its outermost frame is.
-        var table = StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize) ? _kernelKeys : _userKeys;
-        if (!table.Remove(key, out StackPart pending)) return; // defined before any reference we saw
+        bool kernel = StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize);
+        (kernel ? _recentKernelKeys : _recentUserKeys).Forget(key); // a later reference to this key starts a new part
+        if (!(kernel ? _kernelKeys : _userKeys).Remove(key, out StackPart pending)) return; // defined before any reference we saw
         _stacks.Bind(pending, StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
     }
 
@@ -147,10 +149,12 @@ internal sealed class StackJoin
         if (heldSeq >= 0) SetUser(ref _queue[heldSeq], StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
     }
 
-    private StackPart KeyPart(Dictionary<ulong, StackPart> table, ulong key)
+    private StackPart KeyPart(Dictionary<ulong, StackPart> table, RecentCache<StackPart> recent, ulong key)
     {
+        if (recent.TryGet(key, out StackPart known)) return known;
         ref StackPart part = ref CollectionsMarshal.GetValueRefOrAddDefault(table, key, out bool existed);
         if (!existed) part = _stacks.NewPendingPart();
+        recent.Set(key, part);
         return part;
     }
 
