@@ -5,14 +5,17 @@ namespace HandleEtw.Cli;
 
 public static class Program
 {
-    /// <summary>Set to 1 to print the process's peak resident memory to stderr at exit (for scale measurements).</summary>
+    /// <summary>Set to 1 to print the process's peak resident memory and CPU time to stderr at exit (for scale measurements).</summary>
     public const string PrintPeakVariable = "HANDLEETW_PRINT_PEAK";
 
     public static int Main(string[] args)
     {
         int code = Run(args, Console.Out, Console.Error);
         if (Environment.GetEnvironmentVariable(PrintPeakVariable) == "1")
+        {
             Console.Error.WriteLine($"peak_rss_bytes={PeakMemory.PeakResidentBytes()}");
+            Console.Error.WriteLine(FormattableString.Invariant($"cpu_seconds={Environment.CpuUsage.TotalTime.TotalSeconds:F3}"));
+        }
         return code;
     }
 

@@ -94,26 +94,30 @@ public sealed class ScaleBenchmark : IBenchmark
         using (var file = File.Create(output)) { child.StandardOutput.BaseStream.CopyTo(file); outputBytes = file.Length; }
         child.WaitForExit();
         double seconds = clock.Elapsed.TotalSeconds;
-        double cpu = child.TotalProcessorTime.TotalSeconds;
         string errors = stderr.Result;
-        long peak = ParsePeak(errors);
+        long peak = ParseValue(errors, "peak_rss_bytes=", out long bytes) ? bytes : -1;
+        double cpu = ParseValue(errors, "cpu_seconds=", out double seconds2) ? seconds2 : double.NaN;
         if (Directory.Exists(parquet))
         {
             outputBytes += new DirectoryInfo(parquet).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
             Directory.Delete(parquet, recursive: true);
         }
         File.Delete(output);
-        string note = errors.Split('\n').FirstOrDefault(l => l.Length > 0 && !l.StartsWith("peak_rss_bytes=", StringComparison.Ordinal)) ?? "";
+        string note = errors.Split('\n').FirstOrDefault(l => l.Length > 0 && !l.Contains('=')) ?? "";
         return new ChildRun(seconds, cpu, peak, outputBytes, child.ExitCode, note.Trim());
     }
 
-    private static long ParsePeak(string stderr)
+    /// <summary>A `name=value` line the CLI prints to stderr under HANDLEETW_PRINT_PEAK=1.</summary>
+    private static bool ParseValue<T>(string stderr, string prefix, out T value) where T : ISpanParsable<T>
     {
         foreach (string line in stderr.Split('\n'))
-            if (line.StartsWith("peak_rss_bytes=", StringComparison.Ordinal)
-                && long.TryParse(line.AsSpan("peak_rss_bytes=".Length).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long v))
-                return v;
-        return -1;
+            if (line.StartsWith(prefix, StringComparison.Ordinal) && T.TryParse(line.AsSpan(prefix.Length).Trim(), CultureInfo.InvariantCulture, out T? v))
+            {
+                value = v;
+                return true;
+            }
+        value = default!;
+        return false;
     }
 
     /// <summary>Reads the file front to back in 1 MB blocks: the floor any command reading it stands on.</summary>

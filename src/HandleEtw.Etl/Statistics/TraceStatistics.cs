@@ -14,10 +14,12 @@ public sealed record TraceStatisticsReport(TraceInfo Info, long Events, SortedDi
 /// </summary>
 public static class TraceStatistics
 {
+    /// <remarks>A consumer runs on a thread of its own (<see cref="BackgroundConsumer"/>), as in <see cref="TracePipeline"/>.</remarks>
     public static TraceStatisticsReport Collect(IRecordSource source, TraceConsumer? consumer = null, CancellationToken cancel = default)
     {
         var counts = new RecordStatistics();
-        var decoder = new TraceDecoder(source.Info, new StackTable(), consumer ?? new NullConsumer());
+        using var background = consumer is null ? null : new BackgroundConsumer(consumer);
+        var decoder = new TraceDecoder(source.Info, new StackTable(), (TraceConsumer?)background ?? new NullConsumer());
         source.Read(new FanOut(counts, decoder), cancel);
         decoder.Finish();
         return new TraceStatisticsReport(source.Info, counts.Events, counts.ByKind(), decoder.Counters.EventsWithStacks);
