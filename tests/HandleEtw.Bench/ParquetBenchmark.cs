@@ -10,6 +10,7 @@ namespace HandleEtw.Bench;
 /// <summary>
 /// `parquet [events] [--compression X] [--row-group N] [--foreground]`: pushes synthetic handle events with stacks through the Parquet writer and
 /// reports events/s, bytes per event on disk (stacks included), peak memory, and File.Copy of the same bytes.
+/// `parquet --etl FILE`: converts an .etl (e.g. one `gen` wrote) as `handleetw convert` does, against a copy of that file.
 /// </summary>
 public sealed class ParquetBenchmark : IBenchmark
 {
@@ -18,6 +19,8 @@ public sealed class ParquetBenchmark : IBenchmark
 
     public int Run(string[] args)
     {
+        int etl = Array.IndexOf(args, "--etl");
+        if (etl >= 0) return etl + 1 < args.Length ? ConvertFile(args[etl + 1]) : Usage();
         long events = args.Length > 0 && long.TryParse(args[0], out long n) ? n : 10_000_000;
         var compression = ParquetCompression.Zstd;
         int at = Array.IndexOf(args, "--compression");
@@ -65,6 +68,53 @@ public sealed class ParquetBenchmark : IBenchmark
                 Console.WriteLine(string.Create(c, $"    events.{column,-16} {(double)size / events:F2} bytes/event"));
             Console.WriteLine(string.Create(c, $"peak working set  {peak / 1048576.0:F0} MiB (before: {baseline / 1048576.0:F0} MiB)"));
             Console.WriteLine(string.Create(c, $"File.Copy         {copySeconds:F3} s for the same {bytes / 1048576.0:F1} MiB; writer/copy = {clock.Elapsed.TotalSeconds / copySeconds:F1}x"));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: parquet [events] [--compression X] [--row-group N] [--foreground] | parquet --etl FILE");
+        return 2;
+    }
+
+    /// <summary>The whole `convert` path (reader, decoder, tracker, writer) on a real file, against copying that file.</summary>
+    private static int ConvertFile(string path)
+    {
+        if (!File.Exists(path)) return Usage();
+        string dir = Directory.CreateTempSubdirectory("handleetw-bench-convert-").FullName;
+        try
+        {
+            var c = CultureInfo.InvariantCulture;
+            long etlBytes = new FileInfo(path).Length;
+            var copyClock = Stopwatch.StartNew();
+            File.Copy(path, Path.Combine(dir, "copy.etl"));
+            double copySeconds = copyClock.Elapsed.TotalSeconds;
+            File.Delete(Path.Combine(dir, "copy.etl"));
+
+            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            ParquetConversionResult result;
+            using (var source = Etl.File.EtlFileSource.Open(path))
+                result = TraceToParquet.Run(source, new ParquetConversionOptions { OutputRoot = dir },
+                    new Core.Tracking.HandleTracker(source.Info));
+            double seconds = clock.Elapsed.TotalSeconds;
+            var process = Process.GetCurrentProcess();
+            process.Refresh();
+            double cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+            long events = result.Meta.Events;
+            long bytes = Directory.GetFiles(result.Directory).Sum(f => new FileInfo(f).Length);
+            Console.WriteLine(string.Create(c, $"source            {path}: {events:N0} handle events, {etlBytes / 1048576.0:F1} MiB"));
+            Console.WriteLine(string.Create(c, $"convert           {seconds:F2} s = {events / seconds / 1e6:F2} M events/s (target >= 3); cpu {cpu:F2} s (both cores)"));
+            Console.WriteLine(string.Create(c, $"on disk           {bytes / 1048576.0:F1} MiB = {(double)bytes / events:F2} bytes/event incl. stacks (target <= 12)"));
+            foreach (var (column, size) in ColumnSizes(Path.Combine(result.Directory, "events.parquet")))
+                Console.WriteLine(string.Create(c, $"    events.{column,-16} {(double)size / events:F2} bytes/event"));
+            Console.WriteLine(string.Create(c, $"peak working set  {process.PeakWorkingSet64 / 1048576.0:F0} MiB"));
+            Console.WriteLine(string.Create(c, $"copy of the .etl  {copySeconds:F3} s for {etlBytes / 1048576.0:F1} MiB; convert/copy = {seconds / copySeconds:F1}x"));
             return 0;
         }
         finally

@@ -14,7 +14,7 @@ public sealed class ScaleBenchmark : IBenchmark
     private static readonly string[] Commands = ["stats", "diff", "leaks", "convert"];
 
     public string Name => "scale";
-    public string Description => "generate 10M/100M-event traces, run stats/diff/leaks/convert as child processes (args: [--sizes 1M,10M] [--repeat N] [--cli PATH])";
+    public string Description => "generate 10M/100M-event traces, run stats/diff/leaks/convert as child processes (args: [--sizes 10M,100M] [--repeat 1] [--cli PATH]; defaults shown)";
 
     public int Run(string[] args)
     {
