@@ -61,11 +61,7 @@ public sealed class ParquetBenchmark : IBenchmark
             double writerCpu = Math.Max(0.001, cpu - generationCpu);
             Console.WriteLine(string.Create(c, $"cpu               {cpu:F2} s incl. {generationCpu:F2} s generating the events; writer alone {writerCpu:F2} s = {events / writerCpu / 1e6:F2} M events per CPU-second"));
             Console.WriteLine("                  (wall time on a shared machine includes waiting for a core: compare CPU-seconds)");
-            Console.WriteLine(string.Create(c, $"on disk           {bytes / 1048576.0:F1} MiB = {(double)bytes / events:F2} bytes/event incl. stacks (target <= 12)"));
-            foreach (string f in Directory.GetFiles(dir).OrderBy(f => f, StringComparer.Ordinal))
-                Console.WriteLine(string.Create(c, $"  {Path.GetFileName(f),-22} {new FileInfo(f).Length / 1048576.0,8:F2} MiB"));
-            foreach (var (column, size) in ColumnSizes(Path.Combine(dir, "events.parquet")))
-                Console.WriteLine(string.Create(c, $"    events.{column,-16} {(double)size / events:F2} bytes/event"));
+            PrintSizes(dir, events, bytes);
             Console.WriteLine(string.Create(c, $"peak working set  {peak / 1048576.0:F0} MiB (before: {baseline / 1048576.0:F0} MiB)"));
             Console.WriteLine(string.Create(c, $"File.Copy         {copySeconds:F3} s for the same {bytes / 1048576.0:F1} MiB; writer/copy = {clock.Elapsed.TotalSeconds / copySeconds:F1}x"));
             return 0;
@@ -110,9 +106,7 @@ public sealed class ParquetBenchmark : IBenchmark
             long bytes = Directory.GetFiles(result.Directory).Sum(f => new FileInfo(f).Length);
             Console.WriteLine(string.Create(c, $"source            {path}: {events:N0} handle events, {etlBytes / 1048576.0:F1} MiB"));
             Console.WriteLine(string.Create(c, $"convert           {seconds:F2} s = {events / seconds / 1e6:F2} M events/s (target >= 3); cpu {cpu:F2} s (both cores)"));
-            Console.WriteLine(string.Create(c, $"on disk           {bytes / 1048576.0:F1} MiB = {(double)bytes / events:F2} bytes/event incl. stacks (target <= 12)"));
-            foreach (var (column, size) in ColumnSizes(Path.Combine(result.Directory, "events.parquet")))
-                Console.WriteLine(string.Create(c, $"    events.{column,-16} {(double)size / events:F2} bytes/event"));
+            PrintSizes(result.Directory, events, bytes);
             Console.WriteLine(string.Create(c, $"peak working set  {process.PeakWorkingSet64 / 1048576.0:F0} MiB"));
             Console.WriteLine(string.Create(c, $"copy of the .etl  {copySeconds:F3} s for {etlBytes / 1048576.0:F1} MiB; convert/copy = {seconds / copySeconds:F1}x"));
             return 0;
@@ -121,6 +115,17 @@ public sealed class ParquetBenchmark : IBenchmark
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    /// <summary>Bytes per event on disk: all tables, each file, and each column of `events`.</summary>
+    private static void PrintSizes(string dir, long events, long bytes)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(c, $"on disk           {bytes / 1048576.0:F1} MiB = {(double)bytes / events:F2} bytes/event incl. stacks (target <= 12)"));
+        foreach (string f in Directory.GetFiles(dir).OrderBy(f => f, StringComparer.Ordinal))
+            Console.WriteLine(string.Create(c, $"  {Path.GetFileName(f),-22} {new FileInfo(f).Length / 1048576.0,8:F2} MiB"));
+        foreach (var (column, size) in ColumnSizes(Path.Combine(dir, "events.parquet")))
+            Console.WriteLine(string.Create(c, $"    events.{column,-16} {(double)size / events:F2} bytes/event"));
     }
 
     private static IEnumerable<(string Column, long Bytes)> ColumnSizes(string path)

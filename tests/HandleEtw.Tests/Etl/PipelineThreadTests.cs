@@ -1,6 +1,7 @@
 using HandleEtw.Core.Events;
 using HandleEtw.Etl;
 using HandleEtw.Etl.File;
+using HandleEtw.Tests.Tracking;
 
 namespace HandleEtw.Tests.Etl;
 
@@ -10,32 +11,10 @@ namespace HandleEtw.Tests.Etl;
 /// </summary>
 public class PipelineThreadTests
 {
-    /// <summary>Every call, as text, in order (stack ids included: the join is part of what must not change).</summary>
-    private sealed class Transcript : TraceConsumer
-    {
-        public List<string> Lines { get; } = new();
-        public int? ThrowAt { get; init; }
-
-        private void Add(string line)
-        {
-            if (Lines.Count == ThrowAt) throw new IOException("no space left on device");
-            Lines.Add(line);
-        }
-
-        public override void OnHandle(in HandleEvent e) => Add($"H {e}");
-        public override void OnProcess(in ProcessEvent e) => Add($"P {e}");
-        public override void OnThread(in ThreadEvent e) => Add($"T {e}");
-        public override void OnImage(in ImageEvent e) => Add($"I {e}");
-        public override void OnImageIdentity(in ImageIdentity e) => Add($"D {e}");
-        public override void OnObjectType(long timestamp, ushort typeIndex, string name) => Add($"O {timestamp} {typeIndex} {name}");
-        public override void OnLoss(in LossEvent e) => Add($"L {e}");
-        public override void OnEnd(long endTimestamp) => Lines.Add($"E {endTimestamp}");
-    }
-
     private static List<string> Run(string path, bool inline, int? throwAt = null)
     {
         using EtlFileSource source = EtlFileSource.Open(path);
-        var transcript = new Transcript { ThrowAt = throwAt };
+        var transcript = new TranscriptConsumer { ThrowAt = throwAt };
         TracePipeline.Run(source, transcript, new Core.Stacks.StackTable(), inline: inline);
         return transcript.Lines;
     }

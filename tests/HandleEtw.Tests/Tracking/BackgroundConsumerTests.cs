@@ -5,31 +5,6 @@ namespace HandleEtw.Tests.Tracking;
 
 public class BackgroundConsumerTests
 {
-    /// <summary>Writes every call as a line, and records which thread made it.</summary>
-    private sealed class Transcript : TraceConsumer
-    {
-        public List<string> Lines { get; } = new();
-        public HashSet<int> Threads { get; } = new();
-        public int? FailAt { get; init; }
-
-        private void Add(string line)
-        {
-            Threads.Add(Environment.CurrentManagedThreadId);
-            if (FailAt == Lines.Count) throw new IOException("disk full");
-            Lines.Add(line);
-        }
-
-        public override void OnHandle(in HandleEvent e) => Add($"H{e.Timestamp}");
-        public override void OnProcess(in ProcessEvent e) => Add($"P{e.Timestamp}");
-        public override void OnThread(in ThreadEvent e) => Add($"T{e.Timestamp}");
-        public override void OnImage(in ImageEvent e) => Add($"I{e.Timestamp}");
-        public override void OnImageIdentity(in ImageIdentity e) => Add($"D{e.Timestamp}");
-        public override void OnObjectType(long timestamp, ushort typeIndex, string name) => Add($"O{timestamp}:{typeIndex}:{name}");
-        public override void OnLoss(in LossEvent e) => Add($"L{e.Timestamp}");
-        public override void OnSnapshot(long timestamp, string label) => Add($"S{timestamp}:{label}");
-        public override void OnEnd(long endTimestamp) => Lines.Add($"E{endTimestamp}");
-    }
-
     /// <summary>A seeded mix of every event kind, long enough to span many batches.</summary>
     private static void Feed(TraceConsumer c, int count, int seed)
     {
@@ -58,11 +33,11 @@ public class BackgroundConsumerTests
     [InlineData(50_000, 5)]
     public void Replays_exactly_the_inline_stream_on_another_thread(int count, int seed)
     {
-        var inline = new Transcript();
+        var inline = new TranscriptConsumer();
         Feed(inline, count, seed);
         inline.OnEnd(count);
 
-        var behind = new Transcript();
+        var behind = new TranscriptConsumer();
         using (var background = new BackgroundConsumer(behind))
         {
             Feed(background, count, seed);
@@ -75,16 +50,16 @@ public class BackgroundConsumerTests
     [Fact]
     public void Dispose_without_end_hands_over_everything_and_does_not_end()
     {
-        var behind = new Transcript();
+        var behind = new TranscriptConsumer();
         using (var background = new BackgroundConsumer(behind)) Feed(background, 10_000, 7);
         Assert.Equal(10_000, behind.Lines.Count);
-        Assert.DoesNotContain(behind.Lines, l => l.StartsWith('E'));
+        Assert.DoesNotContain(behind.Lines, l => l.StartsWith("E ", StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_consumer_failure_reaches_the_producer_and_nothing_hangs()
     {
-        var failing = new Transcript { FailAt = 100 };
+        var failing = new TranscriptConsumer { ThrowAt = 100 };
         var background = new BackgroundConsumer(failing);
         var error = Assert.Throws<IOException>(() =>
         {
@@ -92,7 +67,7 @@ public class BackgroundConsumerTests
             background.OnEnd(0);
         });
         background.Dispose();
-        Assert.Equal("disk full", error.Message);
+        Assert.Equal("no space left on device", error.Message);
         Assert.Equal(100, failing.Lines.Count);
     }
 }
