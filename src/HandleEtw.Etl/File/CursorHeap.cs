@@ -20,6 +20,17 @@ internal sealed class CursorHeap(int capacity)
         SiftUp(i);
     }
 
+    public int TopRank => ranks[0];
+
+    /// <summary>The smallest (timestamp, rank) among the other cursors: the top keeps the lead while it sorts before
+    /// this. (long.MaxValue, int.MaxValue) when the top is alone.</summary>
+    public (long Timestamp, int Rank) RunnerUp()
+    {
+        if (Count < 2) return (long.MaxValue, int.MaxValue);
+        int best = Count > 2 && Less(2, 1) ? 2 : 1;
+        return (items[best].Timestamp, ranks[best]);
+    }
+
     /// <summary>The top cursor moved to its next record: restore the order.</summary>
     public void TopChanged() => SiftDown(0);
 

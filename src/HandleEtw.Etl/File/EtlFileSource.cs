@@ -115,16 +115,25 @@ public sealed class EtlFileSource : IRecordSource
         int sinceCheck = 0;
         while (heap.Count > 0)
         {
-            if (++sinceCheck == 1024)
-            {
-                sinceCheck = 0;
-                cancel.ThrowIfCancellationRequested();
-            }
+            // The top stream keeps the lead while its next record sorts before every other stream's next one: runs
+            // of records from one processor (an event and its stack records) pass without touching the heap.
             CpuCursor top = heap.Top;
-            last = top.Timestamp;
-            if (top.CurrentIsLostEvent) Info.EventsLost++;
-            sink.OnRecord(top.Current);
-            if (top.MoveNext()) heap.TopChanged();
+            int rank = heap.TopRank;
+            (long limit, int limitRank) = heap.RunnerUp();
+            bool more;
+            do
+            {
+                if (++sinceCheck == 1024)
+                {
+                    sinceCheck = 0;
+                    cancel.ThrowIfCancellationRequested();
+                }
+                last = top.Timestamp;
+                if (top.CurrentIsLostEvent) Info.EventsLost++;
+                sink.OnRecord(top.Current);
+                more = top.MoveNext();
+            } while (more && (top.Timestamp < limit || (top.Timestamp == limit && rank < limitRank)));
+            if (more) heap.TopChanged();
             else heap.Pop();
         }
         if (Info.EndUtc == default && last != 0) Info.EndUtc = Info.ToUtc(last);
