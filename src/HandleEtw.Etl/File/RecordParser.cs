@@ -53,6 +53,7 @@ internal static class RecordParser
         return status;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static RecordStatus ParseTyped(ReadOnlySpan<byte> buffer, int pos, int end, byte type, ref RecordView view, out int size)
     {
         ReadOnlySpan<byte> rec = buffer[pos..end];
@@ -75,6 +76,7 @@ internal static class RecordParser
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static RecordStatus ParseKernel(ReadOnlySpan<byte> rec, int pos, byte type, int size, ref RecordView view)
     {
         bool perfInfo = type is PerfInfo32 or PerfInfo64;
