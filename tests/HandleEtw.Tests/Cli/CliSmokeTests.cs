@@ -39,3 +39,28 @@ public class CliSmokeTests
         Assert.NotEqual(0, code);
     }
 }
+
+public class CliProcessTests
+{
+    /// <summary>The real entry point, as a child process with stdout redirected (buffered there): every byte arrives.</summary>
+    [Fact]
+    public async Task Redirected_output_of_the_executable_equals_the_in_process_output()
+    {
+        string sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
+        string dll = Path.Combine(AppContext.BaseDirectory, "handleetw.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (string arg in new[] { dll, "diff", sample }) start.ArgumentList.Add(arg);
+        using var child = System.Diagnostics.Process.Start(start)!;
+        Task<string> stderr = child.StandardError.ReadToEndAsync();
+        string stdout = await child.StandardOutput.ReadToEndAsync();
+        Assert.True(child.WaitForExit(120_000), "the CLI finished");
+        Assert.Equal(0, child.ExitCode);
+        Assert.Equal("", await stderr);
+        var (_, expected, _) = CliSmokeTests.Run("diff", sample);
+        Assert.Equal(expected, stdout);
+        Assert.Contains("leakyhandles.exe+0x1a2b", stdout);
+    }
+}
