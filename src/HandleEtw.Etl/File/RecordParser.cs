@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using HandleEtw.Core.Records;
 
 namespace HandleEtw.Etl.File;
@@ -80,11 +79,7 @@ internal static class RecordParser
     private static RecordStatus ParseKernel(ReadOnlySpan<byte> rec, int pos, byte type, int size, ref RecordView view)
     {
         bool perfInfo = type is PerfInfo32 or PerfInfo64;
-        if (rec.Length < 16) return RecordStatus.Damaged;
-        // The hottest path of the reader (every kernel record): after the one length check above (and size <= rec.Length
-        // below, with headerSize >= 16), the fixed header fields are read in place rather than through a slice each.
-        ref byte b = ref MemoryMarshal.GetReference(rec);
-        ushort version = Read<ushort>(ref b, 0);
+        ushort version = BinaryPrimitives.ReadUInt16LittleEndian(rec);
         int headerSize = type switch { System32 or System64 => 32, Compact32 or Compact64 => 24, _ => 16 };
         if (perfInfo)
         {
@@ -93,7 +88,7 @@ internal static class RecordParser
             version &= 0x78FF;
         }
         if (size < headerSize || size > rec.Length) return RecordStatus.Damaged;
-        ushort hook = Read<ushort>(ref b, 6);
+        ushort hook = BinaryPrimitives.ReadUInt16LittleEndian(rec[6..]);
         KernelGroup group = hook == ImageLoadHook ? KernelGroup.Image : (KernelGroup)(hook >> 8);
         view.Header = type switch { System32 or System64 => HeaderKind.System, Compact32 or Compact64 => HeaderKind.Compact, _ => HeaderKind.PerfInfo };
         view.Group = group;
@@ -102,27 +97,12 @@ internal static class RecordParser
         view.PointerSize = type is System64 or Compact64 or PerfInfo64 ? (byte)8 : (byte)4;
         view.EventId = 0;
         view.ProviderId = KernelTasks.TaskId(group);
-        view.ProcessId = perfInfo ? -1 : Read<int>(ref b, 12);
-        view.ThreadId = perfInfo ? -1 : Read<int>(ref b, 8);
-        view.Timestamp = Read<long>(ref b, perfInfo ? 8 : 16);
+        view.ProcessId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
+        view.ThreadId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
+        view.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[(perfInfo ? 8 : 16)..]);
         SetPayload(ref view, pos, headerSize, size);
         return RecordStatus.Event;
     }
-
-    /// <summary>A little-endian field at a checked offset (callers check offset + size against the record first).</summary>
-    private static T Read<T>(ref byte record, int offset) where T : unmanaged
-    {
-        T value = Unsafe.ReadUnaligned<T>(ref Unsafe.Add(ref record, offset));
-        return BitConverter.IsLittleEndian ? value : ReverseEndianness(value);
-    }
-
-    private static T ReverseEndianness<T>(T value) where T : unmanaged => value switch
-    {
-        ushort v => (T)(object)BinaryPrimitives.ReverseEndianness(v),
-        int v => (T)(object)BinaryPrimitives.ReverseEndianness(v),
-        long v => (T)(object)BinaryPrimitives.ReverseEndianness(v),
-        _ => throw new NotSupportedException(typeof(T).Name),
-    };
 
     private static RecordStatus ParseEventHeader(ReadOnlySpan<byte> rec, int pos, bool is64, int size, ref RecordView view)
     {
@@ -132,16 +112,11 @@ internal static class RecordParser
         if ((BinaryPrimitives.ReadUInt16LittleEndian(rec[4..]) & 1) != 0 && !TrySkipExtendedItems(rec[..size], ref extEnd))
             return RecordStatus.Damaged;
         ReadOnlySpan<byte> descriptor = rec[40..];
+        ReadProviderFields(rec, is64, ref view);
         view.Header = HeaderKind.EventHeader;
-        view.Group = KernelGroup.None;
         view.EventId = BinaryPrimitives.ReadUInt16LittleEndian(descriptor);
         view.Version = descriptor[2];
         view.Opcode = descriptor[5];
-        view.PointerSize = is64 ? (byte)8 : (byte)4;
-        view.ProviderId = new Guid(rec.Slice(24, 16));
-        view.ThreadId = BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
-        view.ProcessId = BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
-        view.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[16..]);
         view.ExtendedOffset = pos + headerSize;
         view.ExtendedLength = extEnd - headerSize;
         view.PayloadOffset = pos + extEnd;
@@ -171,18 +146,25 @@ internal static class RecordParser
     private static RecordStatus ParseFull(ReadOnlySpan<byte> rec, int pos, bool is64, int headerSize, int size, ref RecordView view)
     {
         if (size < headerSize || size > rec.Length) return RecordStatus.Damaged;
+        ReadProviderFields(rec, is64, ref view);
         view.Header = headerSize == 48 ? HeaderKind.Full : HeaderKind.Instance;
-        view.Group = KernelGroup.None;
         view.EventId = 0;
         view.Opcode = rec[4];
         view.Version = rec[6];
+        SetPayload(ref view, pos, headerSize, size);
+        return RecordStatus.Event;
+    }
+
+    /// <summary>EVENT_HEADER and FULL/INSTANCE headers share these: thread, process and time at 8/12/16, the provider
+    /// (or event) GUID at 24. Callers have checked that the record holds at least 48 bytes.</summary>
+    private static void ReadProviderFields(ReadOnlySpan<byte> rec, bool is64, ref RecordView view)
+    {
+        view.Group = KernelGroup.None;
         view.PointerSize = is64 ? (byte)8 : (byte)4;
-        view.ProviderId = new Guid(rec.Slice(24, 16));
         view.ThreadId = BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
         view.ProcessId = BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
         view.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[16..]);
-        SetPayload(ref view, pos, headerSize, size);
-        return RecordStatus.Event;
+        view.ProviderId = new Guid(rec.Slice(24, 16));
     }
 
     private static void SetPayload(ref RecordView view, int pos, int headerSize, int size)
