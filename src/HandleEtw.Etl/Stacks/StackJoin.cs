@@ -28,15 +28,16 @@ internal sealed class StackJoin
     private readonly IHeldEventSink _sink;
     private readonly EventHistory _history = new();
     private readonly DelayQueue _queue = new(QueueCapacity);
-    private readonly Dictionary<ulong, StackPart> _kernelKeys = new();
-    private readonly Dictionary<ulong, StackPart> _userKeys = new();
-    private readonly RecentCache<StackPart> _recentKernelKeys = new(), _recentUserKeys = new();
+    private readonly PendingKeys _kernelKeys;
+    private readonly PendingKeys _userKeys;
     private readonly Dictionary<int, ThreadParking> _parked = new();
     private ulong[] _frames = new ulong[256];
 
     public StackJoin(StackTable stacks, DecoderCounters counters, IHeldEventSink sink)
     {
         _stacks = stacks;
+        _kernelKeys = new PendingKeys(stacks);
+        _userKeys = new PendingKeys(stacks);
         _counters = counters;
         _sink = sink;
     }
@@ -116,7 +117,7 @@ internal sealed class StackJoin
         }
         long seq = FindHeld(target, r.Cpu);
         // Every referenced key gets its pending part, used or not, so keys never defined can be counted at the end.
-        StackPart part = kernel ? KeyPart(_kernelKeys, _recentKernelKeys, key) : KeyPart(_userKeys, _recentUserKeys, key);
+        StackPart part = (kernel ? _kernelKeys : _userKeys).PartFor(key);
         if (kernel)
         {
             if (seq >= 0) SetKernel(ref _queue[seq], seq, part, target);
@@ -134,9 +135,8 @@ internal sealed class StackJoin
         }
         _counters.StackKeyDefinitions++;
         // A key lives in the kernel or the user table, told apart by where its outermost frame is.
-        bool kernel = StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize);
-        (kernel ? _recentKernelKeys : _recentUserKeys).Forget(key); // a later reference to this key starts a new part
-        if (!(kernel ? _kernelKeys : _userKeys).Remove(key, out StackPart pending)) return; // defined before any reference we saw
+        var table = StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize) ? _kernelKeys : _userKeys;
+        if (!table.Remove(key, out StackPart pending)) return; // defined before any reference we saw
         _stacks.Bind(pending, StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
     }
 
@@ -147,15 +147,6 @@ internal sealed class StackJoin
         _history[serial].HasStack = true;
         _counters.EventsWithStacks++;
         if (heldSeq >= 0) SetUser(ref _queue[heldSeq], StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
-    }
-
-    private StackPart KeyPart(Dictionary<ulong, StackPart> table, RecentCache<StackPart> recent, ulong key)
-    {
-        if (recent.TryGet(key, out StackPart known)) return known;
-        ref StackPart part = ref CollectionsMarshal.GetValueRefOrAddDefault(table, key, out bool existed);
-        if (!existed) part = _stacks.NewPendingPart();
-        recent.Set(key, part);
-        return part;
     }
 
     /// <summary>Finds the stack's target event; counts orphans and stacks with decoded events; returns the held
