@@ -19,21 +19,31 @@ public static class TracePipeline
     /// Same, interning stacks into a table the caller owns: a consumer that writes stacks (Parquet) can read it
     /// even when the run is cancelled or fails before returning.
     /// </summary>
+    /// <param name="rawRecords">Also sees every raw record, before the decoder does (record statistics).</param>
     public static PipelineResult Run(IRecordSource source, TraceConsumer consumer, StackTable stacks,
-        CancellationToken cancel = default, bool inline = false)
+        CancellationToken cancel = default, bool inline = false, IRecordSink? rawRecords = null)
     {
-        if (inline) return Decode(source, consumer, stacks, cancel);
+        if (inline) return Decode(source, consumer, stacks, cancel, rawRecords);
         using var background = new BackgroundConsumer(consumer);
-        return Decode(source, background, stacks, cancel);
+        return Decode(source, background, stacks, cancel, rawRecords);
     }
 
     private static PipelineResult Decode(IRecordSource source, TraceConsumer consumer, StackTable stacks,
-        CancellationToken cancel)
+        CancellationToken cancel, IRecordSink? rawRecords)
     {
         var decoder = new TraceDecoder(source.Info, stacks, consumer);
-        source.Read(decoder, cancel);
+        source.Read(rawRecords is null ? decoder : new FanOut(rawRecords, decoder), cancel);
         decoder.Finish();
         return new PipelineResult(source.Info, stacks, decoder.Counters);
+    }
+
+    private sealed class FanOut(IRecordSink first, IRecordSink second) : IRecordSink
+    {
+        public void OnRecord(in EventRecord record)
+        {
+            first.OnRecord(record);
+            second.OnRecord(record);
+        }
     }
 }
 

@@ -1,7 +1,6 @@
 using HandleEtw.Core.Events;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
-using HandleEtw.Etl.Decoding;
 
 namespace HandleEtw.Etl.Statistics;
 
@@ -14,25 +13,13 @@ public sealed record TraceStatisticsReport(TraceInfo Info, long Events, SortedDi
 /// </summary>
 public static class TraceStatistics
 {
-    /// <remarks>A consumer runs on a thread of its own (<see cref="BackgroundConsumer"/>), as in <see cref="TracePipeline"/>.</remarks>
+    /// <remarks>Runs the shared pipeline: a consumer runs on a thread of its own, as everywhere.</remarks>
     public static TraceStatisticsReport Collect(IRecordSource source, TraceConsumer? consumer = null, CancellationToken cancel = default)
     {
         var counts = new RecordStatistics();
-        using var background = consumer is null ? null : new BackgroundConsumer(consumer);
-        var decoder = new TraceDecoder(source.Info, new StackTable(), (TraceConsumer?)background ?? new NullConsumer());
-        source.Read(new FanOut(counts, decoder), cancel);
-        decoder.Finish();
-        return new TraceStatisticsReport(source.Info, counts.Events, counts.ByKind(), decoder.Counters.EventsWithStacks);
-    }
-
-    /// <summary>Counts every record and feeds the decoder.</summary>
-    private sealed class FanOut(RecordStatistics counts, TraceDecoder decoder) : IRecordSink
-    {
-        public void OnRecord(in EventRecord record)
-        {
-            counts.OnRecord(record);
-            decoder.OnRecord(record);
-        }
+        PipelineResult result = TracePipeline.Run(source, consumer ?? new NullConsumer(), new StackTable(), cancel,
+            inline: consumer is null, rawRecords: counts);
+        return new TraceStatisticsReport(source.Info, counts.Events, counts.ByKind(), result.Counters.EventsWithStacks);
     }
 
     private sealed class NullConsumer : TraceConsumer;
