@@ -30,9 +30,9 @@ internal sealed class CpuCursor(int stream, TraceInfo info)
 
     /// <summary>Builds the record for the sink; valid until the next <see cref="MoveNext"/>.</summary>
     public EventRecord Current => current.ToRecord(data, Cpu);
+
     /// <summary>A lost-event record (never a classic kernel record: those carry a group's task GUID).</summary>
     public bool CurrentIsLostEvent => current.Group == KernelGroup.None && current.ProviderId == KernelTasks.LostEventTaskId;
-    public byte CurrentOpcode => current.Opcode;
 
     /// <summary>Advances to the next deliverable record, loading later buffers as needed.</summary>
     public bool MoveNext()
