@@ -10,8 +10,7 @@ public static class ModuleListing
     /// <summary>JSON with integer bases and sizes, guids as 8-4-4-4-12, times as seconds since trace start (null if unknown).</summary>
     public static void WriteJson(TextWriter output, IReadOnlyList<ModuleRecord> modules, TraceInfo info)
     {
-        using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, JsonOutput.Options))
+        output.WriteLine(JsonOutput.Write(json =>
         {
             json.WriteStartObject();
             json.WriteStartArray("modules");
@@ -33,8 +32,7 @@ public static class ModuleListing
             }
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        }));
     }
 
     public static void WriteText(TextWriter output, IReadOnlyList<ModuleRecord> modules, TraceInfo info)

@@ -40,8 +40,7 @@ public static class StatsCommand
     public static string ToJson(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null)
     {
         TraceInfo info = report.Info;
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, JsonOutput.Options))
+        return JsonOutput.Write(w =>
         {
             w.WriteStartObject();
             w.WriteString("file", info.Source);
@@ -66,8 +65,7 @@ public static class StatsCommand
             w.WriteEndObject();
             WriteLiveHandles(w, live ?? []);
             w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(buffer.ToArray()) + Environment.NewLine;
+        }) + Environment.NewLine;
     }
 
     public static string ToText(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null)

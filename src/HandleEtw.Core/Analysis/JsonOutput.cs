@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -12,4 +13,13 @@ public static class JsonOutput
         Indented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
+
+    /// <summary>One JSON document written by <paramref name="body"/>, as a string.</summary>
+    public static string Write(Action<Utf8JsonWriter> body)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, Options))
+            body(w);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
 }

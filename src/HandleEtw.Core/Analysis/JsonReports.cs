@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace HandleEtw.Core.Analysis;
@@ -7,14 +6,6 @@ namespace HandleEtw.Core.Analysis;
 /// trace start, frames as `module+0xOFFSET` strings.</summary>
 public static class JsonReports
 {
-    private static string Write(Action<Utf8JsonWriter> body)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, JsonOutput.Options))
-            body(w);
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
-
     private static void Stack(Utf8JsonWriter w, string name, IReadOnlyList<string>? frames)
     {
         if (frames is null) { w.WriteNull(name); return; }
@@ -23,7 +14,7 @@ public static class JsonReports
         w.WriteEndArray();
     }
 
-    public static string Diff(DiffReport r) => Write(w =>
+    public static string Diff(DiffReport r) => JsonOutput.Write(w =>
     {
         w.WriteStartObject();
         w.WriteNumber("from", r.From);
@@ -58,7 +49,7 @@ public static class JsonReports
         w.WriteEndObject();
     });
 
-    public static string Leaks(LeakReport r) => Write(w =>
+    public static string Leaks(LeakReport r) => JsonOutput.Write(w =>
     {
         w.WriteStartObject();
         w.WriteBoolean("lossy", r.Lossy);
@@ -78,7 +69,7 @@ public static class JsonReports
         w.WriteEndObject();
     });
 
-    public static string History(HistoryReport r) => Write(w =>
+    public static string History(HistoryReport r) => JsonOutput.Write(w =>
     {
         w.WriteStartObject();
         w.WriteNumber("pid", r.Pid);
@@ -99,7 +90,7 @@ public static class JsonReports
         w.WriteEndObject();
     });
 
-    public static string Misuse(MisuseReport r) => Write(w =>
+    public static string Misuse(MisuseReport r) => JsonOutput.Write(w =>
     {
         w.WriteStartObject();
         w.WriteStartArray("suspects");
