@@ -72,6 +72,17 @@ internal sealed class ParquetTableFile : IDisposable
         File.Move(_tempPath, _finalPath, overwrite: true);
     }
 
+    /// <summary>Drops the table: the temporary file is deleted and any earlier `TABLE.parquet` stays as it was.</summary>
+    public void Abandon()
+    {
+        if (_closed) return;
+        _closed = true;
+        try { _writer.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+        catch (Exception e) when (e is IOException or InvalidOperationException) { /* the file is deleted anyway */ }
+        _stream.Dispose();
+        File.Delete(_tempPath);
+    }
+
     public void Dispose()
     {
         if (_closed) return;

@@ -29,10 +29,7 @@ internal sealed class SymbolsTable : IDisposable
         ["source_file"] = EncodingHint.Dictionary,
     };
 
-    private readonly string _finalPath;
-    private readonly string _tempPath;
-    private readonly FileStream _stream;
-    private readonly ParquetWriter _writer;
+    private readonly ParquetTableFile _file;
     private readonly RequiredColumn<int> _stackId, _frameIndex;
     private readonly RequiredColumn<ulong> _address, _offset;
     private readonly StringColumn _module, _function, _sourceFile;
@@ -40,29 +37,16 @@ internal sealed class SymbolsTable : IDisposable
     private readonly IColumnBuffer[] _columns;
     private readonly int _capacity;
     private int _rows;
-    private bool _done;
 
-    public long RowsWritten { get; private set; }
+    public long RowsWritten => _file.RowsWritten;
 
     public SymbolsTable(string directory, ParquetWriteOptions options)
     {
-        _finalPath = ParquetLayout.TablePath(directory, Name);
-        _tempPath = _finalPath + ".tmp";
         _capacity = Math.Max(1, options.RowGroupSize);
         _columns = [_stackId = new(StackId, _capacity), _frameIndex = new(FrameIndex, _capacity),
             _address = new(Address, _capacity), _module = new(Module, _capacity), _function = new(Function, _capacity),
             _offset = new(Offset, _capacity), _sourceFile = new(SourceFile, _capacity), _sourceLine = new(SourceLine, _capacity)];
-        _stream = new FileStream(_tempPath, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
-        try
-        {
-            _writer = ParquetWriter.CreateAsync(Schema, _stream, options.ToParquetOptions(Hints)).GetAwaiter().GetResult();
-        }
-        catch
-        {
-            _stream.Dispose();
-            File.Delete(_tempPath);
-            throw;
-        }
+        _file = ParquetTableFile.Create(ParquetLayout.TablePath(directory, Name), Schema, options.ToParquetOptions(Hints));
     }
 
     public void Add(in SymbolRow row)
@@ -83,38 +67,15 @@ internal sealed class SymbolsTable : IDisposable
     public void Complete()
     {
         Flush();
-        _done = true;
-        try
-        {
-            _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-        finally
-        {
-            _stream.Dispose();
-        }
-        File.Move(_tempPath, _finalPath, overwrite: true);
+        _file.Close();
     }
 
     private void Flush()
     {
-        if (_rows == 0) return;
-        using (ParquetRowGroupWriter group = _writer.CreateRowGroup())
-        {
-            foreach (IColumnBuffer column in _columns) column.Write(group, _rows);
-            group.CompleteValidate();
-        }
-        RowsWritten += _rows;
+        _file.WriteRowGroup(_rows, _columns);
         _rows = 0;
     }
 
     /// <summary>Without <see cref="Complete"/>, the temporary file is removed: no half-written table is left.</summary>
-    public void Dispose()
-    {
-        if (_done) return;
-        _done = true;
-        try { _writer.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
-        catch (Exception e) when (e is IOException or InvalidOperationException) { }
-        _stream.Dispose();
-        File.Delete(_tempPath);
-    }
+    public void Dispose() => _file.Abandon(); // nothing left to do once Complete closed it
 }
