@@ -15,8 +15,14 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
     private const int BatchSize = 4096;
     private const int BatchesInFlight = 4;
 
+    /// <summary>An idle consumer thread is woken when this many batches wait (or at the end), not for each one:
+    /// every wake-up is a context switch, and on two cores shared by three threads those cost more than the work.</summary>
+    private const int WakeAt = 2;
+
     private readonly TraceConsumer _inner;
-    private readonly BlockingCollection<EventBatch> _full = new(BatchesInFlight);
+    private readonly Queue<EventBatch> _full = new(BatchesInFlight);
+    private readonly object _gate = new();
+    private bool _completed;
     private readonly ConcurrentQueue<EventBatch> _free = new();
     private readonly Thread _thread;
     private EventBatch _current = new(BatchSize);
@@ -67,23 +73,56 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
     private void Hand()
     {
         _failure?.Throw();
-        _full.Add(_current);
+        Enqueue(_current);
         _current = _free.TryDequeue(out EventBatch? reused) ? reused : new EventBatch(BatchSize);
+    }
+
+    /// <summary>Queues a full batch, waiting while <see cref="BatchesInFlight"/> are queued already.</summary>
+    private void Enqueue(EventBatch batch)
+    {
+        lock (_gate)
+        {
+            while (_full.Count >= BatchesInFlight) Monitor.Wait(_gate);
+            _full.Enqueue(batch);
+            if (_full.Count == WakeAt) Monitor.PulseAll(_gate);
+        }
     }
 
     private void Stop()
     {
         if (_stopped) return;
         _stopped = true;
-        if (_current.Count > 0 || _current.Others.Count > 0) _full.Add(_current);
-        _full.CompleteAdding();
+        if (_current.Count > 0 || _current.Others.Count > 0) Enqueue(_current);
+        lock (_gate)
+        {
+            _completed = true;
+            Monitor.PulseAll(_gate);
+        }
         _thread.Join();
+    }
+
+    /// <summary>The next batch; an idle consumer waits for <see cref="WakeAt"/> of them. Null once all are done.</summary>
+    private EventBatch? Dequeue(bool idle)
+    {
+        lock (_gate)
+        {
+            while (_full.Count < (idle && !_completed ? WakeAt : 1))
+            {
+                if (_completed) return null;
+                if (!idle) idle = true; // drained: from now on wait for a few batches at once
+                else Monitor.Wait(_gate);
+            }
+            if (_full.Count == BatchesInFlight) Monitor.PulseAll(_gate); // the reader may be waiting for room
+            return _full.Dequeue();
+        }
     }
 
     private void Consume()
     {
-        foreach (EventBatch batch in _full.GetConsumingEnumerable())
+        bool idle = true;
+        while (Dequeue(idle) is { } batch)
         {
+            idle = false;
             if (_failure is null)
             {
                 try { Replay(batch); }

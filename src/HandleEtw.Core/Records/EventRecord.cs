@@ -27,8 +27,15 @@ public readonly ref struct EventRecord
     /// <summary>Event version (kernel: the MOF version; EVENT_HEADER: descriptor version).</summary>
     public byte Version { get; init; }
 
-    /// <summary>Provider GUID (EVENT_HEADER), event GUID (FULL/INSTANCE), task GUID for kernel events when known.</summary>
-    public Guid ProviderId { get; init; }
+    private readonly Guid _providerId;
+
+    /// <summary>Provider GUID (EVENT_HEADER), event GUID (FULL/INSTANCE), task GUID for kernel events when known
+    /// (looked up from the group when the source gave none: few readers ask, so the reader does not fill it).</summary>
+    public Guid ProviderId
+    {
+        get => _providerId == Guid.Empty && Group != KernelGroup.None ? KernelTasks.TaskId(Group) : _providerId;
+        init => _providerId = value;
+    }
 
     /// <summary>EVENT_HEADER descriptor id (0 for classic events).</summary>
     public ushort EventId { get; init; }

@@ -25,7 +25,7 @@ public sealed class StackTable
     private readonly Dictionary<(int Kernel, int User), int> _joined = new();
     private readonly List<StackPart> _pending = new();
     private ulong[] _scratch = new ulong[256];
-    private readonly RecentCache<int> _recentComposed = new();
+    private readonly RecentCache<int> _recentComposed = new(bits: 13);
 
     public int Count => _stacks.Count;
 

@@ -76,7 +76,9 @@ internal sealed class PrefetchBufferFeed : IBufferFeed
                 {
                     queued--;
                     if (waitingCpu == cpu) waitingCpu = -1;
-                    Monitor.PulseAll(gate);
+                    // The loader is woken once a queue is half empty, not after every buffer: it then loads several
+                    // in one go, and each wake-up (a context switch on a busy machine) costs more than a load.
+                    if (ready[cpu].Count <= depth / 2 || queued <= maxQueued / 2) Monitor.PulseAll(gate);
                     buffer.Failure?.Throw();
                     return buffer;
                 }

@@ -96,7 +96,7 @@ internal static class RecordParser
         view.Version = (byte)version;
         view.PointerSize = type is System64 or Compact64 or PerfInfo64 ? (byte)8 : (byte)4;
         view.EventId = 0;
-        view.ProviderId = KernelTasks.TaskId(group);
+        view.ProviderId = Guid.Empty; // EventRecord answers the group's task GUID when asked
         view.ProcessId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
         view.ThreadId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
         view.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[(perfInfo ? 8 : 16)..]);

@@ -10,7 +10,7 @@ namespace HandleEtw.Etl.Stacks;
 internal sealed class PendingKeys(StackTable stacks)
 {
     private readonly Dictionary<ulong, StackPart> _parts = new();
-    private readonly RecentCache<StackPart> _recent = new();
+    private readonly RecentCache<StackPart> _recent = new(bits: 13);
 
     /// <summary>Keys still waiting for their frames.</summary>
     public int Count => _parts.Count;
