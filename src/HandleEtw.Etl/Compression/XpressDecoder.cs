@@ -20,9 +20,125 @@ public static class XpressDecoder
     /// to produce the whole output. Input left over once the output is full (end marker, padding) is ignored.</returns>
     public static bool TryDecompress(ReadOnlySpan<byte> input, Span<byte> output)
     {
-        int inPos = 0, outPos = 0, lastHalfByte = -1;
-        uint flags = 0;
-        int flagCount = 0;
+        var state = new State { LastHalfByte = -1 };
+        // Far from both ends no step can run past either buffer, so the bulk of a buffer takes the unchecked path;
+        // the checked loop below finishes the last bytes (and reports damage) exactly as if it had done all of it.
+        if (!TryDecompressBulk(input, output, ref state)) return false;
+        return TryDecompressTail(input, output, ref state);
+    }
+
+    /// <summary>Where decoding stands: positions, the flag word being consumed, the pending shared half-byte.</summary>
+    private struct State
+    {
+        public int InPos, OutPos, LastHalfByte, FlagCount;
+        public uint Flags;
+    }
+
+    /// <summary>Input bytes one step may read (flags, a match with the longest length escape, 32 literals).</summary>
+    private const int InMargin = 48;
+
+    /// <summary>Output bytes one step may write past its end (16-byte moves), beyond a short match or literal run.</summary>
+    private const int OutMargin = 64;
+
+    private static unsafe bool TryDecompressBulk(ReadOnlySpan<byte> input, Span<byte> output, ref State st)
+    {
+        if (input.Length < InMargin || output.Length < OutMargin) return true;
+        fixed (byte* inBase = input, outBase = output)
+        {
+            byte* ip = inBase, inSafe = inBase + input.Length - InMargin;
+            byte* op = outBase, outEnd = outBase + output.Length, outSafe = outEnd - OutMargin;
+            byte* half = null;
+            uint flags = 0;
+            int flagCount = 0;
+            while (ip < inSafe && op < outSafe)
+            {
+                if (flagCount == 0)
+                {
+                    flags = Unsafe.ReadUnaligned<uint>(ip);
+                    ip += 4;
+                    flagCount = 32;
+                }
+                uint pending = flags << (32 - flagCount);
+                if ((int)pending >= 0)
+                {
+                    // A run of zero flag bits: that many literals (at most 32), moved 32 bytes at a time.
+                    int literals = pending == 0 ? flagCount : BitOperations.LeadingZeroCount(pending);
+                    Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector256<byte>>(ip));
+                    ip += literals;
+                    op += literals;
+                    flagCount -= literals;
+                    continue;
+                }
+                flagCount--;
+                int matchBytes = Unsafe.ReadUnaligned<ushort>(ip);
+                ip += 2;
+                int length = matchBytes & 7, offset = (matchBytes >> 3) + 1;
+                if (length == 7)
+                {
+                    if (half == null) { length = *ip & 0x0F; half = ip++; }
+                    else { length = *half >> 4; half = null; }
+                    if (length == 15)
+                    {
+                        length = *ip++;
+                        if (length == 255)
+                        {
+                            length = Unsafe.ReadUnaligned<ushort>(ip);
+                            ip += 2;
+                            if (length == 0)
+                            {
+                                uint wide = Unsafe.ReadUnaligned<uint>(ip);
+                                ip += 4;
+                                if (wide > int.MaxValue - 64) return false;
+                                length = (int)wide;
+                            }
+                            if (length < 15 + 7) return false;
+                            length -= 15 + 7;
+                        }
+                        length += 15;
+                    }
+                    length += 7;
+                }
+                length += 3;
+                if (offset > op - outBase || length > outEnd - op) return false;
+                CopyMatch(op, offset, length, outEnd);
+                op += length;
+            }
+            st.InPos = (int)(ip - inBase);
+            st.OutPos = (int)(op - outBase);
+            st.LastHalfByte = half == null ? -1 : (int)(half - inBase);
+            st.Flags = flags;
+            st.FlagCount = flagCount;
+        }
+        return true;
+    }
+
+    /// <summary>A match inside the output (checked by the caller); may write up to 16 bytes past it while that stays
+    /// inside the output, as those bytes are overwritten by what follows.</summary>
+    private static unsafe void CopyMatch(byte* op, int offset, int length, byte* outEnd)
+    {
+        byte* src = op - offset;
+        if (offset >= 16 && outEnd - op >= length + 16)
+        {
+            // Chunks of 16 never read bytes this copy has yet to write.
+            for (int i = 0; i < length; i += 16)
+                Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<Vector128<byte>>(src + i));
+            return;
+        }
+        if (offset >= 8 && outEnd - op >= length + 8)
+        {
+            for (int i = 0; i < length; i += 8)
+                Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<ulong>(src + i));
+            return;
+        }
+        // Short offsets (runs such as "aaaa…") repeat bytes just written: one at a time.
+        for (int i = 0; i < length; i++) op[i] = src[i];
+    }
+
+    private static bool TryDecompressTail(ReadOnlySpan<byte> input, Span<byte> output, ref State st)
+    {
+        int inPos = st.InPos, outPos = st.OutPos, lastHalfByte = st.LastHalfByte;
+        uint flags = st.Flags;
+        int flagCount = st.FlagCount;
         while (outPos < output.Length)
         {
             if (flagCount == 0)
@@ -49,7 +165,7 @@ public static class XpressDecoder
             if (inPos == input.Length) return false;
             if (!TryReadMatch(input, ref inPos, ref lastHalfByte, out int length, out int offset)) return false;
             if (offset > outPos || length > output.Length - outPos) return false;
-            CopyMatch(output, outPos, offset, length);
+            CopyMatchChecked(output, outPos, offset, length);
             outPos += length;
         }
         // The output is complete; whatever follows (end marker, buffer padding) is not needed.
@@ -120,7 +236,7 @@ public static class XpressDecoder
         return true;
     }
 
-    private static unsafe void CopyMatch(Span<byte> output, int outPos, int offset, int length)
+    private static unsafe void CopyMatchChecked(Span<byte> output, int outPos, int offset, int length)
     {
         // Most matches are short: one 16-byte (or 8-byte) move when the source ends before the destination starts
         // and the output has room. Bytes written past the match are overwritten by the output that follows.

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
 using HandleEtw.Etl.Decoding;
@@ -30,7 +29,7 @@ internal sealed class StackJoin
     private readonly DelayQueue _queue = new(QueueCapacity);
     private readonly PendingKeys _kernelKeys;
     private readonly PendingKeys _userKeys;
-    private readonly Dictionary<int, ThreadParking> _parked = new();
+    private readonly KeyMap<ThreadParking> _parked = new(); // by thread id
     private ulong[] _frames = new ulong[256];
 
     public StackJoin(StackTable stacks, DecoderCounters counters, IHeldEventSink sink)
@@ -179,8 +178,7 @@ internal sealed class StackJoin
         // Processes 0 and 4 never return to user mode: their kernel part is the whole stack.
         if (target.ProcessId is 0 or 4 || !h.User.IsNone) return;
         h.AwaitingUser = true;
-        ref ThreadParking parking = ref CollectionsMarshal.GetValueRefOrAddDefault(
-            _parked, target.ThreadId, out bool existed);
+        ref ThreadParking parking = ref _parked.GetOrAdd((uint)target.ThreadId, out bool existed);
         if (!existed) parking = new ThreadParking(-1, StackPart.None);
         h.NextParked = parking.Newest;
         parking.Newest = seq;
@@ -198,7 +196,7 @@ internal sealed class StackJoin
     {
         // The thread's entry is emptied rather than removed: threads park again and again, and an empty entry is
         // what a missing one means everywhere (one lookup per stack instead of a remove and a re-add).
-        ref ThreadParking entry = ref CollectionsMarshal.GetValueRefOrNullRef(_parked, thread);
+        ref ThreadParking entry = ref _parked.Find((uint)thread);
         if (Unsafe.IsNullRef(ref entry)) return false;
         ThreadParking parking = entry;
         entry = new ThreadParking(-1, StackPart.None);
@@ -236,8 +234,7 @@ internal sealed class StackJoin
     /// <summary>A pending user part for a thread whose kernel parts must leave before its user fragment arrived.</summary>
     private StackPart FallbackFor(int thread)
     {
-        ref ThreadParking parking = ref CollectionsMarshal.GetValueRefOrAddDefault(
-            _parked, thread, out bool existed);
+        ref ThreadParking parking = ref _parked.GetOrAdd((uint)thread, out bool existed);
         if (!existed) parking = new ThreadParking(-1, StackPart.None);
         if (parking.Fallback.IsNone) parking.Fallback = _stacks.NewPendingPart();
         return parking.Fallback;
