@@ -13,11 +13,11 @@ namespace HandleEtw.Core.Events;
 public sealed class BackgroundConsumer : TraceConsumer, IDisposable
 {
     private const int BatchSize = 4096;
-    private const int BatchesInFlight = 4;
+    private const int BatchesInFlight = 8;
 
     /// <summary>An idle consumer thread is woken when this many batches wait (or at the end), not for each one:
     /// every wake-up is a context switch, and on two cores shared by three threads those cost more than the work.</summary>
-    private const int WakeAt = 2;
+    private const int WakeAt = 4;
 
     private readonly TraceConsumer _inner;
     private readonly Queue<EventBatch> _full = new(BatchesInFlight);

@@ -19,7 +19,7 @@ public sealed class EtlFileSource : IRecordSource
     /// <summary>Below this many buffers a second thread costs more than it saves.</summary>
     private const int PrefetchMinBuffers = 16;
     /// <summary>Buffers each processor stream may have loaded ahead of the merge, and the bytes all may hold.</summary>
-    private const int PrefetchDepth = 4;
+    private const int PrefetchDepth = 8;
     private const long PrefetchBudget = 32 << 20;
     /// <summary>Records one stream delivers before the merge looks at cancellation again.</summary>
     private const int MaxRun = 1024;
