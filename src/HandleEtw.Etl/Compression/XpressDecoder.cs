@@ -79,22 +79,9 @@ public static class XpressDecoder
                     else { length = *half >> 4; half = null; }
                     if (length == 15)
                     {
-                        length = *ip++;
-                        if (length == 255)
-                        {
-                            length = Unsafe.ReadUnaligned<ushort>(ip);
-                            ip += 2;
-                            if (length == 0)
-                            {
-                                uint wide = Unsafe.ReadUnaligned<uint>(ip);
-                                ip += 4;
-                                if (wide > int.MaxValue - 64) return false;
-                                length = (int)wide;
-                            }
-                            if (length < 15 + 7) return false;
-                            length -= 15 + 7;
-                        }
-                        length += 15;
+                        int pos = (int)(ip - inBase); // rare: the checked reader serves both paths
+                        if (!TryReadLongLength(input, ref pos, out length)) return false;
+                        ip = inBase + pos;
                     }
                     length += 7;
                 }
@@ -208,31 +195,37 @@ public static class XpressDecoder
                 length = input[lastHalfByte] >> 4;
                 lastHalfByte = -1;
             }
-            if (length == 15)
-            {
-                if (inPos >= input.Length) return false;
-                length = input[inPos++];
-                if (length == 255)
-                {
-                    if (input.Length - inPos < 2) return false;
-                    length = BinaryPrimitives.ReadUInt16LittleEndian(input[inPos..]);
-                    inPos += 2;
-                    if (length == 0)
-                    {
-                        if (input.Length - inPos < 4) return false;
-                        uint wide = BinaryPrimitives.ReadUInt32LittleEndian(input[inPos..]);
-                        inPos += 4;
-                        if (wide > int.MaxValue - 64) return false;
-                        length = (int)wide;
-                    }
-                    if (length < 15 + 7) return false;
-                    length -= 15 + 7;
-                }
-                length += 15;
-            }
+            if (length == 15 && !TryReadLongLength(input, ref inPos, out length)) return false;
             length += 7;
         }
         length += 3;
+        return true;
+    }
+
+    /// <summary>A length whose half-byte was 15: a byte follows, then (when it is 255) a 16-bit and possibly a 32-bit
+    /// total. <paramref name="length"/> is what replaces the half-byte (before the +7 and +3 every long match gets).</summary>
+    private static bool TryReadLongLength(ReadOnlySpan<byte> input, ref int inPos, out int length)
+    {
+        length = 0;
+        if (inPos >= input.Length) return false;
+        length = input[inPos++];
+        if (length == 255)
+        {
+            if (input.Length - inPos < 2) return false;
+            length = BinaryPrimitives.ReadUInt16LittleEndian(input[inPos..]);
+            inPos += 2;
+            if (length == 0)
+            {
+                if (input.Length - inPos < 4) return false;
+                uint wide = BinaryPrimitives.ReadUInt32LittleEndian(input[inPos..]);
+                inPos += 4;
+                if (wide > int.MaxValue - 64) return false;
+                length = (int)wide;
+            }
+            if (length < 15 + 7) return false;
+            length -= 15 + 7;
+        }
+        length += 15;
         return true;
     }
 
