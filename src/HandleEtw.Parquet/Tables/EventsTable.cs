@@ -35,6 +35,9 @@ internal sealed class EventsTable : IDisposable
     public static readonly IReadOnlyDictionary<string, EncodingHint> Hints = new Dictionary<string, EncodingHint>
     {
         ["time_ns"] = EncodingHint.DeltaBinaryPacked,
+        ["pid"] = EncodingHint.DeltaBinaryPacked,
+        ["stack_id"] = EncodingHint.DeltaBinaryPacked,
+        ["cpu"] = EncodingHint.DeltaBinaryPacked,
         ["name"] = EncodingHint.Dictionary,
         ["kind"] = EncodingHint.Dictionary,
     };

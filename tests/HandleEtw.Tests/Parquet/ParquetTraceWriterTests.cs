@@ -125,6 +125,20 @@ public class ParquetTraceWriterTests
     }
 
     [Fact]
+    public void Time_and_id_columns_are_delta_encoded_and_read_back()
+    {
+        var (_, dir) = Write(new ParquetWriteOptions());
+        using var _ = dir;
+        using var db = new DuckDb();
+        db.BindTables(dir.Path);
+        string file = Path.Combine(dir.Path, "events.parquet").Replace("'", "''");
+        foreach (string column in new[] { "time_ns", "pid", "stack_id", "cpu" })
+            Assert.True(db.Count($"SELECT count(*) FROM parquet_metadata('{file}') WHERE path_in_schema = '{column}' " +
+                                 "AND encodings LIKE '%DELTA_BINARY_PACKED%'") > 0, column);
+        Assert.Equal(ParquetScenario.TotalHandleEvents, db.Count("SELECT count(*) FROM events WHERE pid > 0 AND cpu >= 0"));
+    }
+
+    [Fact]
     public void Cancelled_run_leaves_valid_files_marked_partial()
     {
         var (_, dir) = Write(stopAfter: 40, complete: false);
