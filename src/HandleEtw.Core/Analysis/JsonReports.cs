@@ -74,6 +74,7 @@ public static class JsonReports
         w.WriteStartObject();
         w.WriteNumber("pid", r.Pid);
         w.WriteNumber("handle", r.Handle);
+        w.WriteBoolean("lossy", r.Lossy);
         w.WriteStartArray("entries");
         foreach (HistoryEntry e in r.Entries)
         {
@@ -93,6 +94,7 @@ public static class JsonReports
     public static string Misuse(MisuseReport r) => JsonOutput.Write(w =>
     {
         w.WriteStartObject();
+        w.WriteBoolean("lossy", r.Lossy);
         w.WriteStartArray("suspects");
         foreach (MisuseSuspect s in r.Suspects)
         {

@@ -50,7 +50,8 @@ public class JsonContractTests
     public void History_json_shape()
     {
         JsonElement root = Run((i, w) => HistoryCommand.Execute(new HistoryCommand.Args("t", 100, 0x40, true), i, w));
-        Assert.Equal(["pid", "handle", "entries"], Names(root));
+        Assert.Equal(["pid", "handle", "lossy", "entries"], Names(root));
+        Assert.False(root.GetProperty("lossy").GetBoolean());
         Assert.Equal(4, root.GetProperty("entries").GetArrayLength());
         JsonElement e = root.GetProperty("entries")[0];
         Assert.Equal(["kind", "time", "tid", "object", "type", "stack"], Names(e));
@@ -62,11 +63,29 @@ public class JsonContractTests
     public void Misuse_json_shape()
     {
         JsonElement root = Run((i, w) => MisuseCommand.Execute(new MisuseCommand.Args("t", ProcessFilter.All, true), i, w));
-        Assert.Equal(["suspects"], Names(root));
+        Assert.Equal(["lossy", "suspects"], Names(root));
+        Assert.False(root.GetProperty("lossy").GetBoolean());
         JsonElement s = root.GetProperty("suspects")[0];
         Assert.Equal(["pid", "handle", "count", "confidence", "stacks"], Names(s));
         Assert.Equal(["first_close", "create", "stale_close", "crossed_close"], Names(s.GetProperty("stacks")));
         Assert.Equal("app.exe+0x40", s.GetProperty("stacks").GetProperty("stale_close")[0].GetString());
         Assert.Equal(JsonValueKind.Null, s.GetProperty("stacks").GetProperty("crossed_close").ValueKind);
+    }
+
+    [Fact]
+    public void Every_report_says_lossy_when_events_were_lost()
+    {
+        foreach (Func<TraceInput, TextWriter, int> command in new Func<TraceInput, TextWriter, int>[]
+        {
+            (i, w) => DiffCommand.Execute(new DiffCommand.Args("t", null, null, ProcessFilter.All, true), i, w),
+            (i, w) => LeaksCommand.Execute(new LeaksCommand.Args("t", 10, ProcessFilter.All, true), i, w),
+            (i, w) => HistoryCommand.Execute(new HistoryCommand.Args("t", 100, 0x40, true), i, w),
+            (i, w) => MisuseCommand.Execute(new MisuseCommand.Args("t", ProcessFilter.All, true), i, w),
+        })
+        {
+            var writer = new StringWriter();
+            Assert.Equal(0, command(Scenario().Loss(5).Input(), writer));
+            Assert.True(JsonDocument.Parse(writer.ToString()).RootElement.GetProperty("lossy").GetBoolean(), writer.ToString());
+        }
     }
 }
