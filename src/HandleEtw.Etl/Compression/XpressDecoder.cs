@@ -99,14 +99,14 @@ public static class XpressDecoder
         return true;
     }
 
-    /// <summary>A match inside the output (checked by the caller); may write up to 16 bytes past it while that stays
-    /// inside the output, as those bytes are overwritten by what follows.</summary>
+    /// <summary>A match inside the output (checked by the caller), for both paths. Where the output has room it moves
+    /// 16 or 8 bytes at a time and may write up to that far past the match: those bytes are overwritten by what
+    /// follows. Chunks never read bytes the copy has yet to write (the offset is at least the chunk size).</summary>
     private static unsafe void CopyMatch(byte* op, int offset, int length, byte* outEnd)
     {
         byte* src = op - offset;
         if (offset >= 16 && outEnd - op >= length + 16)
         {
-            // Chunks of 16 never read bytes this copy has yet to write.
             for (int i = 0; i < length; i += 16)
                 Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<Vector128<byte>>(src + i));
             return;
@@ -117,11 +117,20 @@ public static class XpressDecoder
                 Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<ulong>(src + i));
             return;
         }
-        // Short offsets (runs such as "aaaa…") repeat bytes just written: one at a time.
-        for (int i = 0; i < length; i++) op[i] = src[i];
+        if (offset >= length)
+        {
+            Buffer.MemoryCopy(src, op, length, length); // no overlap: one move, exactly up to the match's end
+            return;
+        }
+        // Overlapping match near the end of the output (runs such as "aaaa…"): 8 bytes at a time while they fit
+        // when the offset allows, then byte by byte.
+        byte* end = op + length;
+        if (offset >= 8)
+            for (; end - op >= 8; op += 8, src += 8) Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(src));
+        for (; op < end; op++, src++) *op = *src;
     }
 
-    private static bool TryDecompressTail(ReadOnlySpan<byte> input, Span<byte> output, ref State st)
+    private static unsafe bool TryDecompressTail(ReadOnlySpan<byte> input, Span<byte> output, ref State st)
     {
         int inPos = st.InPos, outPos = st.OutPos, lastHalfByte = st.LastHalfByte;
         uint flags = st.Flags;
@@ -152,7 +161,7 @@ public static class XpressDecoder
             if (inPos == input.Length) return false;
             if (!TryReadMatch(input, ref inPos, ref lastHalfByte, out int length, out int offset)) return false;
             if (offset > outPos || length > output.Length - outPos) return false;
-            CopyMatchChecked(output, outPos, offset, length);
+            fixed (byte* start = output) CopyMatch(start + outPos, offset, length, start + output.Length);
             outPos += length;
         }
         // The output is complete; whatever follows (end marker, buffer padding) is not needed.
@@ -227,37 +236,5 @@ public static class XpressDecoder
         }
         length += 15;
         return true;
-    }
-
-    private static unsafe void CopyMatchChecked(Span<byte> output, int outPos, int offset, int length)
-    {
-        // Most matches are short: one 16-byte (or 8-byte) move when the source ends before the destination starts
-        // and the output has room. Bytes written past the match are overwritten by the output that follows.
-        if (length <= 16 && offset >= 16 && output.Length - outPos >= 16)
-        {
-            ref byte dst = ref output[outPos];
-            Unsafe.WriteUnaligned(ref dst, Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Subtract(ref dst, offset)));
-            return;
-        }
-        if (length <= 8 && offset >= 8 && output.Length - outPos >= 8)
-        {
-            ref byte dst = ref output[outPos];
-            Unsafe.WriteUnaligned(ref dst, Unsafe.ReadUnaligned<ulong>(ref Unsafe.Subtract(ref dst, offset)));
-            return;
-        }
-        if (offset >= length)
-        {
-            output.Slice(outPos - offset, length).CopyTo(output.Slice(outPos, length));
-            return;
-        }
-        // Overlapping match (runs such as "aaaa…"): bytes may be ones just written. With an offset of 8 or more an
-        // 8-byte chunk only reads bytes written before it; the caller has checked the whole match fits.
-        fixed (byte* start = output)
-        {
-            byte* dst = start + outPos, src = dst - offset, end = dst + length;
-            if (offset >= 8)
-                for (; end - dst >= 8; dst += 8, src += 8) *(ulong*)dst = *(ulong*)src;
-            for (; dst < end; dst++, src++) *dst = *src;
-        }
     }
 }
