@@ -69,15 +69,9 @@ public sealed class PipelineProfileBenchmark : IBenchmark
             cpu.Add(cpuAfter is double c ? c - cpuBefore : wall[^1]);
             allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
-        double medianCpu = Median(cpu), medianWall = Median(wall);
+        double medianCpu = Medians.Of(cpu), medianWall = Medians.Of(wall);
         Console.WriteLine($"{stage,-22} cpu {medianCpu * 1e3,8:F1} ms  wall {medianWall * 1e3,8:F1} ms  " +
                           $"{count() / medianCpu / 1e6,7:F2} M {unit}/s (cpu)  alloc {allocated / 1e6:F1} MB");
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        return values[values.Count / 2];
     }
 
     private sealed class CountingSink : IRecordSink

@@ -51,7 +51,7 @@ public sealed class ScaleBenchmark : IBenchmark
         Console.WriteLine($"## {events:N0} handle events: {generated.Records:N0} records, {generated.Bytes / 1e6:F0} MB " +
             $"(generated in {genSeconds:F1} s, {events / genSeconds / 1e6:F2} M events/s)");
         Console.WriteLine();
-        double plain = Median(options.Repeat, () => PlainRead(trace));
+        double plain = Medians.Of(options.Repeat, () => PlainRead(trace));
         Console.WriteLine($"plain sequential read: {plain:F2} s ({generated.Bytes / 1e6 / plain:F0} MB/s, {events / plain / 1e6:F1} M events/s)");
         Console.WriteLine();
         Console.WriteLine("| command | wall s (median) | CPU s | M events/s | peak RSS MB | output bytes/event | × plain read |");
@@ -131,12 +131,6 @@ public sealed class ScaleBenchmark : IBenchmark
         while ((read = stream.Read(buffer)) > 0) sum += buffer[read - 1];
         GC.KeepAlive(sum);
         return clock.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(int repeat, Func<double> measure)
-    {
-        var values = Enumerable.Range(0, repeat).Select(_ => measure()).Order().ToList();
-        return values[values.Count / 2];
     }
 
     private static void PrintMachine()

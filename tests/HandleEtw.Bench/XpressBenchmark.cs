@@ -39,12 +39,10 @@ public sealed class XpressBenchmark : IBenchmark
     private static List<(byte[] Input, int OutputSize)> LoadCompressed(string path)
     {
         using var stream = System.IO.File.OpenRead(path);
-        using var source = EtlFileSource.Open(stream, path);
-        var (info, _) = TraceHeaderReader.Read(stream, path);
-        var index = BufferIndex.Build(stream, path, info.BufferSize, info.Processors, fixedSize: false);
+        using var source = EtlFileSource.Open(stream, path); // checks the header and the compression format
         var list = new List<(byte[], int)>();
         long total = 0;
-        foreach (BufferEntry e in index.PerCpu.SelectMany(b => b).Where(e => e.Compressed).OrderBy(e => e.Offset))
+        foreach (BufferEntry e in source.BuffersByProcessor.SelectMany(b => b).Where(e => e.Compressed).OrderBy(e => e.Offset))
         {
             if (total >= MaxOutput) break;
             var raw = new byte[e.FileSize - BufferHeader.Size];
@@ -56,17 +54,15 @@ public sealed class XpressBenchmark : IBenchmark
         return list;
     }
 
+    /// <summary>Median seconds of <paramref name="runs"/> timed runs after one warm-up.</summary>
     private static double Median(int runs, Action body)
     {
         body();
-        var times = new List<double>();
-        for (int i = 0; i < runs; i++)
+        return Medians.Of(runs, () =>
         {
             var watch = Stopwatch.StartNew();
             body();
-            times.Add(watch.Elapsed.TotalSeconds);
-        }
-        times.Sort();
-        return times[times.Count / 2];
+            return watch.Elapsed.TotalSeconds;
+        });
     }
 }

@@ -15,6 +15,9 @@ public sealed class EtlFileSource : IRecordSource
     private readonly Stream stream;
     private readonly bool ownsStream;
     private readonly BufferIndex index;
+
+    /// <summary>Each processor's buffers in sequence order, as the open found them (benchmarks read them directly).</summary>
+    internal BufferEntry[][] BuffersByProcessor => index.PerCpu;
     private readonly long headerEventsLost;
     /// <summary>Below this many buffers a second thread costs more than it saves.</summary>
     private const int PrefetchMinBuffers = 16;
