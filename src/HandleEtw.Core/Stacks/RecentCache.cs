@@ -1,9 +1,9 @@
 namespace HandleEtw.Core.Stacks;
 
 /// <summary>
-/// A small direct-mapped cache in front of a dictionary that a hot path asks about the same few keys again and again
-/// (cached stack keys, kernel + user part pairs): one array probe instead of a hash lookup. A miss falls back to the
-/// dictionary; an entry that becomes wrong must be <see cref="Forget"/>-ed by the owner.
+/// A small direct-mapped cache in front of dictionaries that a hot path asks about the same few keys again and again
+/// (the stack table's kernel + user part pairs, once per event): one array probe instead of a hash lookup. A miss
+/// falls back to the dictionaries; an entry that becomes wrong must be <see cref="Forget"/>-ed by the owner.
 /// </summary>
 public sealed class RecentCache<T> where T : struct
 {
