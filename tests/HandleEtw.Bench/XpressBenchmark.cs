@@ -19,12 +19,13 @@ public sealed class XpressBenchmark : IBenchmark
     {
         if (args.Length == 0) { Console.Error.WriteLine("usage: xpress FILE [runs]"); return 2; }
         int runs = args.Length > 1 ? int.Parse(args[1]) : 5;
-        var buffers = LoadCompressed(args[0]);
+        var (buffers, inFile) = LoadCompressed(args[0]);
         if (buffers.Count == 0) { Console.Error.WriteLine($"{args[0]}: no compressed buffers"); return 1; }
         long input = buffers.Sum(b => (long)b.Input.Length), output = buffers.Sum(b => (long)b.OutputSize);
         byte[] target = new byte[buffers.Max(b => b.OutputSize)];
         byte[] source = new byte[target.Length];
-        Console.WriteLine($"{Path.GetFileName(args[0])}: {buffers.Count:N0} compressed buffers, {input / 1e6:F1} MB -> {output / 1e6:F1} MB");
+        string sample = buffers.Count < inFile ? $" (the first {buffers.Count:N0} of {inFile:N0}: output capped at {MaxOutput >> 20} MB)" : "";
+        Console.WriteLine($"{Path.GetFileName(args[0])}: {buffers.Count:N0} compressed buffers{sample}, {input / 1e6:F1} MB -> {output / 1e6:F1} MB");
         double copy = Median(runs, () => { foreach (var b in buffers) source.AsSpan(0, b.OutputSize).CopyTo(target); });
         double decode = Median(runs, () =>
         {
@@ -36,13 +37,15 @@ public sealed class XpressBenchmark : IBenchmark
         return 0;
     }
 
-    private static List<(byte[] Input, int OutputSize)> LoadCompressed(string path)
+    /// <summary>The compressed buffers in file order until <see cref="MaxOutput"/>, and how many the file has.</summary>
+    private static (List<(byte[] Input, int OutputSize)> Buffers, int InFile) LoadCompressed(string path)
     {
         using var stream = System.IO.File.OpenRead(path);
         using var source = EtlFileSource.Open(stream, path); // checks the header and the compression format
         var list = new List<(byte[], int)>();
         long total = 0;
-        foreach (BufferEntry e in source.BuffersByProcessor.SelectMany(b => b).Where(e => e.Compressed).OrderBy(e => e.Offset))
+        var compressed = source.BuffersByProcessor.SelectMany(b => b).Where(e => e.Compressed).OrderBy(e => e.Offset).ToList();
+        foreach (BufferEntry e in compressed)
         {
             if (total >= MaxOutput) break;
             var raw = new byte[e.FileSize - BufferHeader.Size];
@@ -51,7 +54,7 @@ public sealed class XpressBenchmark : IBenchmark
             list.Add((raw, e.DataEnd - BufferHeader.Size));
             total += e.DataEnd - BufferHeader.Size;
         }
-        return list;
+        return (list, compressed.Count);
     }
 
     /// <summary>Median seconds of <paramref name="runs"/> timed runs after one warm-up.</summary>

@@ -3,7 +3,7 @@ namespace HandleEtw.Core.Stacks;
 /// <summary>
 /// A small direct-mapped cache in front of dictionaries that a hot path asks about the same few keys again and again
 /// (the stack table's kernel + user part pairs, once per event): one array probe instead of a hash lookup. A miss
-/// falls back to the dictionaries; an entry that becomes wrong must be <see cref="Forget"/>-ed by the owner.
+/// falls back to the dictionaries. Only for answers that never change: an entry stays until another key takes its line.
 /// </summary>
 public sealed class RecentCache<T> where T : struct
 {
@@ -41,11 +41,5 @@ public sealed class RecentCache<T> where T : struct
         _keys[line] = key;
         _values[line] = value;
         _used[line] = true;
-    }
-
-    public void Forget(ulong key)
-    {
-        int line = Line(key);
-        if (_keys[line] == key) _used[line] = false;
     }
 }
