@@ -93,10 +93,10 @@ public sealed class ReaderBenchmark : IBenchmark
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "shared", "corpus", "etl");
+            string candidate = Path.Combine(dir.FullName, "tests", "corpus", "etl");
             if (Directory.Exists(candidate)) return candidate;
         }
-        throw new DirectoryNotFoundException("shared/corpus/etl not found; pass its path as the first argument");
+        throw new DirectoryNotFoundException("tests/corpus/etl not found; pass its path as the first argument");
     }
 
     private sealed class CountingSink : IRecordSink

@@ -5,7 +5,7 @@ public static class TestPaths
 {
     public static string RepoRoot { get; } = FindRepoRoot();
 
-    /// <summary>`shared/corpus/etl` beside the checkout (or beside one of its parents).</summary>
+    /// <summary>The real traces: `tests/corpus/etl` in the repository.</summary>
     public static string CorpusEtl { get; } = FindCorpus();
 
     public static string Corpus(string relative) => Path.Combine(CorpusEtl, relative);
@@ -19,11 +19,8 @@ public static class TestPaths
 
     private static string FindCorpus()
     {
-        for (var dir = new DirectoryInfo(RepoRoot); dir != null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "corpus", "etl");
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new InvalidOperationException("shared/corpus/etl not found beside " + RepoRoot);
+        string candidate = Path.Combine(RepoRoot, "tests", "corpus", "etl");
+        if (Directory.Exists(candidate)) return candidate;
+        throw new InvalidOperationException("tests/corpus/etl not found in " + RepoRoot);
     }
 }
