@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Json;
 using HandleEtw.Core.Tracking;
 
 namespace HandleEtw.Cli.Commands;
@@ -40,7 +41,7 @@ public static class DiffCommand
         var recorder = new DiffRecorder(tracker, from, to);
         StackContext context = TraceOptions.Run(input, recorder);
         DiffReport report = recorder.Report(context, args.Filter);
-        if (args.Json) output.WriteLine(JsonReports.Diff(report));
+        if (args.Json) output.WriteLine(JsonContract.Write(DiffJson.Of(report, input.Info)));
         else TextReports.Diff(output, report);
         return ExitCodes.Ok;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Json;
 
 namespace HandleEtw.Cli.Commands;
 
@@ -32,7 +33,7 @@ public static class HistoryCommand
         var collector = new HistoryCollector(input.Info, args.Pid, args.Handle);
         StackContext context = TraceOptions.Run(input, collector);
         HistoryReport report = collector.Report(context);
-        if (args.Json) output.WriteLine(JsonReports.History(report));
+        if (args.Json) output.WriteLine(JsonContract.Write(HistoryJson.Of(report, input.Info)));
         else TextReports.History(output, report);
         return ExitCodes.Ok;
     }

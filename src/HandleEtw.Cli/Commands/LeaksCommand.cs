@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Json;
 using HandleEtw.Core.Tracking;
 
 namespace HandleEtw.Cli.Commands;
@@ -35,7 +36,7 @@ public static class LeaksCommand
         var tracker = new HandleTracker(input.Info);
         StackContext context = TraceOptions.Run(input, tracker);
         LeakReport report = LeakAnalysis.Build(tracker, context, args.Filter, args.Top);
-        if (args.Json) output.WriteLine(JsonReports.Leaks(report));
+        if (args.Json) output.WriteLine(JsonContract.Write(LeaksJson.Of(report, input.Info)));
         else TextReports.Leaks(output, report);
         return ExitCodes.Ok;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Json;
 using HandleEtw.Core.Tracking;
 
 namespace HandleEtw.Cli.Commands;
@@ -31,7 +32,7 @@ public static class MisuseCommand
         var tracker = new HandleTracker(input.Info);
         StackContext context = TraceOptions.Run(input, tracker);
         MisuseReport report = MisuseAnalysis.Build(tracker, context, args.Filter);
-        if (args.Json) output.WriteLine(JsonReports.Misuse(report));
+        if (args.Json) output.WriteLine(JsonContract.Write(MisuseJson.Of(report, input.Info)));
         else TextReports.Misuse(output, report);
         return ExitCodes.Ok;
     }

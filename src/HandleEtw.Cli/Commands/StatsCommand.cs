@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Json;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.File;
@@ -40,32 +39,12 @@ public static class StatsCommand
     public static string ToJson(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null)
     {
         TraceInfo info = report.Info;
-        return JsonOutput.Write(w =>
-        {
-            w.WriteStartObject();
-            w.WriteString("file", info.Source);
-            w.WriteString("session", info.SessionName);
-            w.WriteString("start_utc", Iso(info.StartUtc));
-            w.WriteString("end_utc", Iso(info.EndUtc));
-            w.WriteNumber("pointer_size", info.PointerSize);
-            w.WriteNumber("cpus", info.Processors);
-            w.WriteString("os_version", info.OsVersion.ToString());
-            w.WriteNumber("os_build", info.OsBuild);
-            w.WriteNumber("events", report.Events);
-            w.WriteNumber("stacks", report.EventsWithStacks);
-            w.WriteNumber("lost_events", info.EventsLost);
-            w.WriteNumber("lost_buffers", info.BuffersLost);
-            w.WriteNumber("buffers", info.Buffers);
-            w.WriteNumber("compressed_buffers", info.CompressedBuffers);
-            w.WriteNumber("damaged_buffers", info.DamagedBuffers);
-            w.WriteNumber("damaged_bytes", info.DamagedBytes);
-            w.WriteNumber("skipped_records", info.SkippedRecords);
-            w.WriteStartObject("by_kind");
-            foreach (var (kind, count) in report.ByKind) w.WriteNumber(kind, count);
-            w.WriteEndObject();
-            WriteLiveHandles(w, live ?? []);
-            w.WriteEndObject();
-        }) + Environment.NewLine;
+        var document = new StatsJson(info.Lossy, DamageJson.Of(info), info.Source, info.SessionName, Iso(info.StartUtc),
+            Iso(info.EndUtc), info.PointerSize, info.Processors, info.OsVersion.ToString(), info.OsBuild, report.Events,
+            report.EventsWithStacks, info.Buffers, info.CompressedBuffers, report.ByKind,
+            (live ?? []).Select(p => new LiveHandlesJson(p.Pid, p.ProcessKey == 0 ? null : new Hex(p.ProcessKey), p.Process, p.Total,
+                p.ByType.ToDictionary(t => t.Type, t => t.Count))).ToList());
+        return JsonContract.Write(document) + Environment.NewLine;
     }
 
     public static string ToText(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null)
@@ -87,24 +66,6 @@ public static class StatsCommand
             text.AppendLine(c, $"  {kind.PadRight(width)}  {count,10}");
         AppendLiveHandles(text, live ?? []);
         return text.ToString();
-    }
-
-    /// <summary>`live_handles`: handles open at the end per running process, by type (`!handle 0 0`'s summary).</summary>
-    private static void WriteLiveHandles(Utf8JsonWriter w, IReadOnlyList<ProcessHandleSummary> live)
-    {
-        w.WriteStartArray("live_handles");
-        foreach (ProcessHandleSummary p in live)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("pid", p.Pid);
-            w.WriteString("process", p.Process);
-            w.WriteNumber("total", p.Total);
-            w.WriteStartObject("by_type");
-            foreach (var (type, count) in p.ByType) w.WriteNumber(type, count);
-            w.WriteEndObject();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
     }
 
     private static void AppendLiveHandles(StringBuilder text, IReadOnlyList<ProcessHandleSummary> live)

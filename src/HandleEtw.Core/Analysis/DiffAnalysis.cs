@@ -3,7 +3,7 @@ using HandleEtw.Core.Tracking;
 
 namespace HandleEtw.Core.Analysis;
 
-public sealed record DiffHandle(int Pid, string Process, int Tid, uint Handle, string Type, string? Name, double Time,
+public sealed record DiffHandle(int Pid, string Process, int Tid, uint Handle, ulong Object, string Type, string? Name, double Time,
                                 int StackId, IReadOnlyList<string> Stack);
 
 public sealed record DiffGroup(int Pid, string Process, string Type, int Count, int StackId, IReadOnlyList<string> Stack);
@@ -49,7 +49,7 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
         var rendered = new RenderedStacks(context);
         var handles = _taken!.Where(h => filter.Matches(h.Pid, h.Process))
             .OrderBy(h => h.CreateTime).ThenBy(h => h.Pid).ThenBy(h => h.Handle)
-            .Select(h => new DiffHandle(h.Pid, h.Process, h.Thread, h.Handle, tracker.Types[h.Type], h.Name,
+            .Select(h => new DiffHandle(h.Pid, h.Process, h.Thread, h.Handle, h.Object, tracker.Types[h.Type], h.Name,
                 tracker.Seconds(h.CreateTime), h.StackId, rendered.Frames(h.StackId, StackPid(h), h.CreateTime)))
             .ToList();
         var groups = handles.GroupBy(h => (h.Pid, h.Type, h.StackId))

@@ -5,8 +5,13 @@ namespace HandleEtw.Core.Analysis;
 public sealed record MisuseStacks(IReadOnlyList<string> FirstClose, IReadOnlyList<string> Create,
                                   IReadOnlyList<string> StaleClose, IReadOnlyList<string>? CrossedClose);
 
+/// <summary>When each of the four events happened, in seconds from trace start (crossed close: null if not seen).</summary>
+public sealed record MisuseTimes(double FirstClose, double Create, double StaleClose, double? CrossedClose);
+
+/// <param name="StaleThread">Closed the handle first and again after it was reused (the first and the stale close).</param>
+/// <param name="CreateThread">Opened the reused value; its own later close of it is the crossed close.</param>
 public sealed record MisuseSuspect(int Pid, string Process, uint Handle, int Count, double Confidence,
-                                   int StaleThread, int CreateThread, MisuseStacks Stacks);
+                                   int StaleThread, int CreateThread, MisuseStacks Stacks, MisuseTimes Times);
 
 public sealed record MisuseReport(bool Lossy, IReadOnlyList<MisuseSuspect> Suspects);
 
@@ -21,9 +26,11 @@ public static class MisuseAnalysis
             .Select(s => new MisuseSuspect(s.Pid, s.ProcessName, s.Handle, s.Count, s.Confidence,
                 s.FirstCloseThread, s.CreateThread, new MisuseStacks(
                     context.Frames(s.FirstCloseStack, s.Pid, s.FirstCloseTime),
-                    context.Frames(s.CreateStack, s.Pid, s.StaleCloseTime),
+                    context.Frames(s.CreateStack, s.Pid, s.CreateTime),
                     context.Frames(s.StaleCloseStack, s.Pid, s.StaleCloseTime),
-                    s.CrossedCloseSeen ? context.Frames(s.CrossedCloseStack, s.Pid, s.CrossedCloseTime) : null)))
+                    s.CrossedCloseSeen ? context.Frames(s.CrossedCloseStack, s.Pid, s.CrossedCloseTime) : null),
+                new MisuseTimes(tracker.Seconds(s.FirstCloseTime), tracker.Seconds(s.CreateTime),
+                    tracker.Seconds(s.StaleCloseTime), s.CrossedCloseSeen ? tracker.Seconds(s.CrossedCloseTime) : null)))
             .ToList();
         return new MisuseReport(tracker.Lossy, suspects);
     }

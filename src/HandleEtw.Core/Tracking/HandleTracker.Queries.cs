@@ -1,7 +1,11 @@
 namespace HandleEtw.Core.Tracking;
 
 /// <summary>Live handles of one process by type, like `!handle 0 0`.</summary>
-public sealed record ProcessHandleSummary(int Pid, string Process, int Total, IReadOnlyList<(string Type, int Count)> ByType);
+public sealed record ProcessHandleSummary(int Pid, string Process, int Total, IReadOnlyList<(string Type, int Count)> ByType)
+{
+    /// <summary>The kernel's UniqueProcessKey (its EPROCESS address), 0 when the trace did not give it.</summary>
+    public ulong ProcessKey { get; init; }
+}
 
 /// <summary>Handles of one (process, type, create stack) still open, with the growth of that group.</summary>
 public sealed record LeakGroupSummary(int Pid, string Process, string Type, int StackId, int Outstanding, int Created, double PerMinute);
@@ -43,7 +47,8 @@ public sealed partial class HandleTracker
             }
             var types = byType.Select(kv => (Types[kv.Key], kv.Value))
                 .OrderByDescending(t => t.Value).ThenBy(t => t.Item1, StringComparer.Ordinal).ToList();
-            result.Add(new ProcessHandleSummary(process.Pid, process.DisplayName, process.Table.Count, types));
+            result.Add(new ProcessHandleSummary(process.Pid, process.DisplayName, process.Table.Count, types)
+                { ProcessKey = process.UniqueProcessKey });
         }
         return result.OrderByDescending(r => r.Total).ThenBy(r => r.Pid).ToList();
     }

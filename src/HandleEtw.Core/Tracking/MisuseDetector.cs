@@ -53,7 +53,7 @@ internal sealed class MisuseDetector
                      && last.Creator != creator)
             {
                 watchConfirmed = last.Creator == closer;
-                watchSuspect = Stale(process, handle, last, createStack, closeStack, watchConfirmed, time, creator);
+                watchSuspect = Stale(process, handle, last, createStack, closeStack, watchConfirmed, time, creator, createTime);
                 watchThread = watchSuspect >= 0 ? creator : -1;
             }
         }
@@ -77,7 +77,7 @@ internal sealed class MisuseDetector
     }
 
     private int Stale(ProcessState process, uint handle, in RecentClose first, int createStack, int staleStack,
-                      bool confirmed, long time, int creator)
+                      bool confirmed, long time, int creator, long createTime)
     {
         if (!_byStack.TryGetValue((process.Id, staleStack), out int index))
         {
@@ -87,7 +87,7 @@ internal sealed class MisuseDetector
             {
                 Pid = process.Pid, ProcessName = process.DisplayName, Handle = handle,
                 FirstCloseThread = first.Closer, FirstCloseStack = first.CloseStack, FirstCloseTime = first.CloseTime,
-                CreateThread = creator, CreateStack = createStack, StaleCloseStack = staleStack, StaleCloseTime = time,
+                CreateThread = creator, CreateStack = createStack, CreateTime = createTime, StaleCloseStack = staleStack, StaleCloseTime = time,
             });
             _byStack.Add((process.Id, staleStack), index);
         }
@@ -134,6 +134,7 @@ public sealed class SuspectGroup
     public long FirstCloseTime { get; init; }
     public int CreateThread { get; init; }
     public int CreateStack { get; init; }
+    public long CreateTime { get; init; }
     public int StaleCloseStack { get; init; }
     public long StaleCloseTime { get; init; }
     public bool CrossedCloseSeen { get; internal set; }

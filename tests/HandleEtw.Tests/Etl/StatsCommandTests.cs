@@ -15,9 +15,11 @@ public class StatsCommandTests
         Assert.Equal("", error);
         using var json = JsonDocument.Parse(output);
         JsonElement root = json.RootElement;
-        foreach (string field in new[] { "events", "by_kind", "stacks", "lost_events", "lost_buffers", "damaged_buffers", "start_utc",
-                     "end_utc", "pointer_size", "cpus", "buffers", "compressed_buffers", "skipped_records", "os_version", "os_build", "session" })
+        foreach (string field in new[] { "schema_version", "lossy", "damage", "events", "by_kind", "stacks", "start_utc",
+                     "end_utc", "pointer_size", "cpus", "buffers", "compressed_buffers", "os_version", "os_build", "session" })
             Assert.True(root.TryGetProperty(field, out _), field);
+        foreach (string field in new[] { "lost_events", "lost_buffers", "damaged_buffers", "damaged_bytes", "skipped_records" })
+            Assert.True(root.GetProperty("damage").TryGetProperty(field, out _), field);
         Assert.Equal(179_474, root.GetProperty("events").GetInt64());
         Assert.Equal(360, root.GetProperty("buffers").GetInt64());
         Assert.Equal(359, root.GetProperty("compressed_buffers").GetInt64());

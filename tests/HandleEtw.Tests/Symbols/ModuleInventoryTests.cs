@@ -31,7 +31,7 @@ public class ModuleInventoryTests
         var root = JsonDocument.Parse(output.ToString()).RootElement.GetProperty("modules");
         var two = root[1];
         Assert.Equal(10, two.GetProperty("pid").GetInt32());
-        Assert.Equal(0x8000_0000UL, two.GetProperty("base").GetUInt64());
+        Assert.Equal("0x80000000", two.GetProperty("base").GetString());
         Assert.Equal("0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", two.GetProperty("pdb_guid").GetString());
         Assert.Equal(3, two.GetProperty("pdb_age").GetInt32());
         Assert.Equal(2.0, two.GetProperty("load_time").GetDouble());

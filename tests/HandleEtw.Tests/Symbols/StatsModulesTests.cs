@@ -14,7 +14,7 @@ public class StatsModulesTests
         var modules = JsonDocument.Parse(output).RootElement.GetProperty("modules").EnumerateArray().ToList();
         Assert.NotEmpty(modules);
         // TraceEvent's baseline: DbgID_RSDS PID=4 ImageBase=0x7f9d02f0000 GuidSig=6048fdb6-2dcd-41c1-8... Age=2 ntdll.pdb
-        var ntdll = modules.First(m => m.GetProperty("base").GetUInt64() == 0x7f9d02f0000UL && m.GetProperty("pid").GetInt32() == 4);
+        var ntdll = modules.First(m => m.GetProperty("base").GetString() == "0x7f9d02f0000" && m.GetProperty("pid").GetInt32() == 4);
         Assert.EndsWith("ntdll.dll", ntdll.GetProperty("path").GetString(), StringComparison.OrdinalIgnoreCase);
         Assert.StartsWith("6048fdb6-2dcd-41c1-8", ntdll.GetProperty("pdb_guid").GetString());
         Assert.Equal(2, ntdll.GetProperty("pdb_age").GetInt32());

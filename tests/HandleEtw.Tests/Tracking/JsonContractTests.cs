@@ -28,9 +28,10 @@ public class JsonContractTests
     public void Diff_json_shape()
     {
         JsonElement root = Run((i, w) => DiffCommand.Execute(new DiffCommand.Args("t", null, null, ProcessFilter.All, true), i, w));
-        Assert.Equal(["from", "to", "lossy", "handles", "groups"], Names(root));
+        Assert.Equal(["schema_version", "lossy", "damage", "from", "to", "handles", "groups"], Names(root));
         JsonElement h = root.GetProperty("handles")[0];
-        Assert.Equal(["pid", "tid", "handle", "type", "name", "time", "stack"], Names(h));
+        Assert.Equal(["pid", "process", "tid", "handle", "object", "type", "name", "time", "stack"], Names(h));
+        Assert.Equal("0xc", h.GetProperty("object").GetString());
         Assert.Equal(0x44, h.GetProperty("handle").GetInt32());
         Assert.Equal(JsonValueKind.Number, h.GetProperty("time").ValueKind);
         Assert.Equal("app.exe+0x50", h.GetProperty("stack")[0].GetString());
@@ -42,34 +43,36 @@ public class JsonContractTests
     public void Leaks_json_shape()
     {
         JsonElement root = Run((i, w) => LeaksCommand.Execute(new LeaksCommand.Args("t", 10, ProcessFilter.All, true), i, w));
-        Assert.Equal(["lossy", "leaks"], Names(root));
-        Assert.Equal(["pid", "process", "type", "outstanding", "per_minute", "stack"], Names(root.GetProperty("leaks")[0]));
+        Assert.Equal(["schema_version", "lossy", "damage", "leaks"], Names(root));
+        Assert.Equal(["pid", "process", "type", "outstanding", "opened", "per_minute", "growing", "stack"], Names(root.GetProperty("leaks")[0]));
     }
 
     [Fact]
     public void History_json_shape()
     {
         JsonElement root = Run((i, w) => HistoryCommand.Execute(new HistoryCommand.Args("t", 100, 0x40, true), i, w));
-        Assert.Equal(["pid", "handle", "lossy", "entries"], Names(root));
+        Assert.Equal(["schema_version", "lossy", "damage", "pid", "handle", "entries"], Names(root));
         Assert.False(root.GetProperty("lossy").GetBoolean());
         Assert.Equal(4, root.GetProperty("entries").GetArrayLength());
         JsonElement e = root.GetProperty("entries")[0];
-        Assert.Equal(["kind", "time", "tid", "object", "type", "stack"], Names(e));
+        Assert.Equal(["kind", "time", "tid", "pid", "object", "type", "detail", "stack"], Names(e));
         Assert.Equal("CLOSE", e.GetProperty("kind").GetString());
-        Assert.Equal(0xB, e.GetProperty("object").GetInt32());
+        Assert.Equal("0xb", e.GetProperty("object").GetString());
     }
 
     [Fact]
     public void Misuse_json_shape()
     {
         JsonElement root = Run((i, w) => MisuseCommand.Execute(new MisuseCommand.Args("t", ProcessFilter.All, true), i, w));
-        Assert.Equal(["lossy", "suspects"], Names(root));
+        Assert.Equal(["schema_version", "lossy", "damage", "suspects"], Names(root));
         Assert.False(root.GetProperty("lossy").GetBoolean());
         JsonElement s = root.GetProperty("suspects")[0];
-        Assert.Equal(["pid", "handle", "count", "confidence", "stacks"], Names(s));
-        Assert.Equal(["first_close", "create", "stale_close", "crossed_close"], Names(s.GetProperty("stacks")));
-        Assert.Equal("app.exe+0x40", s.GetProperty("stacks").GetProperty("stale_close")[0].GetString());
-        Assert.Equal(JsonValueKind.Null, s.GetProperty("stacks").GetProperty("crossed_close").ValueKind);
+        Assert.Equal(["pid", "process", "handle", "count", "confidence", "first_close", "create", "stale_close", "crossed_close"], Names(s));
+        Assert.Equal(["tid", "time", "stack"], Names(s.GetProperty("stale_close")));
+        Assert.Equal(10, s.GetProperty("stale_close").GetProperty("tid").GetInt32());
+        Assert.Equal(20, s.GetProperty("create").GetProperty("tid").GetInt32());
+        Assert.Equal("app.exe+0x40", s.GetProperty("stale_close").GetProperty("stack")[0].GetString());
+        Assert.Equal(JsonValueKind.Null, s.GetProperty("crossed_close").ValueKind);
     }
 
     [Fact]

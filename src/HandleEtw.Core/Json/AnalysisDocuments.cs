@@ -1,0 +1,65 @@
+using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Records;
+
+namespace HandleEtw.Core.Json;
+
+// The JSON documents of diff, leaks, history and misuse. Times are seconds from trace start; frames are strings as
+// the text output prints them; pids, tids, handle values and counts are numbers; object addresses are Hex strings.
+
+public sealed record DiffJson(bool Lossy, DamageJson Damage, double From, double To,
+                              IReadOnlyList<DiffHandleJson> Handles, IReadOnlyList<DiffGroupJson> Groups)
+    : TraceDocument(Lossy, Damage)
+{
+    public static DiffJson Of(DiffReport r, TraceInfo info) => new(r.Lossy, DamageJson.Of(info), r.From, r.To,
+        r.Handles.Select(h => new DiffHandleJson(h.Pid, h.Process, h.Tid, h.Handle, new Hex(h.Object), h.Type, h.Name, h.Time, h.Stack)).ToList(),
+        r.Groups.Select(g => new DiffGroupJson(g.Pid, g.Process, g.Type, g.Count, g.Stack)).ToList());
+}
+
+public sealed record DiffHandleJson(int Pid, string Process, int Tid, uint Handle, Hex Object, string Type, string? Name, double Time,
+                                    IReadOnlyList<string> Stack);
+
+public sealed record DiffGroupJson(int Pid, string Process, string Type, int Count, IReadOnlyList<string> Stack);
+
+public sealed record LeaksJson(bool Lossy, DamageJson Damage, IReadOnlyList<LeakJson> Leaks) : TraceDocument(Lossy, Damage)
+{
+    public static LeaksJson Of(LeakReport r, TraceInfo info) => new(r.Lossy, DamageJson.Of(info),
+        r.Leaks.Select(l => new LeakJson(l.Pid, l.Process, l.Type, l.Outstanding, l.Created, l.PerMinute, l.Growing, l.Stack)).ToList());
+}
+
+/// <param name="Opened">Handles this group's stack opened in the trace; <paramref name="Outstanding"/> of them are still open.</param>
+public sealed record LeakJson(int Pid, string Process, string Type, int Outstanding, int Opened, double PerMinute,
+                              bool Growing, IReadOnlyList<string> Stack);
+
+public sealed record HistoryJson(bool Lossy, DamageJson Damage, int Pid, uint Handle, IReadOnlyList<HistoryEntryJson> Entries)
+    : TraceDocument(Lossy, Damage)
+{
+    public static HistoryJson Of(HistoryReport r, TraceInfo info) => new(r.Lossy, DamageJson.Of(info), r.Pid, r.Handle,
+        r.Entries.Select(e => new HistoryEntryJson(e.Kind, e.Time, e.Tid, e.ActorPid, new Hex(e.Object), e.Type, e.Detail, e.Stack)).ToList());
+}
+
+/// <param name="Pid">The process that logged the event (the owner, or the other side of a duplicate).</param>
+public sealed record HistoryEntryJson(string Kind, double Time, int Tid, int Pid, Hex Object, string Type, string? Detail,
+                                      IReadOnlyList<string> Stack);
+
+public sealed record MisuseJson(bool Lossy, DamageJson Damage, IReadOnlyList<MisuseSuspectJson> Suspects)
+    : TraceDocument(Lossy, Damage)
+{
+    public static MisuseJson Of(MisuseReport r, TraceInfo info) =>
+        new(r.Lossy, DamageJson.Of(info), r.Suspects.Select(MisuseSuspectJson.Of).ToList());
+}
+
+/// <summary>One double-close story: the first close, the reopen by another thread, the stale close by the first thread,
+/// and the other thread's crossed close of a handle it did not open (null when not seen).</summary>
+public sealed record MisuseSuspectJson(int Pid, string Process, uint Handle, int Count, double Confidence,
+                                       MisuseEventJson FirstClose, MisuseEventJson Create, MisuseEventJson StaleClose,
+                                       MisuseEventJson? CrossedClose)
+{
+    public static MisuseSuspectJson Of(MisuseSuspect s) => new(s.Pid, s.Process, s.Handle, s.Count, s.Confidence,
+        new MisuseEventJson(s.StaleThread, s.Times.FirstClose, s.Stacks.FirstClose),
+        new MisuseEventJson(s.CreateThread, s.Times.Create, s.Stacks.Create),
+        new MisuseEventJson(s.StaleThread, s.Times.StaleClose, s.Stacks.StaleClose),
+        s.Stacks.CrossedClose is { } crossed && s.Times.CrossedClose is double at
+            ? new MisuseEventJson(s.CreateThread, at, crossed) : null);
+}
+
+public sealed record MisuseEventJson(int Tid, double Time, IReadOnlyList<string> Stack);
