@@ -19,14 +19,17 @@ public static class StatsCommand
         var json = new Option<bool>("--json") { Description = "Write one JSON object instead of text." };
         command.Arguments.Add(file);
         var modules = new Option<bool>("--modules") { Description = "List every loaded image per process with its PDB identity (guid, age, name) and load/unload times." };
+        var methods = new Option<bool>("--methods") { Description = "List the .NET methods whose native code the trace shows (JIT, rundown), per process, with their address ranges and load/unload times." };
         command.Options.Add(json);
         command.Options.Add(modules);
+        command.Options.Add(methods);
         command.SetGuardedAction((parseResult, context) =>
         {
             string path = parseResult.GetValue(file)!;
             if (!System.IO.File.Exists(path)) throw new UserErrorException($"{path}: no such file");
             using var source = EtlFileSource.Open(path);
             if (parseResult.GetValue(modules)) return StatsModules.Write(source, parseResult.GetValue(json), context);
+            if (parseResult.GetValue(methods)) return StatsMethods.Write(source, parseResult.GetValue(json), context);
             var tracker = new HandleTracker(source.Info);
             TraceStatisticsReport report = TraceStatistics.Collect(source, tracker);
             IReadOnlyList<ProcessHandleSummary> live = tracker.SummarizeLiveHandles();

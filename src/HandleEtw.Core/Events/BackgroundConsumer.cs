@@ -47,6 +47,9 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
     public override void OnImage(in ImageEvent e) => Other(OtherKind.Image, e);
     public override void OnImageIdentity(in ImageIdentity e) => Other(OtherKind.ImageIdentity, e);
     public override void OnLoss(in LossEvent e) => Other(OtherKind.Loss, e);
+    public override void OnMethod(in MethodEvent e) => Other(OtherKind.Method, e);
+    public override void OnClrModule(in ClrModuleEvent e) => Other(OtherKind.ClrModule, e);
+    public override void OnClrNote(in ClrNoteEvent e) => Other(OtherKind.ClrNote, e);
 
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) =>
         Other(OtherKind.ObjectType, name, timestamp, typeIndex);
@@ -154,12 +157,15 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
             case OtherKind.Image: _inner.OnImage((ImageEvent)o.Payload); break;
             case OtherKind.ImageIdentity: _inner.OnImageIdentity((ImageIdentity)o.Payload); break;
             case OtherKind.Loss: _inner.OnLoss((LossEvent)o.Payload); break;
+            case OtherKind.Method: _inner.OnMethod((MethodEvent)o.Payload); break;
+            case OtherKind.ClrModule: _inner.OnClrModule((ClrModuleEvent)o.Payload); break;
+            case OtherKind.ClrNote: _inner.OnClrNote((ClrNoteEvent)o.Payload); break;
             case OtherKind.ObjectType: _inner.OnObjectType(o.Timestamp, o.TypeIndex, (string)o.Payload); break;
             case OtherKind.Snapshot: _inner.OnSnapshot(o.Timestamp, (string)o.Payload); break;
         }
     }
 
-    private enum OtherKind : byte { Process, Thread, Image, ImageIdentity, Loss, ObjectType, Snapshot }
+    private enum OtherKind : byte { Process, Thread, Image, ImageIdentity, Loss, ObjectType, Snapshot, Method, ClrModule, ClrNote }
 
     /// <summary>A rarer event, boxed, replayed before the handle event at <see cref="Position"/>.</summary>
     private readonly record struct OtherEvent(int Position, OtherKind Kind, object Payload, long Timestamp, ushort TypeIndex);

@@ -10,6 +10,9 @@ public sealed class CompositeConsumer(params TraceConsumer[] consumers) : TraceC
     public override void OnImageIdentity(in ImageIdentity e) { foreach (var c in consumers) c.OnImageIdentity(e); }
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) { foreach (var c in consumers) c.OnObjectType(timestamp, typeIndex, name); }
     public override void OnLoss(in LossEvent e) { foreach (var c in consumers) c.OnLoss(e); }
+    public override void OnMethod(in MethodEvent e) { foreach (var c in consumers) c.OnMethod(e); }
+    public override void OnClrModule(in ClrModuleEvent e) { foreach (var c in consumers) c.OnClrModule(e); }
+    public override void OnClrNote(in ClrNoteEvent e) { foreach (var c in consumers) c.OnClrNote(e); }
     public override void OnSnapshot(long timestamp, string label) { foreach (var c in consumers) c.OnSnapshot(timestamp, label); }
     public override void OnEnd(long endTimestamp) { foreach (var c in consumers) c.OnEnd(endTimestamp); }
 }

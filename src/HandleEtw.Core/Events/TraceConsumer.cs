@@ -16,6 +16,11 @@ public abstract class TraceConsumer
     public virtual void OnObjectType(long timestamp, ushort typeIndex, string name) { }
     public virtual void OnLoss(in LossEvent e) { }
 
+    /// <summary>.NET runtime method code (JIT, rundown) and module events, for naming managed frames.</summary>
+    public virtual void OnMethod(in MethodEvent e) { }
+    public virtual void OnClrModule(in ClrModuleEvent e) { }
+    public virtual void OnClrNote(in ClrNoteEvent e) { }
+
     /// <summary>A snapshot mark (live `s` key, --snapshot-every): consumers that keep tables label them.</summary>
     public virtual void OnSnapshot(long timestamp, string label) { }
 

@@ -33,6 +33,13 @@ public sealed class ModuleMap : TraceConsumer
     /// <summary>When set, frames print `module!Function+0xOFFSET` wherever it resolves them.</summary>
     public IFrameSymbolizer? Symbolizer { get; set; }
 
+    /// <summary>Names .NET code from the runtime's method events where no image (or no symbol) does.</summary>
+    public ManagedMethodMap Managed { get; } = new();
+
+    public override void OnMethod(in MethodEvent e) => Managed.OnMethod(e);
+    public override void OnClrModule(in ClrModuleEvent e) => Managed.OnClrModule(e);
+    public override void OnClrNote(in ClrNoteEvent e) => Managed.OnClrNote(e);
+
     public override void OnImageIdentity(in ImageIdentity e)
     {
         List<Module> list = ListFor(e.ProcessId, e.ImageBase);
@@ -68,6 +75,7 @@ public sealed class ModuleMap : TraceConsumer
     /// <summary>A process's modules end with it (its pid may be reused with other modules).</summary>
     public override void OnProcess(in ProcessEvent e)
     {
+        Managed.OnProcess(e);
         if (e.Op != ProcessOp.Stop || e.ProcessId is 0 or 4) return;
         if (!_byProcess.TryGetValue(e.ProcessId, out var list)) return;
         foreach (Module m in list)
@@ -115,9 +123,9 @@ public sealed class ModuleMap : TraceConsumer
         List<Module>? list = IsKernelAddress(address) ? _kernel : _byProcess.GetValueOrDefault(pid);
         Module? m = list is null ? null : Find(list, address, time);
         m ??= list == _kernel ? null : Find(_kernel, address, time);
-        if (m is null) return $"0x{address:x}";
+        if (m is null) return Managed.Name(pid, address, time) ?? $"0x{address:x}";
         if (Symbolizer?.Symbolize(IdentityOf(m), address - m.Base) is { } symbolic) return symbolic;
-        return $"{m.Name}+0x{address - m.Base:x}";
+        return Managed.Name(pid, address, time) ?? $"{m.Name}+0x{address - m.Base:x}";
     }
 
     private static ModuleIdentity IdentityOf(Module m) => m.Identity ??= new ModuleIdentity(

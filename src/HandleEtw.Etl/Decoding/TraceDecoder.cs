@@ -62,7 +62,7 @@ public sealed class TraceDecoder : IRecordSink, IHeldEventSink
         KernelGroup.Process => ProcessPayloads.IsProcessEvent(r) || ImagePayloads.IsImageEvent(r),
         KernelGroup.Thread => ThreadPayloads.IsThreadEvent(r),
         KernelGroup.Image => ImagePayloads.IsImageEvent(r),
-        KernelGroup.None => ImageIdPayloads.IsRsds(r) || LossPayloads.IsLoss(r),
+        KernelGroup.None => ImageIdPayloads.IsRsds(r) || LossPayloads.IsLoss(r) || ClrPayloads.Classify(r) != ClrPayloads.Kind.None,
         _ => false,
     };
 
@@ -91,9 +91,22 @@ public sealed class TraceDecoder : IRecordSink, IHeldEventSink
                 Info.EventsLost += loss.Events;
                 Info.BuffersLost += loss.Buffers;
                 return Box(ref held, HeldKind.Loss, true, loss);
+            case KernelGroup.None when !ImageIdPayloads.IsRsds(r):
+                return TryDecodeClr(r, ref held);
             default:
                 return Box(ref held, HeldKind.ImageIdentity, ImageIdPayloads.TryReadRsds(r, out ImageIdentity id), id);
         }
+    }
+
+    private bool TryDecodeClr(in EventRecord r, ref HeldEvent held)
+    {
+        Counters.ClrEvents++;
+        return ClrPayloads.Classify(r) switch
+        {
+            ClrPayloads.Kind.Method => Box(ref held, HeldKind.Method, ClrPayloads.TryReadMethod(r, out MethodEvent m), m),
+            ClrPayloads.Kind.Module => Box(ref held, HeldKind.ClrModule, ClrPayloads.TryReadModule(r, out ClrModuleEvent c), c),
+            _ => Box(ref held, HeldKind.ClrNote, ClrPayloads.TryReadNote(r, out ClrNoteEvent n), n),
+        };
     }
 
     private static bool Box<T>(ref HeldEvent held, HeldKind kind, bool decoded, T value) where T : struct
@@ -129,6 +142,15 @@ public sealed class TraceDecoder : IRecordSink, IHeldEventSink
             case HeldKind.Loss:
                 _consumer.OnLoss((LossEvent)e.Other!);
                 break;
+            case HeldKind.Method:
+                _consumer.OnMethod((MethodEvent)e.Other!);
+                break;
+            case HeldKind.ClrModule:
+                _consumer.OnClrModule((ClrModuleEvent)e.Other!);
+                break;
+            case HeldKind.ClrNote:
+                _consumer.OnClrNote((ClrNoteEvent)e.Other!);
+                break;
             default:
                 return;
         }
@@ -156,6 +178,9 @@ public sealed class DecoderCounters
 
     /// <summary>Stack records for an event already emitted (a second stack for one event).</summary>
     public long LateStacks { get; set; }
+
+    /// <summary>.NET runtime method/module/rundown events decoded (or found malformed).</summary>
+    public long ClrEvents { get; set; }
 
     public long StackRecords { get; set; }
     public long StackKeyDefinitions { get; set; }
