@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using HandleEtw.Windows.Live;
 using HandleEtw.Windows.Recording;
@@ -19,7 +18,7 @@ public static class RecordCommand
         var output = new Option<string?>("-o", "--output") { Description = "Write the events as Parquet tables to this directory." };
         var etl = new Option<string?>("--etl") { Description = "Also write the raw session to this .etl file." };
         var snapshotEvery = new Option<TimeSpan?>("--snapshot-every") { Description = "Take a snapshot at this interval (the s key takes one any time)." };
-        var force = new Option<bool>("--force") { Description = "Take over the NT Kernel Logger if the fallback needs it and another tool holds it." };
+        var force = new Option<bool>("--force") { Description = "Stop a running handleetw session of another run, or the NT Kernel Logger's trace when the fallback needs it." };
         var verbose = new Option<bool>("--verbose") { Description = "Say which session path is used and list active sessions." };
         foreach (Option o in new Option[] { process, pid, duration, output, etl, snapshotEvery, force, verbose }) command.Options.Add(o);
         command.SetGuardedAction((parseResult, context) =>
@@ -50,14 +49,29 @@ public static class RecordCommand
         Validate(options);
         var filter = new TargetFilter(options.ProcessName, ResolveTargets(options));
         using var cancel = new CancellationTokenSource();
-        // Ctrl+C stops the session and finishes the files instead of killing the process.
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; cancel.Cancel(); });
+        using var finished = new ManualResetEventSlim(false);
         var io = new RecordingIo(context.Out, context.Error, ReferenceEquals(context.Error, Console.Error) && !Console.IsErrorRedirected,
             new ConsoleKeyReader());
+        LiveSessionSource? live = null;
+        // Every console event stops the session: Ctrl+C finishes the files, a second one exits, close/logoff/shutdown
+        // stop the session before the process is ended.
+        var shutdown = new ShutdownSequence(
+            finish: cancel.Cancel,
+            stopSessionNow: () => Volatile.Read(ref live)?.StopSessionNow(),
+            exitNow: code =>
+            {
+                Console.Error.WriteLine("handleetw record: interrupted twice, exiting (session stopped, files unfinished)");
+                Environment.Exit(code);
+            },
+            waitFinished: finished.Wait);
+        using IDisposable signals = ConsoleSignals.Install(shutdown);
         try
         {
             using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.EtlPath, options.Force, options.Verbose), context.Error);
+            Volatile.Write(ref live, source);
             RecordingResult result = new Recorder(options, io).Run(source, new NativeInventory(), filter, output: null, cancel.Token);
+            if (result.NoHandleEvents)
+                throw new UserErrorException(result.StopReason, ExitCodes.Failure);
             if (result.TargetExited) context.Error.WriteLine($"handleetw record: {result.StopReason}; files finished");
             return ExitCodes.Ok;
         }
@@ -69,6 +83,11 @@ public static class RecordCommand
                 RecordingError.UnknownProcess => ExitCodes.ArgumentError,
                 _ => ExitCodes.Failure,
             });
+        }
+        finally
+        {
+            Volatile.Write(ref live, null);
+            finished.Set();
         }
     }
 

@@ -62,7 +62,10 @@ public ref struct PayloadReader
         return chars == 0 ? "" : Encoding.Unicode.GetString(rest[..(chars * 2)]);
     }
 
-    /// <summary>NUL-terminated 8-bit string (kernel image names and PDB names are ASCII in practice).</summary>
+    /// <summary>
+    /// NUL-terminated 8-bit string: kernel image names and PDB names. Decoded as UTF-8, as TraceEvent does, so a
+    /// non-ASCII name reads the same in every tool (invalid bytes become U+FFFD).
+    /// </summary>
     public string ReadAnsiString()
     {
         if (Failed) return "";
@@ -71,7 +74,7 @@ public ref struct PayloadReader
         bool terminated = length >= 0;
         if (!terminated) length = rest.Length;
         Position += length + (terminated ? 1 : 0);
-        return length == 0 ? "" : Encoding.Latin1.GetString(rest[..length]);
+        return length == 0 ? "" : Encoding.UTF8.GetString(rest[..length]);
     }
 
     private bool Take(int count, out ReadOnlySpan<byte> bytes)

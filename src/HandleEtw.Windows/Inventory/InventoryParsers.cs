@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using HandleEtw.Core.Events;
 using HandleEtw.Core.Records;
+using HandleEtw.Core.Tracking;
 using HandleEtw.Windows.Native;
 
 namespace HandleEtw.Windows.Inventory;
@@ -26,10 +28,19 @@ public static class InventoryParsers
         for (int i = 0; i < (int)count; i++)
         {
             var e = MemoryMarshalRead<SystemHandleTableEntryInfoEx>(buffer, header + i * EntrySize);
-            handles.Add(new InventoryHandle((int)e.UniqueProcessId, (uint)e.HandleValue, e.Object, e.ObjectTypeIndex, e.GrantedAccess));
+            int pid = (int)e.UniqueProcessId;
+            handles.Add(new InventoryHandle(pid, EtwHandleValue(pid, e.HandleValue), e.Object, e.ObjectTypeIndex, e.GrantedAccess));
         }
         return handles;
     }
+
+    /// <summary>
+    /// The handle value as ETW logs it. The System process's table is the kernel handle table: class 64 lists its
+    /// values without bit 31 (0x4, 0x8, ...), while handle events carry kernel handles with 0x80000000 set
+    /// (ETW_KERNEL_HANDLE_MASK), so without the bit no later close of a kernel handle would match its row.
+    /// </summary>
+    public static uint EtwHandleValue(int processId, ulong handleValue) =>
+        processId == HandleTracker.KernelPid ? (uint)handleValue | HandleEvent.KernelHandleBit : (uint)handleValue;
 
     /// <summary>Type index → name. <paramref name="osBuildAtLeast81"/> false: the index is position + 2 (pre-8.1).</summary>
     public static Dictionary<ushort, string> ParseObjectTypes(ReadOnlySpan<byte> buffer, bool osBuildAtLeast81 = true)

@@ -124,26 +124,13 @@ internal sealed unsafe class EtwConsumer : IDisposable
         ring.Commit(entry, header, newHead);
     }
 
-    /// <summary>Extended items are flattened as 8-byte headers (reserved, type, linkage, size) followed by the data.</summary>
-    private static int FlattenedExtendedLength(EventRecordNative* r)
-    {
-        if (r->ExtendedData == null) return 0;
-        int total = 0;
-        for (int i = 0; i < r->ExtendedDataCount; i++) total += 8 + r->ExtendedData[i].DataSize;
-        return total;
-    }
+    private static int FlattenedExtendedLength(EventRecordNative* r) =>
+        r->ExtendedData == null ? 0 : ExtendedItems.PackedLength(new ReadOnlySpan<EventHeaderExtendedDataItem>(r->ExtendedData, r->ExtendedDataCount));
 
     private static void WriteExtended(EventRecordNative* r, Span<byte> target)
     {
-        if (r->ExtendedData == null) return;
-        int offset = 0;
-        for (int i = 0; i < r->ExtendedDataCount; i++)
-        {
-            EventHeaderExtendedDataItem item = r->ExtendedData[i];
-            new ReadOnlySpan<byte>(&item, 8).CopyTo(target[offset..]);
-            new ReadOnlySpan<byte>((void*)item.DataPtr, item.DataSize).CopyTo(target[(offset + 8)..]);
-            offset += 8 + item.DataSize;
-        }
+        if (r->ExtendedData != null)
+            ExtendedItems.Pack(new ReadOnlySpan<EventHeaderExtendedDataItem>(r->ExtendedData, r->ExtendedDataCount), target);
     }
 
     internal static int RecordSize => Unsafe.SizeOf<EventRecordNative>();

@@ -7,17 +7,15 @@ using HandleEtw.Windows.Recording;
 
 namespace HandleEtw.Windows.Live;
 
-/// <summary>Loss and buffer counters from ControlTrace(QUERY) (windows-live.md §5.4).</summary>
-public readonly record struct SessionCounters(long EventsLost, long LogBuffersLost, long RealTimeBuffersLost, long BuffersWritten);
-
 /// <summary>A controller handle on one ETW session: start, enable handle events with stacks, query, flush, stop.</summary>
 [SupportedOSPlatform("windows")]
 public sealed unsafe class EtwSession
 {
     private const uint ControlQuery = 0, ControlStop = 1, ControlFlush = 3;
     private const int TraceStackTracingInfo = 3, TraceSystemTraceEnableFlagsInfo = 4;
+    private const int TraceMaxLoggersQuery = 19;
     private const uint ErrorAlreadyExists = 183, ErrorAccessDenied = 5, ErrorNoSystemResources = 1450, ErrorMoreData = 234;
-    private const uint ErrorActiveConnections = 1230, ErrorWmiInstanceNotFound = 4201;
+    private const uint ErrorActiveConnections = 2402, ErrorWmiInstanceNotFound = 4201;
     private const uint EventControlCodeEnableProvider = 1;
 
     private static readonly Guid SystemObjectProvider = new("febd7460-3d1d-47eb-af49-c9eeb1e146f2");
@@ -34,21 +32,33 @@ public sealed unsafe class EtwSession
     public string Name { get; }
     public ulong Handle { get; }
 
-    /// <summary>StartTraceW; a running session of the same name (our orphan, or the kernel logger with --force) is stopped first.</summary>
-    public static EtwSession Start(SessionPlan plan, bool stopExisting)
+    /// <summary>
+    /// StartTraceW. When a session of the same name runs, <paramref name="onConflict"/> decides: stop it and start
+    /// again (our orphan, or the kernel logger with --force), or leave it alone and fail with its message.
+    /// </summary>
+    public static EtwSession Start(SessionPlan plan, Func<ConflictDecision> onConflict)
     {
-        byte[] block = plan.BuildProperties();
-        uint error;
-        ulong handle;
-        fixed (byte* p = block) error = Etw.StartTrace(out handle, plan.Name, (EventTraceProperties*)p);
-        if (error == ErrorAlreadyExists && stopExisting)
+        uint error = TryStart(plan, out ulong handle);
+        if (error == ErrorAlreadyExists)
         {
+            ConflictDecision decision = onConflict();
+            if (decision.Action == ConflictAction.Refuse)
+                throw new RecordingException(decision.Message, RecordingError.SessionInUse);
             StopByName(plan.Name);
-            block = plan.BuildProperties();
-            fixed (byte* p = block) error = Etw.StartTrace(out handle, plan.Name, (EventTraceProperties*)p);
+            Thread.Sleep(RestartPause); // as TraceEvent does: let the stop finish before the name is taken again
+            error = TryStart(plan, out handle);
         }
         if (error != 0) throw StartError(plan.Name, error);
         return new EtwSession(plan.Name, handle);
+    }
+
+    /// <summary>The pause between stopping a running session and starting one of the same name.</summary>
+    public static readonly TimeSpan RestartPause = TimeSpan.FromMilliseconds(100);
+
+    private static uint TryStart(SessionPlan plan, out ulong handle)
+    {
+        byte[] block = plan.BuildProperties();
+        fixed (byte* p = block) return Etw.StartTrace(out handle, plan.Name, (EventTraceProperties*)p);
     }
 
     private static RecordingException StartError(string name, uint error) => error switch
@@ -57,7 +67,7 @@ public sealed unsafe class EtwSession
             "access denied starting the ETW session: run from an elevated (Administrator) prompt", RecordingError.NotElevated),
         ErrorNoSystemResources => new RecordingException(
             "no ETW session slot free (at most 8 system loggers, 64 sessions): stop an unused trace (logman query -ets) and retry",
-            RecordingError.SessionFailed),
+            RecordingError.NoSessionSlot),
         ErrorAlreadyExists => new RecordingException($"an ETW session named \"{name}\" is already running", RecordingError.SessionFailed),
         _ => new RecordingException($"StartTrace(\"{name}\") failed with Win32 error {error}", RecordingError.SessionFailed),
     };
@@ -99,20 +109,24 @@ public sealed unsafe class EtwSession
         return error == 0;
     }
 
-    public SessionCounters Query() => Control(ControlQuery, out _);
+    /// <summary>What the session has lost so far; a failed query keeps the last good counters (never zeros).</summary>
+    public SessionCounters Query() => Control(ControlQuery);
 
-    public void Flush() => Control(ControlFlush, out _);
+    public void Flush() => Control(ControlFlush);
 
-    /// <summary>ControlTrace(STOP): returns the final counters; "already stopping" and "gone" count as stopped.</summary>
-    public SessionCounters Stop() => Control(ControlStop, out _);
+    /// <summary>ControlTrace(STOP): the final counters, or the last good ones when the session was already gone.</summary>
+    public SessionCounters Stop() => Control(ControlStop);
 
-    private SessionCounters Control(uint code, out uint error)
+    public LastSessionCounters Counters { get; } = new();
+
+    private SessionCounters Control(uint code)
     {
         byte[] block = SessionPlan.BuildQueryBlock();
         fixed (byte* p = block)
         {
-            error = Etw.ControlTrace(Handle, null, (EventTraceProperties*)p, code);
-            return Counters(*(EventTraceProperties*)p);
+            uint error = Etw.ControlTrace(Handle, null, (EventTraceProperties*)p, code);
+            var q = (EventTraceProperties*)p;
+            return Counters.Update(error, new SessionCounters(q->EventsLost, q->LogBuffersLost, q->RealTimeBuffersLost, q->BuffersWritten));
         }
     }
 
@@ -133,33 +147,56 @@ public sealed unsafe class EtwSession
         return error is 0 or ErrorMoreData;
     }
 
-    /// <summary>Every running session (QueryAllTracesW, up to 256 entries).</summary>
+    /// <summary>
+    /// Every running session (QueryAllTracesW). Asks for as many as the machine allows (TraceMaxLoggersQuery; 64 by
+    /// default) and grows when sessions started in between (ERROR_MORE_DATA).
+    /// </summary>
     public static List<ActiveSession> QueryAll()
     {
-        const int capacity = 256;
+        int capacity = MaxLoggers();
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            uint error = QueryAll(capacity, out List<ActiveSession> sessions, out uint count);
+            if (error != ErrorMoreData || capacity >= MaxQueryCapacity) return sessions; // on MORE_DATA: the ones that fit
+            capacity = Math.Min(MaxQueryCapacity, Math.Max(capacity * 2, (int)count));
+        }
+        return [];
+    }
+
+    private const int MaxQueryCapacity = 1024;
+
+    private static int MaxLoggers()
+    {
+        uint max = 0, length = 0;
+        uint error = Etw.TraceQueryInformation(0, TraceMaxLoggersQuery, &max, sizeof(uint), &length);
+        return error == 0 && max is > 0 and <= MaxQueryCapacity ? (int)max : 64;
+    }
+
+    private static uint QueryAll(int capacity, out List<ActiveSession> result, out uint count)
+    {
         int blockSize = SessionPlan.BlockSize;
         byte[] all = new byte[capacity * blockSize];
-        var result = new List<ActiveSession>();
+        byte[] template = SessionPlan.BuildQueryBlock();
+        for (int i = 0; i < capacity; i++) template.CopyTo(all, i * blockSize);
+        var pointers = new nint[capacity];
+        result = [];
+        count = 0;
         fixed (byte* basePtr = all)
+        fixed (nint* array = pointers)
         {
-            var pointers = stackalloc EventTraceProperties*[capacity];
-            for (int i = 0; i < capacity; i++)
+            for (int i = 0; i < capacity; i++) array[i] = (nint)(basePtr + i * blockSize);
+            uint found = 0;
+            uint error = Etw.QueryAllTraces((EventTraceProperties**)array, (uint)capacity, &found);
+            count = found;
+            if (error is not (0 or ErrorMoreData)) return error;
+            for (int i = 0; i < Math.Min((int)found, capacity); i++)
             {
-                byte[] template = SessionPlan.BuildQueryBlock();
-                template.CopyTo(all, i * blockSize);
-                pointers[i] = (EventTraceProperties*)(basePtr + i * blockSize);
-            }
-            uint count = 0;
-            uint error = Etw.QueryAllTraces(pointers, capacity, &count);
-            if (error != 0 && error != ErrorMoreData) return result;
-            for (int i = 0; i < Math.Min((int)count, capacity); i++)
-            {
-                EventTraceProperties* p = pointers[i];
+                var p = (EventTraceProperties*)array[i];
                 result.Add(new ActiveSession(ReadName(p, p->LoggerNameOffset), ReadName(p, p->LogFileNameOffset),
                     p->LogFileMode, p->EnableFlags, p->BuffersWritten));
             }
+            return error;
         }
-        return result;
     }
 
     private static string ReadName(EventTraceProperties* p, uint offset)
@@ -170,9 +207,6 @@ public sealed unsafe class EtwSession
         int end = chars.IndexOf('\0');
         return new string(end < 0 ? chars[..Math.Min(chars.Length, limit / 2)] : chars[..end]);
     }
-
-    private static SessionCounters Counters(in EventTraceProperties p) =>
-        new(p.EventsLost, p.LogBuffersLost, p.RealTimeBuffersLost, p.BuffersWritten);
 
     public static bool IsGone(uint error) => error == ErrorWmiInstanceNotFound;
 }

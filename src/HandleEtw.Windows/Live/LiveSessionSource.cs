@@ -22,6 +22,9 @@ public sealed class LiveSessionSource : RingFedSource
     private EtwConsumer? _consumer;
     private Timer? _lossTimer;
     private string _path = "not started";
+    private readonly SessionOwnerFile _ownerFile = SessionOwnerFile.For(SessionPlan.PrivateName);
+    private SessionOwner? _owner;
+    private volatile bool _stoppedHere;
 
     private LiveSessionSource(LiveOptions options, TextWriter log, TraceInfo info) : base(info, RingBytes)
     {
@@ -34,6 +37,10 @@ public sealed class LiveSessionSource : RingFedSource
     /// <summary>Checks what can be checked before touching ETW: container, elevation, SeDebugPrivilege.</summary>
     public static LiveSessionSource Create(LiveOptions options, TextWriter log)
     {
+        // The native structs are declared with 64-bit layouts (pointers, ULONG_PTR): a 32-bit process would misread them.
+        if (!Environment.Is64BitProcess)
+            throw new RecordingException("handleetw record needs the 64-bit build (this is a 32-bit process): use handleetw.exe for win-x64 or win-arm64",
+                RecordingError.NotSupported);
         if (Privileges.IsInContainer())
             throw new RecordingException("running inside a Windows container, where kernel sessions cannot start: run handleetw record on the host",
                 RecordingError.Container);
@@ -77,8 +84,19 @@ public sealed class LiveSessionSource : RingFedSource
     private EtwSession StartWithHandleEvents(List<ActiveSession> active)
     {
         string? etl = _options.EtlPath is null ? null : Path.GetFullPath(_options.EtlPath);
-        // A running "handleetw" is our own orphan (a crashed or killed earlier run): stop and restart it.
-        EtwSession session = EtwSession.Start(SessionPlan.Private(Environment.ProcessorCount, etl), stopExisting: true);
+        EtwSession session;
+        try
+        {
+            session = EtwSession.Start(SessionPlan.Private(Environment.ProcessorCount, etl), DecidePrivateConflict);
+        }
+        catch (RecordingException e) when (e.Kind == RecordingError.NoSessionSlot)
+        {
+            // All system-logger slots are taken; the kernel logger has a slot of its own.
+            _log.WriteLine("warning: no system-logger slot free for the private session; trying the NT Kernel Logger");
+            return StartKernelLogger(active, etl);
+        }
+        _owner = SessionOwner.Current();
+        _ownerFile.Write(_owner);
         uint stackError = session.EnableHandleStacks();
         if (session.TrySetHandleGroupMask(out uint maskError))
         {
@@ -91,8 +109,23 @@ public sealed class LiveSessionSource : RingFedSource
             return session;
         }
         session.Stop();
+        ReleaseOwner();
         _log.WriteLine($"warning: private logger refused handle events (errors {maskError}/{providerError}); trying the NT Kernel Logger");
         return StartKernelLogger(active, etl);
+    }
+
+    /// <summary>A running "handleetw": an orphan when its recorded owner has ended, else another run (refused unless --force).</summary>
+    private ConflictDecision DecidePrivateConflict()
+    {
+        ConflictDecision decision = SessionConflict.Decide(SessionPlan.PrivateName, _ownerFile.Read(), SessionOwner.IsAlive, _options.Force);
+        if (decision.Action != ConflictAction.Refuse) _log.WriteLine(decision.Message);
+        return decision;
+    }
+
+    private void ReleaseOwner()
+    {
+        if (_owner is not null) _ownerFile.Remove(_owner);
+        _owner = null;
     }
 
     private EtwSession StartKernelLogger(List<ActiveSession> active, string? etl)
@@ -100,7 +133,10 @@ public sealed class LiveSessionSource : RingFedSource
         ActiveSession? holder = KernelLoggerOwner.Find(active);
         if (holder is not null && !_options.Force)
             throw new RecordingException(KernelLoggerOwner.RefusalMessage(KernelLoggerOwner.Guess(holder, active)), RecordingError.KernelLoggerInUse);
-        EtwSession session = EtwSession.Start(SessionPlan.KernelLogger(Environment.ProcessorCount, etl), stopExisting: _options.Force);
+        // Only reached with the kernel logger free or --force (checked above); a holder that appeared since is refused.
+        EtwSession session = EtwSession.Start(SessionPlan.KernelLogger(Environment.ProcessorCount, etl), () => _options.Force
+            ? new ConflictDecision(ConflictAction.TakeOver, "--force: stopping the NT Kernel Logger's current trace")
+            : new ConflictDecision(ConflictAction.Refuse, KernelLoggerOwner.RefusalMessage("another tool")));
         uint stackError = session.EnableHandleStacks();
         if (!session.TrySetHandleGroupMask(out uint maskError))
         {
@@ -119,7 +155,7 @@ public sealed class LiveSessionSource : RingFedSource
         {
             if (_session is null || StopRequested) return;
             SessionCounters c = _session.Query();
-            Loss.SetSession(c.EventsLost, c.LogBuffersLost + c.RealTimeBuffersLost);
+            Loss.SetSession(c.EventsLost, c.BuffersLost);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -129,7 +165,7 @@ public sealed class LiveSessionSource : RingFedSource
 
     private void OnProcessTraceEnd(uint error)
     {
-        if (!StopRequested)
+        if (!StopRequested && !_stoppedHere)
             EndReason = error == 4201 ? "the session was stopped by another program" : $"ProcessTrace ended (Win32 error {error})";
         MarkProducerDone();
     }
@@ -142,8 +178,22 @@ public sealed class LiveSessionSource : RingFedSource
         _lossTimer?.Dispose();
         if (_session is null) return;
         SessionCounters final = _session.Stop();
-        Loss.SetSession(final.EventsLost, final.LogBuffersLost + final.RealTimeBuffersLost);
+        Loss.SetSession(final.EventsLost, final.BuffersLost);
         SessionGuard.Untrack(_session.Name);
+        ReleaseOwner();
+    }
+
+    /// <summary>
+    /// Any thread, at once (console close, a second Ctrl+C): ControlTrace(STOP) so the kernel session never outlives
+    /// the process. The normal stop that follows finds it gone and keeps the counters read here.
+    /// </summary>
+    public void StopSessionNow()
+    {
+        EtwSession? session = _session;
+        if (session is null) return;
+        _stoppedHere = true;
+        SessionCounters final = session.Stop();
+        Loss.SetSession(final.EventsLost, final.BuffersLost);
     }
 
     protected override void AfterDrained()

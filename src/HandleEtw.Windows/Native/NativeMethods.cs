@@ -15,7 +15,7 @@ internal static unsafe partial class Etw
     [LibraryImport(Advapi, EntryPoint = "ControlTraceW", StringMarshalling = StringMarshalling.Utf16)]
     internal static partial uint ControlTrace(ulong traceHandle, string? instanceName, EventTraceProperties* properties, uint controlCode);
 
-    [LibraryImport(Advapi, EntryPoint = "OpenTraceW")]
+    [LibraryImport(Advapi, EntryPoint = "OpenTraceW", SetLastError = true)]
     internal static partial ulong OpenTrace(EventTraceLogfile* logfile);
 
     [LibraryImport(Advapi)]

@@ -12,6 +12,9 @@ public sealed record RecordOptions
     public bool Force { get; init; }
     public bool Verbose { get; init; }
 
+    /// <summary>Stop (and fail) when no handle event arrived in this long; a warning comes at a third of it.</summary>
+    public TimeSpan NoHandleEventsLimit { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>How many leak groups the end-of-run summary lists.</summary>
     public int TopLeaks { get; init; } = 10;
 }

@@ -13,7 +13,11 @@ namespace HandleEtw.Windows.Recording;
 /// <summary>What a run produced, for the caller's exit code and for tests.</summary>
 public sealed record RecordingResult(
     string StopReason, bool TargetExited, long Records, int Snapshots, long LostEvents,
-    EndReport Report, RundownDifferences Rundown, StackTable Stacks, DecoderCounters Decoder, string? ParquetDirectory);
+    EndReport Report, RundownDifferences Rundown, StackTable Stacks, DecoderCounters Decoder, string? ParquetDirectory)
+{
+    /// <summary>The session delivered no handle event at all: the run stopped early and failed.</summary>
+    public bool NoHandleEvents { get; init; }
+}
 
 /// <summary>
 /// Platform-neutral orchestration of `handleetw record`: start the source, inject the inventory, run the ring drain
@@ -29,8 +33,15 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         string? reason = null;
-        bool targetExited = false;
+        bool targetExited = false, noHandleEvents = false;
         filter.AllTargetsExited += why => { reason ??= why; targetExited = true; stop.Cancel(); };
+        var watchdog = new HandleEventWatchdog(options.NoHandleEventsLimit / 3, options.NoHandleEventsLimit);
+        void NoEvents(string why)
+        {
+            Interlocked.CompareExchange(ref reason, why, null);
+            noHandleEvents = true;
+            stop.Cancel();
+        }
 
         source.Start();
         if (options.Verbose) io.Error.WriteLine($"handleetw record: {source.Description}");
@@ -44,7 +55,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         filter.MarkInitial();
         long firstSnapshot = inv.TimestampBefore;
         var diff = new DiffRecorder(tracker, firstSnapshot, to: null);
-        var consumers = new List<TraceConsumer> { filter, diff, modules, rundownEnd };
+        var consumers = new List<TraceConsumer> { filter, diff, modules, rundownEnd, watchdog };
         if (parquet is not null) consumers.Add(Filtered(filter, parquet));
         if (output is not null) consumers.Add(Filtered(filter, output));
         var all = new CompositeConsumer([.. consumers]);
@@ -54,7 +65,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         var decoder = new TraceDecoder(source.Info, stacks, all);
         var sink = new RecordingSink(decoder, all, source);
         if (options.Duration is { } duration) stop.CancelAfter(duration);
-        Timer ticker = StartTicker(source, sink, tracker, stop.Token);
+        Timer ticker = StartTicker(source, sink, tracker, watchdog, NoEvents, stop.Token);
         try
         {
             source.Read(sink, stop.Token);
@@ -74,7 +85,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         var rundown = RundownDifferences.Compare(RundownDifferences.TableOf(tracker), rundownEnd.Rows);
         WriteSummary(reason, sink, tracker, report, rundown, inv, parquet);
         return new RecordingResult(reason, targetExited, sink.Records, sink.Snapshots + 1, sink.LostEvents, report, rundown,
-            stacks, decoder.Counters, parquet?.Directory);
+            stacks, decoder.Counters, parquet?.Directory) { NoHandleEvents = noHandleEvents };
     }
 
     private ParquetTraceWriter? OpenParquet(RingFedSource source, StackTable stacks, HandleTracker tracker, TargetFilter filter) =>
@@ -104,8 +115,9 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
             });
     }
 
-    /// <summary>Once a second: status line, `s` key, --snapshot-every; runs until the drain ends.</summary>
-    private Timer StartTicker(RingFedSource source, RecordingSink sink, HandleTracker tracker, CancellationToken stop)
+    /// <summary>Once a second: status line, `s` key, --snapshot-every, the no-handle-event check; runs until the drain ends.</summary>
+    private Timer StartTicker(RingFedSource source, RecordingSink sink, HandleTracker tracker, HandleEventWatchdog watchdog,
+        Action<string> noEvents, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
         long lastRecords = 0;
@@ -121,6 +133,15 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
                 nextSnapshot += options.SnapshotEvery!.Value;
             }
             long records = sink.Records;
+            switch (watchdog.Check(clock.Elapsed))
+            {
+                case WatchdogVerdict.Warn:
+                    io.Error.WriteLine((io.ErrorIsTerminal ? "\r" : "") + watchdog.WarningMessage(records));
+                    break;
+                case WatchdogVerdict.Stop:
+                    noEvents(watchdog.StopMessage(records, source.Description));
+                    return;
+            }
             // The count is read off the consumer thread: a moment stale at worst, which a status line can afford.
             if (io.ErrorIsTerminal)
                 io.Error.Write($"\r{records - lastRecords,8} ev/s | live handles {tracker.LiveHandleCount,8} | lost {sink.LostEvents,6} | snapshots {sink.Snapshots + 1} | s = snapshot, Ctrl+C = stop ");

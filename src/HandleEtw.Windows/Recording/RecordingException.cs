@@ -8,6 +8,9 @@ public enum RecordingError
     Container,
     UnknownProcess,
     SessionFailed,
+    SessionInUse,
+    NoSessionSlot,
+    NoHandleEvents,
 }
 
 /// <summary>An expected reason recording cannot start or go on; the message is one line meant for the user.</summary>

@@ -11,9 +11,21 @@ public sealed class LossCounters
     public long SessionEventsLost => Volatile.Read(ref _sessionEvents);
     public long SessionBuffersLost => Volatile.Read(ref _sessionBuffers);
 
+    /// <summary>Session totals only grow: a smaller value (a failed query's zeros) never lowers them.</summary>
     public void SetSession(long eventsLost, long buffersLost)
     {
-        Volatile.Write(ref _sessionEvents, eventsLost);
-        Volatile.Write(ref _sessionBuffers, buffersLost);
+        RaiseTo(ref _sessionEvents, eventsLost);
+        RaiseTo(ref _sessionBuffers, buffersLost);
+    }
+
+    private static void RaiseTo(ref long field, long value)
+    {
+        long current = Volatile.Read(ref field);
+        while (value > current)
+        {
+            long seen = Interlocked.CompareExchange(ref field, value, current);
+            if (seen == current) return;
+            current = seen;
+        }
     }
 }

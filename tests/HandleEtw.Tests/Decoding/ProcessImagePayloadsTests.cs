@@ -47,6 +47,16 @@ public class ProcessImagePayloadsTests
     }
 
     [Fact]
+    public void Process_ImageNameIsUtf8()
+    {
+        var b = new PayloadBuilder(8).Pointer(1).I32(7).I32(4).I32(1).I32(0).Pointer(0x187000).U32(0).U32(0)
+            .Bytes([.. System.Text.Encoding.UTF8.GetBytes("Überprüfung.exe"), 0]).Utf16("").Utf16("").Utf16("");
+        var raw = new RawRecord(KernelGroup.Process, ProcessPayloads.Start, b.ToArray(), 8, 4, ProcessId: 4, ThreadId: 8);
+        Assert.True(ProcessPayloads.TryRead(raw.Record, out ProcessEvent e));
+        Assert.Equal("Überprüfung.exe", e.ImageFileName);
+    }
+
+    [Fact]
     public void Process_IdleDCStartLengthMatchesTraceEventDataLen()
     {
         // TraceEvent reports DataLen 75 for Idle's DCStart at P=8: 36 + SID(16 + 12) + "Idle\0" + 3 empty strings.

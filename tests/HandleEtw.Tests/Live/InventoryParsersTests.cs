@@ -33,6 +33,15 @@ public class InventoryParsersTests
     }
 
     [Fact]
+    public void System_process_rows_get_the_kernel_handle_bit_that_handle_events_carry()
+    {
+        var rows = InventoryParsers.ParseHandles(HandleList(3, (1, 4, 0x4, 7), (2, 4, 0x80000008, 7), (3, 1234, 0x4, 16)));
+        Assert.Equal(0x80000004u, rows[0].Handle);
+        Assert.Equal(0x80000008u, rows[1].Handle);
+        Assert.Equal(0x4u, rows[2].Handle);
+    }
+
+    [Fact]
     public void A_count_larger_than_the_buffer_is_a_format_error()
     {
         Assert.Throws<TraceFormatException>(() => InventoryParsers.ParseHandles(HandleList(3, (1, 1, 4, 1))));

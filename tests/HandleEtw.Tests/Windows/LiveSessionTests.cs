@@ -56,13 +56,18 @@ public class LiveSessionTests
 
     [WindowsFact]
     [SupportedOSPlatform("windows")]
-    public void An_orphaned_session_is_stopped_and_restarted()
+    public void A_running_session_is_stopped_only_when_the_decision_says_so()
     {
-        var first = EtwSession.Start(SessionPlan.Private(Environment.ProcessorCount, null), stopExisting: true);
-        var second = EtwSession.Start(SessionPlan.Private(Environment.ProcessorCount, null), stopExisting: true);
+        var plan = SessionPlan.Private(Environment.ProcessorCount, null);
+        var first = EtwSession.Start(plan, () => new ConflictDecision(ConflictAction.StopOrphan, ""));
+        var refused = Assert.Throws<RecordingException>(() => EtwSession.Start(plan, () => new ConflictDecision(ConflictAction.Refuse, "in use")));
+        Assert.Equal(RecordingError.SessionInUse, refused.Kind);
+        Assert.True(EtwSession.IsRunning(SessionPlan.PrivateName), "a refused start must leave the running session alone");
+        var second = EtwSession.Start(plan, () => new ConflictDecision(ConflictAction.StopOrphan, ""));
         Assert.True(EtwSession.IsRunning(SessionPlan.PrivateName));
         second.Stop();
-        _ = first;
+        SessionCounters afterGone = first.Stop(); // already stopped: the last good counters, not an error's zeros
+        Assert.True(afterGone.EventsLost >= 0);
         Assert.False(EtwSession.IsRunning(SessionPlan.PrivateName));
     }
 }
