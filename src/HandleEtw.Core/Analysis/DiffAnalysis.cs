@@ -3,8 +3,10 @@ using HandleEtw.Core.Tracking;
 
 namespace HandleEtw.Core.Analysis;
 
+/// <summary>Origin: `created`, `duplicated` or `inherited` (then OriginPid/OriginHandle name the source).</summary>
 public sealed record DiffHandle(int Pid, string Process, int Tid, uint Handle, ulong Object, string Type, string? Name, double Time,
-                                int StackId, IReadOnlyList<string> Stack);
+                                int StackId, IReadOnlyList<string> Stack, string Origin = "created", int OriginPid = 0,
+                                uint OriginHandle = 0);
 
 public sealed record DiffGroup(int Pid, string Process, string Type, int Count, int StackId, IReadOnlyList<string> Stack);
 
@@ -50,7 +52,8 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
         var handles = _taken!.Where(h => filter.Matches(h.Pid, h.Process))
             .OrderBy(h => h.CreateTime).ThenBy(h => h.Pid).ThenBy(h => h.Handle)
             .Select(h => new DiffHandle(h.Pid, h.Process, h.Thread, h.Handle, h.Object, tracker.Types[h.Type], h.Name,
-                tracker.Seconds(h.CreateTime), h.StackId, rendered.Frames(h.StackId, StackPid(h), h.CreateTime)))
+                tracker.Seconds(h.CreateTime), h.StackId, rendered.Frames(h.StackId, StackPid(h), h.CreateTime),
+                Origins.Name(h.Origin), h.OriginPid, h.OriginHandle))
             .ToList();
         var groups = handles.GroupBy(h => (h.Pid, h.Type, h.StackId))
             .Select(g => new DiffGroup(g.Key.Pid, g.First().Process, g.Key.Type, g.Count(), g.Key.StackId, g.First().Stack))
@@ -60,7 +63,8 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
         return new DiffReport(fromSeconds, tracker.Seconds(_takenAt), tracker.Lossy, handles, groups);
     }
 
-    /// <summary>User frames of a kernel handle belong to the process that logged its create.</summary>
+    /// <summary>User frames of a kernel handle belong to the process that logged its create, those of an inherited
+    /// handle to the parent that logged the inheritance duplicate.</summary>
     internal static int StackPid(in LiveHandle h) =>
-        h.Origin == HandleOrigin.Created && h.OriginPid > 0 ? h.OriginPid : h.Pid;
+        h.Origin is HandleOrigin.Created or HandleOrigin.Inherited && h.OriginPid > 0 ? h.OriginPid : h.Pid;
 }

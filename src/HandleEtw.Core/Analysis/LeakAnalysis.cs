@@ -2,25 +2,34 @@ using HandleEtw.Core.Tracking;
 
 namespace HandleEtw.Core.Analysis;
 
+/// <summary>One (process, type, create stack) group with handles open at the end. FirstOpen/LastOpen: open times
+/// (seconds from trace start) of its oldest and newest live handle; Reason says why it is growing or flat; Origin is
+/// the origin its live handles share (`created`, `duplicated`, `rundown`, `inherited`) or `mixed`.</summary>
 public sealed record LeakEntry(int Pid, string Process, string Type, int Outstanding, int Created, double PerMinute,
-                               bool Growing, IReadOnlyList<string> Stack);
+                               bool Growing, double FirstOpen, double LastOpen, string Reason, IReadOnlyList<string> Stack,
+                               string Origin = "created");
 
-public sealed record LeakReport(bool Lossy, IReadOnlyList<LeakEntry> Leaks);
+/// <summary>Leaks holds the growing groups in rank order, Flat the groups that hold handles without growing.</summary>
+public sealed record LeakReport(bool Lossy, IReadOnlyList<LeakEntry> Leaks, IReadOnlyList<LeakEntry> Flat);
 
-/// <summary>Handles open at the end, grouped by (process, type, create stack), growing groups first.</summary>
+/// <summary>Handles open at the end, grouped by (process, type, create stack): growing groups ranked as leaks, flat
+/// ones listed apart (<see cref="GrowthRule"/>).</summary>
 public static class LeakAnalysis
 {
-    /// <summary>Below this growth (handles per minute) a group counts as flat.</summary>
-    public const double GrowthThreshold = 0.5;
+    /// <summary>The rule in two sentences, for help texts and reports.</summary>
+    public const string Rule =
+        "A group is growing when at least 3 of its handles are still open at the end, the newest of them was opened in " +
+        "the second half of the trace (or of its process's life), and they were opened over at least a quarter of it " +
+        "and at least 1 s. Handles opened early and kept, or in one short burst, are flat, whatever their number.";
 
     public static LeakReport Build(HandleTracker tracker, StackContext context, ProcessFilter filter, int top)
     {
-        var leaks = tracker.LeakGroupSummaries(GrowthThreshold)
-            .Where(g => filter.Matches(g.Pid, g.Process))
-            .Take(top)
+        var groups = tracker.LeakGroupSummaries().Where(g => filter.Matches(g.Pid, g.Process)).ToList();
+        List<LeakEntry> Entries(bool growing) => groups.Where(g => g.Growing == growing).Take(top)
             .Select(g => new LeakEntry(g.Pid, g.Process, g.Type, g.Outstanding, g.Created, Math.Round(g.PerMinute, 3),
-                g.PerMinute >= GrowthThreshold, context.Frames(g.StackId, g.Pid, tracker.LastTimestamp)))
+                g.Growing, Math.Round(g.FirstOpen, 6), Math.Round(g.LastOpen, 6), g.Verdict.Reason,
+                context.Frames(g.StackId, g.StackPid, tracker.LastTimestamp), g.Origin))
             .ToList();
-        return new LeakReport(tracker.Lossy, leaks);
+        return new LeakReport(tracker.Lossy, Entries(true), Entries(false));
     }
 }

@@ -33,6 +33,7 @@ public static class TextReports
             w.WriteLine($"Handle = 0x{h.Handle:x8} - OPEN");
             w.WriteLine($"Thread ID = 0x{h.Tid:x8}, Process ID = 0x{h.Pid:x8}");
             w.WriteLine($"Type = {h.Type}{(h.Name is null ? "" : ", Name = " + h.Name)}, Time = {Seconds(h.Time)}");
+            if (h.Origin != "created") w.WriteLine($"Origin = {h.Origin} from pid {h.OriginPid} handle 0x{h.OriginHandle:x}");
             w.WriteLine();
             Frames(w, h.Stack);
             w.WriteLine("--------------------------------------");
@@ -42,12 +43,24 @@ public static class TextReports
     public static void Leaks(TextWriter w, LeakReport r)
     {
         if (r.Lossy) w.WriteLine(LossyBanner);
-        if (r.Leaks.Count == 0) { w.WriteLine("No handles open at the end of the trace."); return; }
+        if (r.Leaks.Count == 0 && r.Flat.Count == 0) { w.WriteLine("No handles open at the end of the trace."); return; }
+        if (r.Leaks.Count == 0) w.WriteLine("No growing group: nothing here looks like a leak.");
         int rank = 1;
         foreach (LeakEntry l in r.Leaks)
         {
-            string growth = l.Growing ? $"+{l.PerMinute.ToString("0.##", CultureInfo.InvariantCulture)}/min" : "flat";
-            w.WriteLine($"#{rank++} {l.Process} (pid {l.Pid}) {l.Type}: {l.Outstanding} outstanding of {l.Created} opened, {growth}");
+            string rate = l.PerMinute.ToString("0.##", CultureInfo.InvariantCulture);
+            w.WriteLine($"#{rank++} {l.Process} (pid {l.Pid}) {l.Type}: {l.Outstanding} outstanding of {l.Created} opened, " +
+                        $"+{rate}/min, opened {Seconds(l.FirstOpen)} to {Seconds(l.LastOpen)}");
+            Frames(w, l.Stack);
+            w.WriteLine();
+        }
+        if (r.Flat.Count == 0) return;
+        w.WriteLine($"Held but not growing (not leaks by the rule: {LeakAnalysis.Rule})");
+        w.WriteLine();
+        foreach (LeakEntry l in r.Flat)
+        {
+            w.WriteLine($"- {l.Process} (pid {l.Pid}) {l.Type}: {l.Outstanding} outstanding of {l.Created} opened, " +
+                        $"opened {Seconds(l.FirstOpen)} to {Seconds(l.LastOpen)}; {l.Reason}");
             Frames(w, l.Stack);
             w.WriteLine();
         }
@@ -60,7 +73,8 @@ public static class TextReports
         w.WriteLine("--------------------------------------");
         foreach (HistoryEntry e in r.Entries)
         {
-            w.WriteLine($"Handle = 0x{r.Handle:x8} - {e.Kind}{(e.Detail is null ? "" : " (" + e.Detail + ")")}");
+            string role = e.Role is null ? "" : $" [{e.Role}]";
+            w.WriteLine($"Handle = 0x{r.Handle:x8} - {e.Kind}{role}{(e.Detail is null ? "" : " (" + e.Detail + ")")}");
             w.WriteLine($"Thread ID = 0x{e.Tid:x8}, Process ID = 0x{e.ActorPid:x8}, Time = {Seconds(e.Time)}");
             w.WriteLine($"Object = 0x{e.Object:x}, Type = {e.Type}");
             w.WriteLine();

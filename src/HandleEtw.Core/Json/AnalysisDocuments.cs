@@ -11,34 +11,48 @@ public sealed record DiffJson(bool Lossy, DamageJson Damage, double From, double
     : TraceDocument(Lossy, Damage)
 {
     public static DiffJson Of(DiffReport r, TraceInfo info) => new(r.Lossy, DamageJson.Of(info), r.From, r.To,
-        r.Handles.Select(h => new DiffHandleJson(h.Pid, h.Process, h.Tid, h.Handle, new Hex(h.Object), h.Type, h.Name, h.Time, h.Stack)).ToList(),
+        r.Handles.Select(h => new DiffHandleJson(h.Pid, h.Process, h.Tid, h.Handle, new Hex(h.Object), h.Type, h.Name, h.Time,
+            h.Origin, h.Stack)).ToList(),
         r.Groups.Select(g => new DiffGroupJson(g.Pid, g.Process, g.Type, g.Count, g.Stack)).ToList());
 }
 
+/// <param name="Origin">`created`, `duplicated` or `inherited` (opened at the parent's inheritance duplicate).</param>
 public sealed record DiffHandleJson(int Pid, string Process, int Tid, uint Handle, Hex Object, string Type, string? Name, double Time,
-                                    IReadOnlyList<string> Stack);
+                                    string Origin, IReadOnlyList<string> Stack);
 
 public sealed record DiffGroupJson(int Pid, string Process, string Type, int Count, IReadOnlyList<string> Stack);
 
-public sealed record LeaksJson(bool Lossy, DamageJson Damage, IReadOnlyList<LeakJson> Leaks) : TraceDocument(Lossy, Damage)
+/// <summary>Leaks: the growing groups in rank order; Flat: groups that hold handles without growing (GrowthRule).</summary>
+public sealed record LeaksJson(bool Lossy, DamageJson Damage, IReadOnlyList<LeakJson> Leaks, IReadOnlyList<LeakJson> Flat)
+    : TraceDocument(Lossy, Damage)
 {
-    public static LeaksJson Of(LeakReport r, TraceInfo info) => new(r.Lossy, DamageJson.Of(info),
-        r.Leaks.Select(l => new LeakJson(l.Pid, l.Process, l.Type, l.Outstanding, l.Created, l.PerMinute, l.Growing, l.Stack)).ToList());
+    public static LeaksJson Of(LeakReport r, TraceInfo info) =>
+        new(r.Lossy, DamageJson.Of(info), r.Leaks.Select(LeakJson.Of).ToList(), r.Flat.Select(LeakJson.Of).ToList());
 }
 
 /// <param name="Opened">Handles this group's stack opened in the trace; <paramref name="Outstanding"/> of them are still open.</param>
+/// <param name="FirstOpen">Open time of the oldest handle still open (seconds); <paramref name="LastOpen"/> of the newest.</param>
+/// <param name="Reason">Why the group is growing or flat, one of the GrowthRule sentences.</param>
+/// <param name="Origin">The origin its open handles share (`created`, `duplicated`, `rundown`, `inherited`) or `mixed`.</param>
 public sealed record LeakJson(int Pid, string Process, string Type, int Outstanding, int Opened, double PerMinute,
-                              bool Growing, IReadOnlyList<string> Stack);
+                              bool Growing, double FirstOpen, double LastOpen, string Reason, string Origin,
+                              IReadOnlyList<string> Stack)
+{
+    public static LeakJson Of(LeakEntry l) => new(l.Pid, l.Process, l.Type, l.Outstanding, l.Created, l.PerMinute, l.Growing,
+        l.FirstOpen, l.LastOpen, l.Reason, l.Origin, l.Stack);
+}
 
 public sealed record HistoryJson(bool Lossy, DamageJson Damage, int Pid, uint Handle, IReadOnlyList<HistoryEntryJson> Entries)
     : TraceDocument(Lossy, Damage)
 {
     public static HistoryJson Of(HistoryReport r, TraceInfo info) => new(r.Lossy, DamageJson.Of(info), r.Pid, r.Handle,
-        r.Entries.Select(e => new HistoryEntryJson(e.Kind, e.Time, e.Tid, e.ActorPid, new Hex(e.Object), e.Type, e.Detail, e.Stack)).ToList());
+        r.Entries.Select(e => new HistoryEntryJson(e.Kind, e.Role, e.Time, e.Tid, e.ActorPid, new Hex(e.Object), e.Type, e.Detail, e.Stack)).ToList());
 }
 
+/// <param name="Role">How a DUPLICATE or CLOSE involves the value: `source`, `target`, `inherit` (the parent's
+/// inheritance duplicate), `close_source` (closed by DUPLICATE_CLOSE_SOURCE); null for plain opens and closes.</param>
 /// <param name="Pid">The process that logged the event (the owner, or the other side of a duplicate).</param>
-public sealed record HistoryEntryJson(string Kind, double Time, int Tid, int Pid, Hex Object, string Type, string? Detail,
+public sealed record HistoryEntryJson(string Kind, string? Role, double Time, int Tid, int Pid, Hex Object, string Type, string? Detail,
                                       IReadOnlyList<string> Stack);
 
 public sealed record MisuseJson(bool Lossy, DamageJson Damage, IReadOnlyList<MisuseSuspectJson> Suspects)

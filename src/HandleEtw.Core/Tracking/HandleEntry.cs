@@ -32,6 +32,18 @@ internal struct HandleEntry
     public HandleOrigin Origin;
 }
 
+public static class Origins
+{
+    /// <summary>The origin as the JSON and Parquet outputs spell it.</summary>
+    public static string Name(HandleOrigin origin) => origin switch
+    {
+        HandleOrigin.Created => "created",
+        HandleOrigin.Duplicated => "duplicated",
+        HandleOrigin.Rundown => "rundown",
+        _ => "inherited",
+    };
+}
+
 /// <summary>A copy of a live handle handed to analyses.</summary>
 public readonly record struct LiveHandle(
     int Pid, string Process, uint Handle, ulong Object, ushort Type, string? Name, long CreateTime, int Thread, int StackId,

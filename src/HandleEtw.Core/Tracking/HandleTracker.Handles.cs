@@ -46,25 +46,22 @@ public sealed partial class HandleTracker
         entry.Origin = origin;
         entry.OriginPid = originPid;
         entry.OriginHandle = originHandle;
-        entry.Group = _groups.Get(process, e.ObjectType, stack, GroupStart(process));
-        _groups.Opened(entry.Group, Seconds(e.Timestamp));
+        entry.Group = _groups.Get(process, e.ObjectType, stack);
+        _groups.Opened(entry.Group);
         process.Table.Add(index);
     }
-
-    private double GroupStart(ProcessState process) =>
-        process.StartedInTrace ? Math.Max(0, Seconds(process.StartTime)) : 0;
 
     private void Retire(ProcessState process, int index)
     {
         ref HandleEntry entry = ref _pool[index];
-        _groups.Closed(entry.Group, Seconds(LastTimestamp));
+        _groups.Closed(entry.Group);
         process.Table.Remove(entry.Handle);
         _pool.Free(index);
     }
 
     private void RetireAt(ProcessState process, int slot, int index)
     {
-        _groups.Closed(_pool[index].Group, Seconds(LastTimestamp));
+        _groups.Closed(_pool[index].Group);
         process.Table.RemoveAt(slot);
         _pool.Free(index);
     }
@@ -168,9 +165,10 @@ public sealed partial class HandleTracker
         if (pending is null || pending.Count == 0) return;
         foreach (PendingInherit p in pending)
         {
+            // Opened when the parent logged the inheritance duplicate, with its thread and stack.
             var synthetic = new HandleEvent
             {
-                Op = HandleOp.Duplicate, Timestamp = child.StartTime, ProcessId = parent.Pid, ThreadId = p.Thread,
+                Op = HandleOp.Duplicate, Timestamp = p.Time, ProcessId = parent.Pid, ThreadId = p.Thread,
                 Object = p.Object, Handle = p.Handle, ObjectType = p.Type, StackId = p.StackId,
             };
             Open(child, p.Handle, synthetic, HandleOrigin.Inherited, parent.Pid, p.Handle);

@@ -7,8 +7,14 @@ public sealed record ProcessHandleSummary(int Pid, string Process, int Total, IR
     public ulong ProcessKey { get; init; }
 }
 
-/// <summary>Handles of one (process, type, create stack) still open, with the growth of that group.</summary>
-public sealed record LeakGroupSummary(int Pid, string Process, string Type, int StackId, int Outstanding, int Created, double PerMinute);
+/// <summary>Handles of one (process, type, create stack) still open, with the verdict on its growth. FirstOpen and
+/// LastOpen are the open times (seconds from trace start) of the oldest and newest of them.</summary>
+public sealed record LeakGroupSummary(int Pid, string Process, string Type, int StackId, int Outstanding, int Created,
+                                      double FirstOpen, double LastOpen, GrowthVerdict Verdict, string Origin, int StackPid)
+{
+    public double PerMinute => Verdict.PerMinute;
+    public bool Growing => Verdict.Growing;
+}
 
 public sealed partial class HandleTracker
 {
@@ -54,28 +60,53 @@ public sealed partial class HandleTracker
     }
 
     /// <summary>
-    /// Groups with handles still open, leaks first: a growing group (positive slope of its outstanding count over the
-    /// trace) ranks above any flat one, whatever their sizes.
+    /// Groups with handles still open in rank order: growing groups (<see cref="GrowthRule"/>) first, fastest first;
+    /// then flat ones, most handles first; ties by pid, type index and stack id (as scripts/leaks.sql orders them).
     /// </summary>
-    public IReadOnlyList<LeakGroupSummary> LeakGroupSummaries(double minPerMinute = 0.5)
+    public IReadOnlyList<LeakGroupSummary> LeakGroupSummaries()
     {
-        double end = Seconds(LastTimestamp);
-        var result = new List<LeakGroupSummary>();
+        var result = new List<(LeakGroupSummary Summary, ushort Type)>();
         foreach (ProcessState process in LiveProcesses())
-            foreach (int g in process.Groups)
+        {
+            long windowStart = process.StartedInTrace ? Math.Max(_info.StartTimestamp, process.StartTime) : _info.StartTimestamp;
+            foreach ((int g, GroupOpens opens) in OpenTimeRanges(process, windowStart))
             {
                 LeakGroups.Group group = _groups[g];
-                if (group.Outstanding <= 0) continue;
-                double perMinute = _groups.Slope(g, end) * 60;
-                result.Add(new LeakGroupSummary(process.Pid, process.DisplayName, Types[group.Type], group.StackId,
-                    group.Outstanding, group.Created, perMinute));
+                (long first, long last) = (opens.First, opens.Last);
+                GrowthVerdict verdict = GrowthRule.Judge(group.Outstanding, first, last, windowStart,
+                    Math.Max(LastTimestamp, windowStart), _info.ClockFrequency);
+                result.Add((new LeakGroupSummary(process.Pid, process.DisplayName, Types[group.Type], group.StackId,
+                    group.Outstanding, group.Created, Seconds(first), Seconds(last), verdict,
+                    opens.Mixed ? "mixed" : Origins.Name(opens.Origin), opens.StackPid), group.Type));
             }
+        }
         return result
-            .OrderBy(r => r.PerMinute >= minPerMinute ? 0 : 1)
-            .ThenByDescending(r => r.PerMinute >= minPerMinute ? r.PerMinute : r.Outstanding)
-            .ThenByDescending(r => r.Outstanding)
+            .OrderBy(r => r.Summary.Growing ? 0 : 1)
+            .ThenByDescending(r => r.Summary.Growing ? r.Summary.PerMinute : r.Summary.Outstanding)
+            .ThenByDescending(r => r.Summary.Outstanding)
+            .ThenBy(r => r.Summary.Pid).ThenBy(r => r.Type).ThenBy(r => r.Summary.StackId)
+            .Select(r => r.Summary)
             .ToList();
     }
+
+    /// <summary>Oldest and newest open time of the live handles of each group of a process (rundown handles, open
+    /// since before the trace, count from the window's start), and the origin they share.</summary>
+    private Dictionary<int, GroupOpens> OpenTimeRanges(ProcessState process, long windowStart)
+    {
+        var ranges = new Dictionary<int, GroupOpens>();
+        foreach (int index in process.Table.Entries())
+        {
+            HandleEntry e = _pool[index];
+            long opened = e.Origin == HandleOrigin.Rundown ? windowStart : e.CreateTime;
+            int stackPid = e.Origin is HandleOrigin.Created or HandleOrigin.Inherited && e.OriginPid > 0 ? e.OriginPid : process.Pid;
+            ranges[e.Group] = ranges.TryGetValue(e.Group, out GroupOpens r)
+                ? new GroupOpens(Math.Min(r.First, opened), Math.Max(r.Last, opened), r.Origin, r.Mixed || r.Origin != e.Origin, r.StackPid)
+                : new GroupOpens(opened, opened, e.Origin, false, stackPid);
+        }
+        return ranges;
+    }
+
+    private readonly record struct GroupOpens(long First, long Last, HandleOrigin Origin, bool Mixed, int StackPid);
 }
 
 /// <summary>Live handle count of one running process.</summary>

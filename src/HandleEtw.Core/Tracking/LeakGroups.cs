@@ -1,8 +1,8 @@
 namespace HandleEtw.Core.Tracking;
 
 /// <summary>
-/// Outstanding-count timelines per (process, type, create stack). Each group integrates its step function n(t) as it
-/// changes (∫n dt and ∫t·n dt), which is all a continuous least-squares slope needs: O(1) per event, no history kept.
+/// Open and outstanding counts per (process, type, create stack): O(1) per event, no history kept. Whether a group
+/// grows is judged at the end from the open times of its live handles (<see cref="GrowthRule"/>).
 /// </summary>
 internal sealed class LeakGroups
 {
@@ -13,10 +13,6 @@ internal sealed class LeakGroups
         public ushort Type;
         public int Outstanding;
         public int Created;
-        public double StartSeconds;
-        public double LastSeconds;
-        public double IntegralN;
-        public double IntegralTN;
     }
 
     private readonly record struct Key(int Process, int Stack, ushort Type);
@@ -28,7 +24,7 @@ internal sealed class LeakGroups
 
     public ref Group this[int index] => ref _groups[index];
 
-    public int Get(ProcessState process, ushort type, int stackId, double processStartSeconds)
+    public int Get(ProcessState process, ushort type, int stackId)
     {
         // Most creates repeat a recent stack: a small direct-mapped cache per process skips the hash lookup.
         int[] cache = process.GroupCache;
@@ -46,11 +42,7 @@ internal sealed class LeakGroups
             return g;
         }
         g = AllocateSlot();
-        _groups[g] = new Group
-        {
-            ProcessId = process.Id, StackId = stackId, Type = type,
-            StartSeconds = processStartSeconds, LastSeconds = processStartSeconds,
-        };
+        _groups[g] = new Group { ProcessId = process.Id, StackId = stackId, Type = type };
         _index.Add(key, g);
         process.Groups.Add(g);
         cache[line] = g + 1;
@@ -69,41 +61,14 @@ internal sealed class LeakGroups
         return _count++;
     }
 
-    public void Opened(int g, double seconds)
+    public void Opened(int g)
     {
         ref Group group = ref _groups[g];
-        Advance(ref group, seconds);
         group.Outstanding++;
         group.Created++;
     }
 
-    public void Closed(int g, double seconds)
-    {
-        ref Group group = ref _groups[g];
-        Advance(ref group, seconds);
-        group.Outstanding--;
-    }
-
-    private static void Advance(ref Group group, double t)
-    {
-        if (t <= group.LastSeconds) return;
-        double n = group.Outstanding;
-        group.IntegralN += n * (t - group.LastSeconds);
-        group.IntegralTN += n * (t - group.LastSeconds) * (t + group.LastSeconds) / 2;
-        group.LastSeconds = t;
-    }
-
-    /// <summary>Least-squares slope (per second) of the outstanding count over [start, end].</summary>
-    public double Slope(int g, double endSeconds)
-    {
-        Group group = _groups[g];
-        Advance(ref group, endSeconds);
-        double t0 = group.StartSeconds, span = endSeconds - t0;
-        if (span <= 0) return 0;
-        double meanT = (t0 + endSeconds) / 2;
-        double covariance = group.IntegralTN / span - meanT * (group.IntegralN / span);
-        return covariance / (span * span / 12);
-    }
+    public void Closed(int g) => _groups[g].Outstanding--;
 
     public void FreeAll(ProcessState process)
     {

@@ -45,7 +45,7 @@ public static class ReportBuilder
     private static TimeChart StackChart(ReportInput input, FirstPass first, StackContext context, ReportOptions options,
                                         IReadOnlyList<double> times, double? from, double? to)
     {
-        var top = first.Tracker.LeakGroupSummaries(LeakAnalysis.GrowthThreshold)
+        var top = first.Tracker.LeakGroupSummaries()
             .Where(g => options.Filter.Matches(g.Pid, g.Process))
             .Take(options.TopStacks)
             .ToList();

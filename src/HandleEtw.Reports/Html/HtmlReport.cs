@@ -105,12 +105,14 @@ internal static class LeakSection
     {
         html.Append("<section id=\"leaks\">\n<h2>Leaks</h2>\n<p class=\"muted\">Handles still open at the end, grouped by process, ")
             .Append("type and create stack; groups that grew over the trace first.</p>\n");
-        if (report.Leaks.Count == 0) { html.Append("<p class=\"ok\">No handles are open at the end in the processes shown.</p>\n</section>\n"); return; }
+        var groups = report.Leaks.Concat(report.Flat).ToList();
+        if (groups.Count == 0) { html.Append("<p class=\"ok\">No handles are open at the end in the processes shown.</p>\n</section>\n"); return; }
+        html.Append($"<p class=\"muted\">{HtmlReport.E(LeakAnalysis.Rule)}</p>\n");
         html.Append("<ol class=\"leaks\">\n");
-        for (int i = 0; i < report.Leaks.Count; i++)
+        for (int i = 0; i < groups.Count; i++)
         {
-            LeakEntry l = report.Leaks[i];
-            string growth = l.Growing ? $"<span class=\"up\">growing {l.PerMinute.ToString("0.##", CultureInfo.InvariantCulture)}/min</span>" : "flat";
+            LeakEntry l = groups[i];
+            string growth = l.Growing ? $"<span class=\"up\">growing {l.PerMinute.ToString("0.##", CultureInfo.InvariantCulture)}/min</span>" : HtmlReport.E(l.Reason);
             html.Append($"<li><strong>{HtmlReport.N(l.Outstanding)} × {HtmlReport.E(l.Type)}</strong> in {HtmlReport.E(l.Process)} (pid {l.Pid}), ")
                 .Append($"{HtmlReport.N(l.Created)} created, {growth}\n");
             HtmlReport.Stack(html, l.Stack, open: i == 0);

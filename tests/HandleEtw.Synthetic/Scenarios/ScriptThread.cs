@@ -66,6 +66,30 @@ public sealed class ScriptThread(ScriptProcess process, int tid)
         return value;
     }
 
+    /// <summary>DuplicateHandle called by this thread to take <paramref name="sourceHandle"/> out of another process
+    /// into its own (with DUPLICATE_CLOSE_SOURCE: a hand-off). Both events are logged in this process's context.</summary>
+    public uint Pull(ScriptProcess source, uint sourceHandle, bool closeSource = true, string[]? user = null)
+    {
+        HandleFact original = source.Open.GetValueOrDefault(sourceHandle)
+            ?? throw new InvalidOperationException($"0x{sourceHandle:X} is not open in {source.Pid}");
+        uint value = Process.AllocateValue();
+        var fact = new HandleFact
+        {
+            Pid = Process.Pid, Handle = value, Type = original.Type, Object = original.Object, CreatorTid = Tid,
+            CreateTicks = Script.Now, CreateFunction = InnermostOwnFunction(user), Origin = "Duplicate",
+        };
+        Script.Track(Process, fact);
+        Script.Facts.Duplicates++;
+        var stack = Script.Stack(Process, ["ObDuplicateObject", "NtDuplicateObject", "KiSystemServiceCopyEnd"], user);
+        Script.WriteDuplicate(this, source.Pid, sourceHandle, Process.Pid, value, original, stack, advance: !closeSource);
+        if (closeSource)
+        {
+            Script.CloseTracked(source, sourceHandle, Tid, CloseKind.DuplicateCloseSource, out _);
+            Script.WriteClose(this, sourceHandle, original.Type, original.Object, "", stack);
+        }
+        return value;
+    }
+
     /// <summary>The innermost frame that is not a system DLL: the function a test names the stack by.</summary>
     private string InnermostOwnFunction(string[]? user)
     {

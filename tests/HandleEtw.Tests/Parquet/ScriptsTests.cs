@@ -21,7 +21,7 @@ public class ScriptsTests
     }
 
     [Fact]
-    public void Leaks_sql_ranks_the_leaking_stack_first_with_its_count_and_growth()
+    public void Leaks_sql_gives_the_trackers_verdict_for_a_leak_that_stopped_early()
     {
         using var dir = WriteScenario(out var scenario, out var tracker);
         using var db = new DuckDb();
@@ -34,11 +34,16 @@ public class ScriptsTests
         Assert.Equal("Event", top[2]);
         Assert.Equal(scenario.LeakStack, Convert.ToInt32(top[3]));
         Assert.Equal((long)ParquetScenario.LeakCount, Convert.ToInt64(top[4]));
-        var expected = tracker.LeakGroupSummaries(0.5)[0]; // the tracker's own growth for the group
+        // 30 handles opened from 1 s to 30 s of a 100 s trace, then nothing: held, not growing.
+        var expected = Assert.Single(tracker.LeakGroupSummaries());
         Assert.Equal(scenario.LeakStack, expected.StackId);
-        Assert.Equal(expected.PerMinute, Convert.ToDouble(top[7]), 6);
-        Assert.True((bool)top[8]!);
-        Assert.Equal(3, Convert.ToInt32(top[9]));
+        Assert.Equal((1.0, 30.0), (Convert.ToDouble(top[5]), Convert.ToDouble(top[6])));
+        Assert.Equal((expected.FirstOpen, expected.LastOpen), (Convert.ToDouble(top[5]), Convert.ToDouble(top[6])));
+        Assert.Equal(0.0, Convert.ToDouble(top[9]));
+        Assert.False((bool)top[10]!);
+        Assert.Equal(HandleEtw.Core.Tracking.GrowthRule.Early, top[11]);
+        Assert.Equal(expected.Verdict.Reason, top[11]);
+        Assert.Equal(3, Convert.ToInt32(top[12]));
     }
 
     [Fact]

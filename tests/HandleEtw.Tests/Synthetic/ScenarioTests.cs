@@ -30,6 +30,9 @@ public class ScenarioTests
         ["DoubleClose"] = HandleScenarios.DoubleClose,
         ["HandOver"] = o => HandleScenarios.HandOver(options: o),
         ["Wow64Process"] = HandleScenarios.Wow64Process,
+        ["FlatHolderAndLeaks"] = HandleScenarios.FlatHolderAndLeaks,
+        ["InheritedAndKept"] = HandleScenarios.InheritedAndKept,
+        ["PulledWithCloseSource"] = HandleScenarios.PulledWithCloseSource,
     };
 
     public static TraceScript Build(string name, int variant) => Scripts[name](Variant(variant));

@@ -32,7 +32,7 @@ public class EndToEndTests
     public static TheoryData<string> Names() => new(
         "LeakyHandles", "ProcessExitsHoldingHandles", "DuplicateIntoOtherProcess", "DuplicateWithCloseSource",
         "HandleValueReuse", "LostClose", "NoRundown", "WithHandleRundown", "InheritedHandles", "KernelHandles",
-        "DoubleClose", "HandOver");
+        "DoubleClose", "HandOver", "FlatHolderAndLeaks", "InheritedAndKept", "PulledWithCloseSource");
 
     [Theory]
     [MemberData(nameof(Names))]

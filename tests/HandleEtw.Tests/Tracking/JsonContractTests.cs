@@ -30,7 +30,7 @@ public class JsonContractTests
         JsonElement root = Run((i, w) => DiffCommand.Execute(new DiffCommand.Args("t", null, null, ProcessFilter.All, true), i, w));
         Assert.Equal(["schema_version", "lossy", "damage", "from", "to", "handles", "groups"], Names(root));
         JsonElement h = root.GetProperty("handles")[0];
-        Assert.Equal(["pid", "process", "tid", "handle", "object", "type", "name", "time", "stack"], Names(h));
+        Assert.Equal(["pid", "process", "tid", "handle", "object", "type", "name", "time", "origin", "stack"], Names(h));
         Assert.Equal("0xc", h.GetProperty("object").GetString());
         Assert.Equal(0x44, h.GetProperty("handle").GetInt32());
         Assert.Equal(JsonValueKind.Number, h.GetProperty("time").ValueKind);
@@ -43,8 +43,13 @@ public class JsonContractTests
     public void Leaks_json_shape()
     {
         JsonElement root = Run((i, w) => LeaksCommand.Execute(new LeaksCommand.Args("t", 10, ProcessFilter.All, true), i, w));
-        Assert.Equal(["schema_version", "lossy", "damage", "leaks"], Names(root));
-        Assert.Equal(["pid", "process", "type", "outstanding", "opened", "per_minute", "growing", "stack"], Names(root.GetProperty("leaks")[0]));
+        Assert.Equal(["schema_version", "lossy", "damage", "leaks", "flat"], Names(root));
+        Assert.Equal(0, root.GetProperty("leaks").GetArrayLength()); // one handle open: flat
+        JsonElement flat = root.GetProperty("flat")[0];
+        Assert.Equal(["pid", "process", "type", "outstanding", "opened", "per_minute", "growing", "first_open", "last_open",
+                      "reason", "origin", "stack"], Names(flat));
+        Assert.False(flat.GetProperty("growing").GetBoolean());
+        Assert.Equal("flat: fewer than 3 still open", flat.GetProperty("reason").GetString());
     }
 
     [Fact]
@@ -55,7 +60,7 @@ public class JsonContractTests
         Assert.False(root.GetProperty("lossy").GetBoolean());
         Assert.Equal(4, root.GetProperty("entries").GetArrayLength());
         JsonElement e = root.GetProperty("entries")[0];
-        Assert.Equal(["kind", "time", "tid", "pid", "object", "type", "detail", "stack"], Names(e));
+        Assert.Equal(["kind", "role", "time", "tid", "pid", "object", "type", "detail", "stack"], Names(e));
         Assert.Equal("CLOSE", e.GetProperty("kind").GetString());
         Assert.Equal("0xb", e.GetProperty("object").GetString());
     }

@@ -1,0 +1,82 @@
+namespace HandleEtw.Synthetic.Scenarios;
+
+/// <summary>Scenarios for the leak verdict (growing or flat) and for where a handle value came from.</summary>
+public static partial class HandleScenarios
+{
+    public const int HolderPid = 4600, SlowPid = 4700, PoolPid = 4800;
+
+    /// <summary>Over two minutes: svc.exe opens 200 registry keys in its first second and keeps them (a flat holder);
+    /// leakyhandles.exe leaks an Event a second (fun4); slow.exe leaks a Mutant every 10 s; pool.exe keeps about 8
+    /// Files open, closing each 1 s after opening it (churn); single.exe leaks exactly one Semaphore near the end.</summary>
+    public static TraceScript FlatHolderAndLeaks(ScriptOptions? options = null)
+    {
+        var script = new TraceScript(options);
+        ScriptThread fast = AddLeakyHandlesProcess(script).Thread(5120);
+        ScriptThread holder = AddService(script, HolderPid, "svc.exe").Thread(4604);
+        ScriptThread slow = AddService(script, SlowPid, "slow.exe").Thread(4704);
+        ScriptThread pool = AddService(script, PoolPid, "pool.exe").Thread(4804);
+        ScriptThread single = AddService(script, 4900, "single.exe").Thread(4904);
+        string[] keys = ["kernelbase!RegOpenKeyExW", "work", .. TraceScript.ThreadBase];
+        for (int i = 0; i < 200; i++)
+        {
+            holder.Create("Key", keys, api: "NtOpenKey");
+            script.Advance(TimeSpan.FromMilliseconds(4));
+        }
+        string[] fun4 = ["kernelbase!CreateEventW", "fun4", "main", .. TraceScript.ThreadBase];
+        string[] mutant = ["kernelbase!CreateEventW", "work", .. TraceScript.ThreadBase];
+        string[] file = ["kernelbase!CreateFileW", "work", .. TraceScript.ThreadBase];
+        string[] close = ["kernelbase!CloseHandle", "work", .. TraceScript.ThreadBase];
+        var open = new Queue<uint>();
+        for (int tenth = 0; tenth < 1200; tenth++)
+        {
+            if (tenth % 10 == 0) fast.Create("Event", fun4);
+            if (tenth % 100 == 50) slow.Create("Mutant", mutant);
+            if (tenth % 2 == 0) open.Enqueue(pool.Create("File", file, api: "NtCreateFile"));
+            if (open.Count > 5) pool.Close(open.Dequeue(), close);
+            if (tenth == 1150) single.Create("Semaphore", mutant);
+            script.Advance(TimeSpan.FromMilliseconds(100));
+        }
+        return script;
+    }
+
+    private static ScriptProcess AddService(TraceScript script, int pid, string image)
+    {
+        ScriptProcess p = script.AddProcess(pid, image);
+        p.Module(image, 0x7FF6_4000_0000UL + (ulong)pid * 0x10_0000, 0x1_0000).Function("work", 0x1200, 0x100);
+        return p;
+    }
+
+    /// <summary>A parent hands an Event and a File to a child by inheritance; the child keeps the Event and closes
+    /// the File; the parent closes its own copies.</summary>
+    public static TraceScript InheritedAndKept(ScriptOptions? options = null)
+    {
+        var script = new TraceScript(options);
+        ScriptThread pt = AddLeakyHandlesProcess(script).Thread(5120);
+        string[] close = ["kernelbase!CloseHandle", "main", .. TraceScript.ThreadBase];
+        uint ev = pt.Create("Event", ["kernelbase!CreateEventW", "main", .. TraceScript.ThreadBase]);
+        uint file = pt.Create("File", ["kernelbase!CreateFileW", "main", .. TraceScript.ThreadBase], api: "NtCreateFile");
+        script.Advance(TimeSpan.FromMilliseconds(2));
+        ScriptProcess child = script.SpawnInheriting(pt, 6000, "child.exe", ev, file);
+        child.Module("child.exe", 0x7FF6_7770_0000UL, 0x1_0000).Function("wmain", 0x1100);
+        ScriptThread ct = child.Thread(6004);
+        script.Advance(TimeSpan.FromMilliseconds(3));
+        ct.Close(file, ["kernelbase!CloseHandle", "wmain", .. TraceScript.ThreadBase]);
+        pt.Close(ev, close);
+        pt.Close(file, close);
+        return script;
+    }
+
+    /// <summary>A worker takes an Event out of the broker with DuplicateHandle(DUPLICATE_CLOSE_SOURCE): both the
+    /// Duplicate and the Close of the broker's handle are logged in the worker's context.</summary>
+    public static TraceScript PulledWithCloseSource(ScriptOptions? options = null)
+    {
+        var script = new TraceScript(options);
+        ScriptProcess broker = AddLeakyHandlesProcess(script);
+        ScriptProcess worker = script.AddProcess(4300, "worker.exe");
+        worker.Module("worker.exe", 0x7FF6_5550_0000UL, 0x1_0000).Function("serve", 0x2000);
+        uint source = broker.Thread(5120).Create("Event", ["kernelbase!CreateEventW", "fun3", "main", .. TraceScript.ThreadBase]);
+        script.Advance(TimeSpan.FromMilliseconds(5));
+        worker.Thread(5200).Pull(broker, source, user: ["kernelbase!DuplicateHandle", "serve", .. TraceScript.ThreadBase]);
+        return script;
+    }
+}
