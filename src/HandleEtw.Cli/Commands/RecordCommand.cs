@@ -20,7 +20,8 @@ public static class RecordCommand
         var snapshotEvery = new Option<TimeSpan?>("--snapshot-every") { Description = "Take a snapshot at this interval (the s key takes one any time)." };
         var force = new Option<bool>("--force") { Description = "Stop a running handleetw session of another run, or the NT Kernel Logger's trace when the fallback needs it." };
         var verbose = new Option<bool>("--verbose") { Description = "Say which session path is used and list active sessions." };
-        foreach (Option o in new Option[] { process, pid, duration, output, etl, snapshotEvery, force, verbose }) command.Options.Add(o);
+        var json = new Option<bool>("--json") { Description = "Write the end-of-run summary as JSON instead of text." };
+        foreach (Option o in new Option[] { process, pid, duration, output, etl, snapshotEvery, force, verbose, json }) command.Options.Add(o);
         command.SetGuardedAction((parseResult, context) =>
         {
             if (!OperatingSystem.IsWindows())
@@ -37,6 +38,7 @@ public static class RecordCommand
                 SnapshotEvery = parseResult.GetValue(snapshotEvery),
                 Force = parseResult.GetValue(force),
                 Verbose = parseResult.GetValue(verbose),
+                Json = parseResult.GetValue(json),
             };
             return RunOnWindows(options, context);
         });

@@ -61,4 +61,5 @@ public static class JsonContract
 [JsonSerializable(typeof(MisuseJson))]
 [JsonSerializable(typeof(StatsJson))]
 [JsonSerializable(typeof(ModulesJson))]
+[JsonSerializable(typeof(RecordJson))]
 internal sealed partial class ContractContext : JsonSerializerContext;

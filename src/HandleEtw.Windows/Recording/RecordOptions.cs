@@ -15,6 +15,9 @@ public sealed record RecordOptions
     /// <summary>Stop (and fail) when no handle event arrived in this long; a warning comes at a third of it.</summary>
     public TimeSpan NoHandleEventsLimit { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Write the end-of-run summary as one JSON document (docs/json.md) instead of text.</summary>
+    public bool Json { get; init; }
+
     /// <summary>How many leak groups the end-of-run summary lists.</summary>
     public int TopLeaks { get; init; } = 10;
 }

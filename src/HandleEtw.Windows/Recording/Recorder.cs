@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Events;
+using HandleEtw.Core.Json;
+using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
 using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.Decoding;
@@ -83,7 +85,10 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
             : options.Duration is not null && stop.IsCancellationRequested ? $"duration {options.Duration} reached" : "source ended");
         var report = EndReport.Build(tracker, diff, new StackContext(stacks, modules), filter, options.TopLeaks);
         var rundown = RundownDifferences.Compare(RundownDifferences.TableOf(tracker), rundownEnd.Rows);
-        WriteSummary(reason, sink, tracker, report, rundown, inv, parquet);
+        if (io.ErrorIsTerminal) io.Error.WriteLine();
+        if (options.Json)
+            io.Out.WriteLine(JsonContract.Write(SummaryJson(reason, targetExited, sink, tracker, report, rundown, inv, parquet)));
+        else WriteSummary(reason, sink, tracker, report, rundown, inv, parquet);
         return new RecordingResult(reason, targetExited, sink.Records, sink.Snapshots + 1, sink.LostEvents, report, rundown,
             stacks, decoder.Counters, parquet?.Directory) { NoHandleEvents = noHandleEvents };
     }
@@ -152,7 +157,6 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
     private void WriteSummary(string reason, RecordingSink sink, HandleTracker tracker, EndReport report,
         RundownDifferences rundown, HandleInventory inv, ParquetTraceWriter? parquet)
     {
-        if (io.ErrorIsTerminal) io.Error.WriteLine();
         TextWriter w = io.Out;
         TrackerCounters c = tracker.Counters;
         w.WriteLine($"{reason}: {sink.Records} records, {sink.Snapshots + 1} snapshots, {sink.LostEvents} events lost");
@@ -163,5 +167,19 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         w.WriteLine(rundown.Summary());
         if (parquet?.Meta is { } meta) w.WriteLine($"wrote {meta.Events} handle events, {meta.Stacks} stacks to {parquet.Directory}");
         report.Write(w);
+    }
+
+    private static RecordJson SummaryJson(string reason, bool targetExited, RecordingSink sink, HandleTracker tracker,
+        EndReport report, RundownDifferences rundown, HandleInventory inv, ParquetTraceWriter? parquet)
+    {
+        TrackerCounters c = tracker.Counters;
+        TraceInfo info = tracker.Info;
+        return new RecordJson(tracker.Lossy, DamageJson.Of(info), reason, targetExited, sink.Records, sink.Snapshots + 1,
+            new RecordInventoryJson(inv.Handles.Count, inv.ObjectTypes.Count, inv.HasObjectAddresses),
+            new RecordUnmatchedJson(c.UnknownClosesGap + c.UnknownClosesPredatingTrace, c.LostCloses),
+            new RecordEndRundownJson(rundown.RundownRows, rundown.Matching, rundown.OnlyInRundown.Count,
+                rundown.OnlyInTable.Count, rundown.ObjectMismatch.Count),
+            parquet?.Meta is { } meta ? new RecordParquetJson(parquet.Directory, meta.Events, meta.Stacks) : null,
+            DiffJson.Of(report.Diff, info), LeaksJson.Of(report.Leaks, info));
     }
 }

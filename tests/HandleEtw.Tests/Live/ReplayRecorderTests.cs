@@ -1,9 +1,11 @@
+using System.Text.Json;
 using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Events;
 using HandleEtw.Core.Records;
 using HandleEtw.Etl.File;
 using HandleEtw.Synthetic.Etl;
 using HandleEtw.Synthetic.Scenarios;
+using HandleEtw.Tests.Cli;
 using HandleEtw.Tests.Parquet;
 using HandleEtw.Windows.Inventory;
 using HandleEtw.Windows.Recording;
@@ -113,6 +115,30 @@ public class ReplayRecorderTests
         Assert.Equal(top.Stack, leak.Stack);
         Assert.Contains($"50 x Event in leakyhandles.exe (pid {Leaky}), opened from:", output);
         Assert.Contains($"#1 leakyhandles.exe (pid {Leaky}) Event: 50 outstanding of 50 opened", output); // fun3 pairs are another group
+    }
+
+    [Fact]
+    public void Json_summary_is_one_document_with_the_diff_and_leaks_inside()
+    {
+        var replay = SyntheticReplay.From(HandleScenarios.LeakyHandles(iterations: 50));
+        string dir = Path.Combine(Path.GetTempPath(), $"handleetw-record-json-{Environment.ProcessId}");
+        try
+        {
+            var (result, output, _) = Run(replay.Source(), new TargetFilter(null, [Leaky]), Inventory(replay.Info),
+                options: new RecordOptions { Json = true, OutputPath = dir });
+            JsonElement root = JsonDocument.Parse(output).RootElement;
+            JsonDocumentTests.AssertContract(root);
+            Assert.Equal("end of replay", root.GetProperty("stop_reason").GetString());
+            Assert.Equal(result.Records, root.GetProperty("records").GetInt64());
+            Assert.Equal(dir, root.GetProperty("parquet").GetProperty("directory").GetString());
+            JsonElement diff = root.GetProperty("diff");
+            JsonDocumentTests.AssertContract(diff);
+            Assert.Contains(diff.GetProperty("groups").EnumerateArray(), g => g.GetProperty("count").GetInt32() == 50);
+            Assert.Equal("0xffffc000010000c0", diff.GetProperty("handles")[0].GetProperty("object").GetString());
+            JsonElement leak = root.GetProperty("leaks").GetProperty("leaks")[0];
+            Assert.Equal((50, 50), (leak.GetProperty("outstanding").GetInt32(), leak.GetProperty("opened").GetInt32()));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true); }
     }
 
     [Fact]

@@ -1,0 +1,25 @@
+namespace HandleEtw.Core.Json;
+
+// The JSON document of `handleetw record --json`: the end-of-run summary, with the diff and leak documents inside.
+
+/// <param name="StopReason">Why the recording ended ("stopped (Ctrl+C)", "duration 00:05:00 reached", "target process pid N exited").</param>
+/// <param name="Records">Event records the session delivered.</param>
+/// <param name="Snapshots">Snapshots taken, the one at the start included.</param>
+/// <param name="Parquet">The tables written with -o; null without it.</param>
+public sealed record RecordJson(bool Lossy, DamageJson Damage, string StopReason, bool TargetExited, long Records,
+                                int Snapshots, RecordInventoryJson Inventory, RecordUnmatchedJson Unmatched,
+                                RecordEndRundownJson EndRundown, RecordParquetJson? Parquet, DiffJson Diff, LeaksJson Leaks)
+    : TraceDocument(Lossy, Damage);
+
+/// <summary>The handle table read at the start.</summary>
+/// <param name="HasObjectAddresses">False when every object address came back 0: handles are joined by process and value only.</param>
+public sealed record RecordInventoryJson(int Handles, int ObjectTypes, bool HasObjectAddresses);
+
+/// <param name="UnseenCloses">Closes of handles neither the inventory nor the events opened.</param>
+/// <param name="CreatesOverOpenValues">Creates of a value still open: the close between them was lost.</param>
+public sealed record RecordUnmatchedJson(long UnseenCloses, long CreatesOverOpenValues);
+
+/// <summary>The kernel's end-of-session handle rundown against the table handleetw built (all zero when none came).</summary>
+public sealed record RecordEndRundownJson(int Rows, int Matching, int OnlyInRundown, int OnlyInTable, int ObjectMismatch);
+
+public sealed record RecordParquetJson(string Directory, long Events, long Stacks);
