@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Events;
+using HandleEtw.Core.Json;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
 using HandleEtw.Etl;
@@ -26,53 +26,20 @@ public static class StatsMethods
         public override void OnProcess(in ProcessEvent e) => ByPid.TryAdd(e.ProcessId, e.ImageFileName ?? "");
     }
 
-    private static string ToJson(ManagedMethodMap map, ProcessNames names, TraceInfo info) => JsonOutput.Write(w =>
+    private static string ToJson(ManagedMethodMap map, ProcessNames names, TraceInfo info)
     {
         ManagedMethodCounters c = map.Counters;
-        w.WriteStartObject();
-        w.WriteNumber("method_loads", c.Loads);
-        w.WriteNumber("method_unloads", c.Unloads);
-        w.WriteNumber("rundown_start_methods", c.RundownStarts);
-        w.WriteNumber("rundown_end_methods", c.RundownEnds);
-        w.WriteNumber("r2r_entry_points", c.ReadyToRunEntryPoints);
-        w.WriteNumber("il_to_native_maps", c.ILToNativeMaps);
-        w.WriteNumber("end_rundowns_begun", c.EndRundownsBegun);
-        w.WriteNumber("end_rundowns_completed", c.EndRundownsCompleted);
-        w.WriteNumber("ranges_not_kept", c.NotKept);
-        w.WriteStartArray("processes");
-        foreach (int pid in map.Processes)
+        var processes = map.Processes.Select(pid =>
         {
             List<MethodRange> ranges = map.Methods(pid).ToList();
-            w.WriteStartObject();
-            w.WriteNumber("pid", pid);
-            w.WriteString("process", names.ByPid.GetValueOrDefault(pid, ""));
-            w.WriteNumber("methods", ranges.Count);
-            w.WriteNumber("loaded", map.LoadsOf(pid));
-            w.WriteStartArray("ranges");
-            foreach (MethodRange r in ranges) WriteRange(w, map, r, info);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }) + Environment.NewLine;
-
-    private static void WriteRange(Utf8JsonWriter w, ManagedMethodMap map, MethodRange r, TraceInfo info)
-    {
-        w.WriteStartObject();
-        w.WriteNumber("start", r.Start);
-        w.WriteNumber("size", r.Size);
-        w.WriteString("namespace", r.Namespace);
-        w.WriteString("name", r.Name);
-        w.WriteString("signature", r.Signature);
-        w.WriteString("module", map.ModuleName(r, r.Loaded));
-        w.WriteNumber("method_id", r.MethodId);
-        w.WriteNumber("flags", r.Flags);
-        w.WriteNumber("rejit_id", r.ReJitId);
-        w.WriteString("source", r.Source.ToString().ToLowerInvariant());
-        WriteTime(w, "load_time", r.Loaded, info);
-        WriteTime(w, "unload_time", r.Unloaded, info);
-        w.WriteEndObject();
+            return new MethodProcessJson(pid, names.ByPid.GetValueOrDefault(pid, ""), ranges.Count, map.LoadsOf(pid),
+                ranges.Select(r => new MethodRangeJson(new Hex(r.Start), r.Size, r.Namespace, r.Name, r.Signature,
+                    map.ModuleName(r, r.Loaded), new Hex(r.MethodId), r.Flags, r.ReJitId, r.Source.ToString().ToLowerInvariant(),
+                    Time(r.Loaded, info), Time(r.Unloaded, info))).ToList());
+        }).ToList();
+        var document = new MethodsJson(info.Lossy, DamageJson.Of(info), c.Loads, c.Unloads, c.RundownStarts, c.RundownEnds,
+            c.ReadyToRunEntryPoints, c.ILToNativeMaps, c.EndRundownsBegun, c.EndRundownsCompleted, c.NotKept, processes);
+        return JsonContract.Write(document) + Environment.NewLine;
     }
 
     private static string ToText(ManagedMethodMap map, ProcessNames names, TraceInfo info)
@@ -95,11 +62,8 @@ public static class StatsMethods
         return text.ToString();
     }
 
-    private static void WriteTime(Utf8JsonWriter w, string name, long timestamp, TraceInfo info)
-    {
-        if (timestamp is long.MinValue or long.MaxValue) w.WriteNull(name);
-        else w.WriteNumber(name, Math.Round(info.ToRelativeTicks(timestamp) / 1e7, 7));
-    }
+    private static double? Time(long timestamp, TraceInfo info) =>
+        timestamp is long.MinValue or long.MaxValue ? null : Math.Round(info.ToRelativeTicks(timestamp) / 1e7, 7);
 
     private static string Seconds(long timestamp, TraceInfo info) => timestamp is long.MinValue or long.MaxValue ? "-"
         : (info.ToRelativeTicks(timestamp) / 1e7).ToString("F3", CultureInfo.InvariantCulture);

@@ -61,5 +61,6 @@ public static class JsonContract
 [JsonSerializable(typeof(MisuseJson))]
 [JsonSerializable(typeof(StatsJson))]
 [JsonSerializable(typeof(ModulesJson))]
+[JsonSerializable(typeof(MethodsJson))]
 [JsonSerializable(typeof(RecordJson))]
 internal sealed partial class ContractContext : JsonSerializerContext;

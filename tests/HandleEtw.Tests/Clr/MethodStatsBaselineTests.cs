@@ -36,7 +36,7 @@ public class MethodStatsBaselineTests
         foreach (BaselineEvent sample in samples)
         {
             ulong start = ulong.Parse(sample.Fields["MethodStartAddress"].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-            JsonElement range = Assert.Single(ranges, r => r.GetProperty("start").GetUInt64() == start);
+            JsonElement range = Assert.Single(ranges, r => r.GetProperty("start").GetString() == $"0x{start:x}");
             Assert.Equal(sample.Number("MethodSize"), range.GetProperty("size").GetInt64());
             AssertSameText(sample.Fields["MethodNamespace"], range.GetProperty("namespace").GetString());
             AssertSameText(sample.Fields["MethodName"], range.GetProperty("name").GetString());
@@ -69,7 +69,9 @@ public class MethodStatsBaselineTests
     {
         var (code, output, error) = CliSmokeTests.Run("stats", Etl, "--methods", "--json");
         Assert.True(code == 0, error);
-        return JsonDocument.Parse(output).RootElement.Clone();
+        JsonElement root = JsonDocument.Parse(output).RootElement.Clone();
+        JsonDocumentTests.AssertContract(root);
+        return root;
     }
 
     private static JsonElement Process(JsonElement root, int pid) =>
