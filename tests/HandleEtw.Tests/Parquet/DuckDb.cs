@@ -25,10 +25,13 @@ internal sealed class DuckDb : IDisposable
         command.ExecuteNonQuery();
     }
 
-    public List<object?[]> Rows(string sql)
+    /// <summary>Rows of a query; <paramref name="parameters"/> bind its `$name` parameters.</summary>
+    public List<object?[]> Rows(string sql, IReadOnlyDictionary<string, object?>? parameters = null)
     {
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
+        foreach ((string name, object? value) in parameters ?? new Dictionary<string, object?>())
+            command.Parameters.Add(new DuckDBParameter(name, value));
         using var reader = command.ExecuteReader();
         var rows = new List<object?[]>();
         while (reader.Read())
