@@ -44,44 +44,28 @@ public sealed class ScriptThread(ScriptProcess process, int tid)
 
     /// <summary>DuplicateHandle from this process into <paramref name="target"/>; optional DUPLICATE_CLOSE_SOURCE
     /// (then the kernel's CloseHandle of the source follows on the same thread at the same time).</summary>
-    public uint Duplicate(uint sourceHandle, ScriptProcess target, bool closeSource = false, string[]? user = null, uint? targetHandle = null)
+    public uint Duplicate(uint sourceHandle, ScriptProcess target, bool closeSource = false, string[]? user = null, uint? targetHandle = null) =>
+        DuplicateBetween(Process, sourceHandle, target, closeSource, user, targetHandle);
+
+    /// <summary>DuplicateHandle called by this thread to take <paramref name="sourceHandle"/> out of another process
+    /// into its own (with DUPLICATE_CLOSE_SOURCE: a hand-off). Both events are logged in this process's context.</summary>
+    public uint Pull(ScriptProcess source, uint sourceHandle, bool closeSource = true, string[]? user = null) =>
+        DuplicateBetween(source, sourceHandle, Process, closeSource, user, null);
+
+    private uint DuplicateBetween(ScriptProcess source, uint sourceHandle, ScriptProcess target, bool closeSource, string[]? user, uint? targetHandle)
     {
-        HandleFact source = Process.Open.GetValueOrDefault(sourceHandle)
-            ?? throw new InvalidOperationException($"0x{sourceHandle:X} is not open in {Process.Pid}");
+        HandleFact original = source.Open.GetValueOrDefault(sourceHandle)
+            ?? throw new InvalidOperationException($"0x{sourceHandle:X} is not open in {source.Pid}");
         uint value = targetHandle ?? target.AllocateValue();
         var fact = new HandleFact
         {
-            Pid = target.Pid, Handle = value, Type = source.Type, Object = source.Object, CreatorTid = Tid,
+            Pid = target.Pid, Handle = value, Type = original.Type, Object = original.Object, CreatorTid = Tid,
             CreateTicks = Script.Now, CreateFunction = InnermostOwnFunction(user), Origin = "Duplicate",
         };
         Script.Track(target, fact);
         Script.Facts.Duplicates++;
         var stack = Script.Stack(Process, ["ObDuplicateObject", "NtDuplicateObject", "KiSystemServiceCopyEnd"], user);
-        Script.WriteDuplicate(this, Process.Pid, sourceHandle, target.Pid, value, source, stack, advance: !closeSource);
-        if (closeSource)
-        {
-            Script.CloseTracked(Process, sourceHandle, Tid, CloseKind.DuplicateCloseSource, out _);
-            Script.WriteClose(this, sourceHandle, source.Type, source.Object, "", stack);
-        }
-        return value;
-    }
-
-    /// <summary>DuplicateHandle called by this thread to take <paramref name="sourceHandle"/> out of another process
-    /// into its own (with DUPLICATE_CLOSE_SOURCE: a hand-off). Both events are logged in this process's context.</summary>
-    public uint Pull(ScriptProcess source, uint sourceHandle, bool closeSource = true, string[]? user = null)
-    {
-        HandleFact original = source.Open.GetValueOrDefault(sourceHandle)
-            ?? throw new InvalidOperationException($"0x{sourceHandle:X} is not open in {source.Pid}");
-        uint value = Process.AllocateValue();
-        var fact = new HandleFact
-        {
-            Pid = Process.Pid, Handle = value, Type = original.Type, Object = original.Object, CreatorTid = Tid,
-            CreateTicks = Script.Now, CreateFunction = InnermostOwnFunction(user), Origin = "Duplicate",
-        };
-        Script.Track(Process, fact);
-        Script.Facts.Duplicates++;
-        var stack = Script.Stack(Process, ["ObDuplicateObject", "NtDuplicateObject", "KiSystemServiceCopyEnd"], user);
-        Script.WriteDuplicate(this, source.Pid, sourceHandle, Process.Pid, value, original, stack, advance: !closeSource);
+        Script.WriteDuplicate(this, source.Pid, sourceHandle, target.Pid, value, original, stack, advance: !closeSource);
         if (closeSource)
         {
             Script.CloseTracked(source, sourceHandle, Tid, CloseKind.DuplicateCloseSource, out _);
