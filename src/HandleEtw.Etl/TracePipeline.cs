@@ -37,8 +37,14 @@ public static class TracePipeline
         return new PipelineResult(source.Info, stacks, decoder.Counters);
     }
 
-    private sealed class FanOut(IRecordSink first, IRecordSink second) : IRecordSink
+    private sealed class FanOut(IRecordSink first, IRecordSink second) : IRecordSink, ISegmentSink
     {
+        public void OnSegment(in TraceSegment segment)
+        {
+            (first as ISegmentSink)?.OnSegment(segment);
+            (second as ISegmentSink)?.OnSegment(segment);
+        }
+
         public void OnRecord(in EventRecord record)
         {
             first.OnRecord(record);

@@ -131,7 +131,7 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
         return new TraceMeta
         {
             ToolVersion = typeof(ParquetTraceWriter).Assembly.GetName().Version?.ToString(3) ?? "",
-            SourceFile = info.Source,
+            SourceFile = info.SourceFiles.Count > 1 ? string.Join(";", info.SourceFiles) : info.Source,
             Host = _host,
             OsBuild = info.OsBuild,
             PointerSize = info.PointerSize,
@@ -144,7 +144,7 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
             EventsLost = eventsLost,
             BuffersLost = buffersLost,
             DamagedBuffers = info.DamagedBuffers,
-            Lossy = eventsLost > 0 || buffersLost > 0 || info.DamagedBuffers > 0,
+            Lossy = eventsLost > 0 || buffersLost > 0 || info.DamagedBuffers > 0 || info.Gaps.Count > 0,
             Partial = partial,
         };
     }

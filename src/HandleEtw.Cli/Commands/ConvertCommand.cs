@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using HandleEtw.Core.Records;
 using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.File;
 using HandleEtw.Parquet;
@@ -10,7 +11,7 @@ namespace HandleEtw.Cli.Commands;
 /// <summary>`handleetw convert trace.etl -o DIR`: the trace as Parquet tables for DuckDB, pandas and Spark.</summary>
 public static class ConvertCommand
 {
-    private static readonly Argument<string> TraceArgument = new("trace") { Description = "The .etl file to convert." };
+    private static readonly Argument<string[]> TraceArgument = TraceOptions.Trace();
     private static readonly Option<string> OutputOption = new("--output", "-o") { Description = "Directory for the tables (created if missing).", Required = true };
     private static readonly Option<bool> PartitionOption = new("--partition") { Description = "Write DIR/host=NAME/date=YYYY-MM-DD/TABLE.parquet (Hive style) so a fleet's traces share one directory." };
     private static readonly Option<string?> HostOption = new("--host") { Description = "Host name to record and partition by (default: from the trace, else the file name)." };
@@ -21,7 +22,7 @@ public static class ConvertCommand
 
     public static Command Create()
     {
-        var command = new Command("convert", "Write a trace as Parquet tables for DuckDB, pandas and Spark (--symbols adds a symbols table).");
+        var command = new Command("convert", "Write a trace (or several files of one recording, as one dataset) as Parquet tables for DuckDB, pandas and Spark (--symbols adds a symbols table).");
         command.Arguments.Add(TraceArgument);
         command.Options.Add(OutputOption);
         command.Options.Add(PartitionOption);
@@ -50,12 +51,12 @@ public static class ConvertCommand
     /// <summary>Write the symbols table after the conversion; a null resolver gives module+offset rows.</summary>
     internal sealed record SymbolsTableRequest(SymbolResolver? Resolver);
 
-    internal sealed record ConvertArgs(string Trace, string Output, bool Partition, string? Host, ParquetCompression Compression);
+    internal sealed record ConvertArgs(IReadOnlyList<string> Traces, string Output, bool Partition, string? Host, ParquetCompression Compression);
 
     internal static int Convert(ConvertArgs args, CommandContext context, CancellationToken cancel,
         SymbolsTableRequest? symbols = null)
     {
-        if (!File.Exists(args.Trace)) throw new UserErrorException($"{args.Trace}: no such file");
+        IReadOnlyList<string> files = TraceFiles.Expand(args.Traces);
         if (File.Exists(args.Output)) throw new UserErrorException($"-o {args.Output}: is a file, expected a directory");
         var options = new ParquetConversionOptions
         {
@@ -64,7 +65,7 @@ public static class ConvertCommand
             Host = args.Host,
             Write = new ParquetWriteOptions { Compression = args.Compression },
         };
-        using EtlFileSource source = EtlFileSource.Open(args.Trace);
+        using IRecordSource source = EtlSequenceSource.OpenAll(files);
         try
         {
             ParquetConversionResult result = TraceToParquet.Run(source, options, new HandleTracker(source.Info),
@@ -76,6 +77,7 @@ public static class ConvertCommand
                 $"wrote {result.Meta.Events.ToString("N0", CultureInfo.InvariantCulture)} handle events, " +
                 $"{result.Meta.Stacks.ToString("N0", CultureInfo.InvariantCulture)} stacks to {result.Directory}" +
                 (result.Meta.Lossy ? " (trace is lossy: see meta)" : ""));
+            TraceOptions.WriteGaps(source.Info, context.Error);
             if (symbols is not null)
                 context.Out.WriteLine(SymbolizeCommand.Summary(
                     SymbolizeCommand.Write(result.Directory, symbols.Resolver, options.Write, searchPartitions: false, cancel)));

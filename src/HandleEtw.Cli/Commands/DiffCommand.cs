@@ -25,9 +25,12 @@ public static class DiffCommand
         foreach (Option o in new Option[] { from, to, process, pid, json, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
-            var args = new Args(p.GetValue(trace)!, p.GetValue(from), p.GetValue(to),
+            var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(from), p.GetValue(to),
                 TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
-            return SymbolOptions.RunWith(p, symbols, verbose, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
+            TraceInput input = TraceInput.Open(p.GetValue(trace)!);
+            int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
+            TraceOptions.WriteGaps(input.Info, context.Error);
+            return code;
         });
         return command;
     }

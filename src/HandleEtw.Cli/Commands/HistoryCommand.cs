@@ -22,8 +22,11 @@ public static class HistoryCommand
         foreach (Option o in new Option[] { pid, handle, json, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
-            var args = new Args(p.GetValue(trace)!, p.GetValue(pid), TraceOptions.ParseHandle(p.GetValue(handle)!), p.GetValue(json));
-            return SymbolOptions.RunWith(p, symbols, verbose, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
+            var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(pid), TraceOptions.ParseHandle(p.GetValue(handle)!), p.GetValue(json));
+            TraceInput input = TraceInput.Open(p.GetValue(trace)!);
+            int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
+            TraceOptions.WriteGaps(input.Info, context.Error);
+            return code;
         });
         return command;
     }

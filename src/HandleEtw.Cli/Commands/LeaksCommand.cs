@@ -24,9 +24,12 @@ public static class LeaksCommand
         foreach (Option o in new Option[] { top, process, pid, json, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
-            var args = new Args(p.GetValue(trace)!, p.GetValue(top), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
+            var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(top), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
             if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
-            return SymbolOptions.RunWith(p, symbols, verbose, context, TraceInput.OpenFile(args.Trace), input => Execute(args, input, context.Out));
+            TraceInput input = TraceInput.Open(p.GetValue(trace)!);
+            int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
+            TraceOptions.WriteGaps(input.Info, context.Error);
+            return code;
         });
         return command;
     }

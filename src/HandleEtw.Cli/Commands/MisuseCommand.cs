@@ -21,8 +21,11 @@ public static class MisuseCommand
         foreach (Option o in new Option[] { process, pid, json }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
-            var args = new Args(p.GetValue(trace)!, TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
-            return Execute(args, TraceInput.OpenFile(args.Trace), context.Out);
+            var args = new Args(string.Join(" ", p.GetValue(trace)!), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
+            TraceInput input = TraceInput.Open(p.GetValue(trace)!);
+            int code = Execute(args, input, context.Out);
+            TraceOptions.WriteGaps(input.Info, context.Error);
+            return code;
         });
         return command;
     }

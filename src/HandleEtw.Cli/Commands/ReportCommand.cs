@@ -17,7 +17,11 @@ public static class ReportCommand
     public static Command Create()
     {
         var command = new Command("report", "One self-contained HTML page: charts, type summary, leaks and diff.");
-        var trace = new Argument<string>("trace") { Description = "The .etl file, or a Parquet directory written by convert." };
+        var trace = new Argument<string[]>("trace")
+        {
+            Description = "The .etl file (several files of one recording or a folder of them: one timeline), or a Parquet directory written by convert.",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var output = new Option<string?>("--output", "-o") { Description = "The HTML file to write (default: the trace path + .html)." };
         var from = TraceOptions.Time("--from", "Diff window start: seconds from trace start or ISO-8601 UTC (marked on the charts).");
         var to = TraceOptions.Time("--to", "Diff window end: seconds from trace start or ISO-8601 UTC.");
@@ -30,12 +34,15 @@ public static class ReportCommand
         foreach (Option o in new Option[] { output, from, to, process, pid, top, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
-            string path = p.GetValue(trace)!;
-            var args = new Args(path, p.GetValue(output) ?? path.TrimEnd('/', '\\') + ".html", p.GetValue(from), p.GetValue(to),
+            string[] paths = p.GetValue(trace)!;
+            string path = paths[0];
+            var args = new Args(string.Join(" ", paths), p.GetValue(output) ?? path.TrimEnd('/', '\\') + ".html", p.GetValue(from), p.GetValue(to),
                 TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(top));
             if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
             using var resolver = SymbolOptions.CreateResolver(p, symbols);
-            int code = Execute(args, Open(path, resolver), context.Out);
+            ReportInput input = Open(paths, resolver);
+            int code = Execute(args, input, context.Out);
+            TraceOptions.WriteGaps(input.Info, context.Error);
             SymbolOptions.Report(resolver, context, p.GetValue(verbose));
             return code;
         });
@@ -44,14 +51,18 @@ public static class ReportCommand
 
     /// <summary>An .etl file or a Parquet directory written by `convert`, replayed once per report pass.</summary>
     /// <param name="symbolizer">Turns frames into module!Function+0xOFFSET (--symbols); null keeps module+0xOFFSET.</param>
-    public static ReportInput Open(string path, IFrameSymbolizer? symbolizer = null)
+    public static ReportInput Open(string path, IFrameSymbolizer? symbolizer = null) => Open([path], symbolizer);
+
+    /// <summary>Several .etl files (or folders of them) are one timeline; one Parquet directory is one trace.</summary>
+    public static ReportInput Open(IReadOnlyList<string> paths, IFrameSymbolizer? symbolizer = null)
     {
-        if (Directory.Exists(path)) return OpenParquet(path, symbolizer);
-        TraceInput first = TraceInput.OpenFile(path);
+        if (paths.Count == 1 && Directory.Exists(paths[0]) && !TraceFiles.HasEtlFiles(paths[0]))
+            return OpenParquet(paths[0], symbolizer);
+        TraceInput first = TraceInput.Open(paths);
         bool used = false;
         return new ReportInput(first.Info, consumer =>
         {
-            TraceInput input = used ? TraceInput.OpenFile(path) : first;
+            TraceInput input = used ? TraceInput.Open(paths) : first;
             input.Symbolizer = symbolizer;
             used = true;
             return TraceOptions.Run(input, consumer);

@@ -15,7 +15,7 @@ public static class StatsCommand
     public static Command Create()
     {
         var command = new Command("stats", "Trace metadata, buffers, events by kind, stacks, losses and live handle counts.");
-        var file = new Argument<string>("file") { Description = "The .etl trace." };
+        var file = TraceOptions.Trace();
         var json = new Option<bool>("--json") { Description = "Write one JSON object instead of text." };
         command.Arguments.Add(file);
         var modules = new Option<bool>("--modules") { Description = "List every loaded image per process with its PDB identity (guid, age, name) and load/unload times." };
@@ -25,9 +25,7 @@ public static class StatsCommand
         command.Options.Add(methods);
         command.SetGuardedAction((parseResult, context) =>
         {
-            string path = parseResult.GetValue(file)!;
-            if (!System.IO.File.Exists(path)) throw new UserErrorException($"{path}: no such file");
-            using var source = EtlFileSource.Open(path);
+            using IRecordSource source = EtlSequenceSource.OpenAll(TraceFiles.Expand(parseResult.GetValue(file)!));
             if (parseResult.GetValue(modules)) return StatsModules.Write(source, parseResult.GetValue(json), context);
             if (parseResult.GetValue(methods)) return StatsMethods.Write(source, parseResult.GetValue(json), context);
             var tracker = new HandleTracker(source.Info);
@@ -46,7 +44,8 @@ public static class StatsCommand
             Iso(info.EndUtc), info.PointerSize, info.Processors, info.OsVersion.ToString(), info.OsBuild, report.Events,
             report.EventsWithStacks, info.Buffers, info.CompressedBuffers, report.ByKind,
             (live ?? []).Select(p => new LiveHandlesJson(p.Pid, p.ProcessKey == 0 ? null : new Hex(p.ProcessKey), p.Process, p.Total,
-                p.ByType.ToDictionary(t => t.Type, t => t.Count))).ToList());
+                p.ByType.ToDictionary(t => t.Type, t => t.Count))).ToList(),
+            info.SourceFiles.Count > 0 ? info.SourceFiles : [info.Source], Gaps(info));
         return JsonContract.Write(document) + Environment.NewLine;
     }
 
@@ -56,6 +55,7 @@ public static class StatsCommand
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"file         {info.Source}");
+        AppendSequence(text, info);
         text.AppendLine(c, $"session      {info.SessionName}");
         text.AppendLine(c, $"time (UTC)   {Iso(info.StartUtc)} .. {Iso(info.EndUtc)}");
         text.AppendLine(c, $"machine      Windows {info.OsVersion} build {info.OsBuild}, {info.Processors} CPUs, {info.PointerSize * 8}-bit");
@@ -69,6 +69,21 @@ public static class StatsCommand
             text.AppendLine(c, $"  {kind.PadRight(width)}  {count,10}");
         AppendLiveHandles(text, live ?? []);
         return text.ToString();
+    }
+
+    /// <summary>Several files read as one timeline: the gaps between them, in seconds from the trace start.</summary>
+    private static List<GapJson> Gaps(TraceInfo info) =>
+        info.Gaps.Select(g => new GapJson(info.ToRelativeTicks(g.FromTimestamp) / 1e7, info.ToRelativeTicks(g.ToTimestamp) / 1e7,
+            g.Before, g.After)).ToList();
+
+    private static void AppendSequence(StringBuilder text, TraceInfo info)
+    {
+        if (info.SourceFiles.Count < 2) return;
+        var c = CultureInfo.InvariantCulture;
+        text.AppendLine(c, $"files        {info.SourceFiles.Count} read as one timeline, {info.Gaps.Count} gaps between them");
+        foreach (string f in info.SourceFiles) text.AppendLine(c, $"  {f}");
+        foreach (TraceGap gap in info.Gaps)
+            text.AppendLine(c, $"  gap {info.ToRelativeTicks(gap.FromTimestamp) / 1e7:0.###} s .. {info.ToRelativeTicks(gap.ToTimestamp) / 1e7:0.###} s between {gap.Before} and {gap.After}");
     }
 
     private static void AppendLiveHandles(StringBuilder text, IReadOnlyList<ProcessHandleSummary> live)

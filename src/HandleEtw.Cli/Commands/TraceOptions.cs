@@ -12,7 +12,11 @@ namespace HandleEtw.Cli.Commands;
 /// <summary>Options shared by the analysis verbs, and how they read a trace.</summary>
 public static class TraceOptions
 {
-    public static Argument<string> Trace() => new("trace") { Description = "The .etl file to analyse." };
+    public static Argument<string[]> Trace() => new("trace")
+    {
+        Description = "The .etl file to analyse; several files of one recording, or a folder of them, are read as one timeline.",
+        Arity = ArgumentArity.OneOrMore,
+    };
     public static Option<string?> Process() => new("--process") { Description = "Only this process (image name, e.g. lsass)." };
     public static Option<int?> Pid() => new("--pid") { Description = "Only this process id." };
     public static Option<bool> Json() => new("--json") { Description = "Write JSON instead of text." };
@@ -46,6 +50,17 @@ public static class TraceOptions
         return value;
     }
 
+    /// <summary>One line per gap between files of a sequence (stderr, so --json output stays one document).</summary>
+    public static void WriteGaps(TraceInfo info, TextWriter error)
+    {
+        foreach (TraceGap gap in info.Gaps)
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"lossy interval: {Seconds(info, gap.FromTimestamp):0.###} s .. {Seconds(info, gap.ToTimestamp):0.###} s, " +
+                $"no file covers the time between {gap.Before} and {gap.After}"));
+    }
+
+    private static double Seconds(TraceInfo info, long timestamp) => info.ToRelativeTicks(timestamp) / 1e7;
+
     /// <summary>Runs the analysis consumer plus a module map over the trace; returns what frames need.</summary>
     public static StackContext Run(TraceInput input, TraceConsumer analysis)
     {
@@ -65,10 +80,12 @@ public sealed class TraceInput(TraceInfo info, Func<TraceConsumer, StackTable> r
     /// <summary>Resolves frames to `module!Function+0xOFFSET` when set (--symbols); null keeps `module+0xOFFSET`.</summary>
     public IFrameSymbolizer? Symbolizer { get; set; }
 
-    public static TraceInput OpenFile(string path)
+    public static TraceInput OpenFile(string path) => Open([path]);
+
+    /// <summary>One .etl file, or several (files and folders of them) read as one timeline in time order.</summary>
+    public static TraceInput Open(IReadOnlyList<string> paths)
     {
-        if (!File.Exists(path)) throw new UserErrorException($"{path}: no such file");
-        EtlFileSource source = EtlFileSource.Open(path);
+        IRecordSource source = EtlSequenceSource.OpenAll(TraceFiles.Expand(paths));
         return new TraceInput(source.Info, consumer =>
         {
             using (source) return TracePipeline.Run(source, consumer).Stacks;

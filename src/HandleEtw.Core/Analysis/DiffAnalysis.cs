@@ -25,6 +25,7 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
     public override void OnProcess(in ProcessEvent e) { Check(e.Timestamp); tracker.OnProcess(e); }
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => tracker.OnObjectType(timestamp, typeIndex, name);
     public override void OnLoss(in LossEvent e) => tracker.OnLoss(e);
+    public override void OnSegment(in TraceSegment segment) => tracker.OnSegment(segment);
 
     public override void OnEnd(long endTimestamp)
     {

@@ -55,6 +55,7 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
         Other(OtherKind.ObjectType, name, timestamp, typeIndex);
 
     public override void OnSnapshot(long timestamp, string label) => Other(OtherKind.Snapshot, label, timestamp);
+    public override void OnSegment(in TraceSegment segment) => Other(OtherKind.Segment, segment);
 
     /// <summary>Waits until every event has been consumed, then ends the consumer here.</summary>
     public override void OnEnd(long endTimestamp)
@@ -162,10 +163,11 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
             case OtherKind.ClrNote: _inner.OnClrNote((ClrNoteEvent)o.Payload); break;
             case OtherKind.ObjectType: _inner.OnObjectType(o.Timestamp, o.TypeIndex, (string)o.Payload); break;
             case OtherKind.Snapshot: _inner.OnSnapshot(o.Timestamp, (string)o.Payload); break;
+            case OtherKind.Segment: _inner.OnSegment((TraceSegment)o.Payload); break;
         }
     }
 
-    private enum OtherKind : byte { Process, Thread, Image, ImageIdentity, Loss, ObjectType, Snapshot, Method, ClrModule, ClrNote }
+    private enum OtherKind : byte { Process, Thread, Image, ImageIdentity, Loss, ObjectType, Snapshot, Method, ClrModule, ClrNote, Segment }
 
     /// <summary>A rarer event, boxed, replayed before the handle event at <see cref="Position"/>.</summary>
     private readonly record struct OtherEvent(int Position, OtherKind Kind, object Payload, long Timestamp, ushort TypeIndex);

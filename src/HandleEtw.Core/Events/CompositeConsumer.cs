@@ -14,5 +14,6 @@ public sealed class CompositeConsumer(params TraceConsumer[] consumers) : TraceC
     public override void OnClrModule(in ClrModuleEvent e) { foreach (var c in consumers) c.OnClrModule(e); }
     public override void OnClrNote(in ClrNoteEvent e) { foreach (var c in consumers) c.OnClrNote(e); }
     public override void OnSnapshot(long timestamp, string label) { foreach (var c in consumers) c.OnSnapshot(timestamp, label); }
+    public override void OnSegment(in TraceSegment segment) { foreach (var c in consumers) c.OnSegment(segment); }
     public override void OnEnd(long endTimestamp) { foreach (var c in consumers) c.OnEnd(endTimestamp); }
 }

@@ -24,6 +24,9 @@ public abstract class TraceConsumer
     /// <summary>A snapshot mark (live `s` key, --snapshot-every): consumers that keep tables label them.</summary>
     public virtual void OnSnapshot(long timestamp, string label) { }
 
+    /// <summary>The next file of a sequence starts here (several files read as one timeline).</summary>
+    public virtual void OnSegment(in TraceSegment segment) { }
+
     /// <summary>No more events. <paramref name="endTimestamp"/> is the last event's time.</summary>
     public virtual void OnEnd(long endTimestamp) { }
 }

@@ -8,8 +8,12 @@ namespace HandleEtw.Core.Json;
 public sealed record StatsJson(bool Lossy, DamageJson Damage, string File, string Session, string StartUtc, string EndUtc,
                                int PointerSize, int Cpus, string OsVersion, int OsBuild, long Events, long Stacks,
                                long Buffers, long CompressedBuffers, IReadOnlyDictionary<string, long> ByKind,
-                               IReadOnlyList<LiveHandlesJson> LiveHandles)
+                               IReadOnlyList<LiveHandlesJson> LiveHandles, IReadOnlyList<string> Files,
+                               IReadOnlyList<GapJson> Gaps)
     : TraceDocument(Lossy, Damage);
+
+/// <summary>Time between two files of a sequence that no file covers (a lossy interval), seconds from the trace start.</summary>
+public sealed record GapJson(double FromS, double ToS, string Before, string After);
 
 /// <summary>Handles open at the end in one running process, by type (`!handle 0 0`'s summary).</summary>
 /// <param name="ProcessKey">The kernel's process key (EPROCESS address); null when the trace did not give it.</param>

@@ -71,6 +71,15 @@ public interface IRecordSink
 }
 
 /// <summary>
+/// A sink that wants to know where one file of a sequence ends and the next begins (the decoder passes it on in
+/// order with the events, for rundown reconciliation). Sources call it between records, never inside one.
+/// </summary>
+public interface ISegmentSink
+{
+    void OnSegment(in Events.TraceSegment segment);
+}
+
+/// <summary>
 /// The one interface between where records come from (an .etl file, a live ETW session, a replay in tests) and the
 /// platform-neutral pipeline. <see cref="Read"/> pushes every record, in time order, then returns.
 /// </summary>

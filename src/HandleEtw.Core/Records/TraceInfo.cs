@@ -49,8 +49,14 @@ public sealed class TraceInfo
     /// <summary>Records whose framing was not understood (WPP, unknown markers) and were stepped over.</summary>
     public long SkippedRecords { get; set; }
 
+    /// <summary>Every file read as this one timeline, in time order (one entry for a single file).</summary>
+    public IReadOnlyList<string> SourceFiles { get; init; } = [];
+
+    /// <summary>Stretches of time between files of a sequence that no file covers: events there are lost.</summary>
+    public List<TraceGap> Gaps { get; } = [];
+
     /// <summary>True when anything was lost or damaged: every result says so.</summary>
-    public bool Lossy => EventsLost > 0 || BuffersLost > 0 || DamagedBuffers > 0;
+    public bool Lossy => EventsLost > 0 || BuffersLost > 0 || DamagedBuffers > 0 || Gaps.Count > 0;
 
     /// <summary>Converts a raw timestamp to UTC.</summary>
     public DateTime ToUtc(long timestamp) => StartUtc.AddTicks(ToRelativeTicks(timestamp));
@@ -78,3 +84,7 @@ public sealed class TraceInfo
     public long FromUtc(DateTime utc) =>
         StartTimestamp + (long)((Int128)(utc.ToUniversalTime() - StartUtc).Ticks * ClockFrequency / 10_000_000);
 }
+
+/// <summary>A lossy interval between two files of a sequence: raw timestamps of the earlier file's end and the later
+/// file's start, on the timeline's clock.</summary>
+public readonly record struct TraceGap(long FromTimestamp, long ToTimestamp, string Before, string After);

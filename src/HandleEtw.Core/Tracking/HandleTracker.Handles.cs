@@ -15,6 +15,7 @@ public sealed partial class HandleTracker
     {
         LastTimestamp = e.Timestamp;
         Counters.HandleEvents++;
+        if (_listedInRundown is not null && e.Op != HandleOp.RundownStart) FinishReconciliation();
         switch (e.Op)
         {
             case HandleOp.Create:
@@ -152,9 +153,10 @@ public sealed partial class HandleTracker
     private void Rundown(in HandleEvent e)
     {
         Counters.RundownHandles++;
-        RundownTimestamp = e.Timestamp;
+        if (Counters.Segments == 0) RundownTimestamp = e.Timestamp; // the first file's rundown starts the diff
         ProcessState process = GetProcess(Owner(e.ProcessId, e.Handle));
         process.HasRundown = true;
+        if (ConfirmRundown(process, e)) return;
         Open(process, e.Handle, e, HandleOrigin.Rundown, e.ProcessId, 0);
     }
 

@@ -36,8 +36,9 @@ public sealed partial class HandleTracker : TraceConsumer
     public TypeNames Types { get; } = new();
     public TrackerCounters Counters { get; } = new();
 
-    /// <summary>True when the trace or the stream reported lost events or damaged buffers.</summary>
-    public bool Lossy => _info.Lossy || Counters.LossEvents > 0;
+    /// <summary>True when the trace or the stream reported lost events or damaged buffers, a gap between files, or a
+    /// later file's rundown that disagreed with the carried tables.</summary>
+    public bool Lossy => _info.Lossy || Counters.LossEvents > 0 || Counters.RundownMismatches > 0;
 
     public long LastTimestamp { get; private set; }
 
@@ -85,6 +86,7 @@ public sealed partial class HandleTracker : TraceConsumer
 
     public override void OnEnd(long endTimestamp)
     {
+        FinishReconciliation();
         if (endTimestamp > LastTimestamp) LastTimestamp = endTimestamp;
         Ended = true;
     }

@@ -26,6 +26,15 @@ public sealed class TrackerCounters
     /// <summary>Handles still open when their process exited (released, not leaked).</summary>
     public long ReleasedAtExit { get; internal set; }
 
+    /// <summary>Later files of a sequence (each starts a segment whose rundown is reconciled).</summary>
+    public long Segments { get; internal set; }
+
+    /// <summary>Rundown handles the tables already held (same object): they keep their create stacks.</summary>
+    public long RundownConfirmed { get; internal set; }
+
+    /// <summary>A later file's rundown listed a handle the tables lacked, or left out one they held.</summary>
+    public long RundownMismatches { get; internal set; }
+
     /// <summary>Losses reported inside the stream (OnLoss).</summary>
     public long LossEvents { get; internal set; }
     public long EventsLostInStream { get; internal set; }

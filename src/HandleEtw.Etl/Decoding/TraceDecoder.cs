@@ -9,7 +9,7 @@ namespace HandleEtw.Etl.Decoding;
 /// Decodes the kernel records handleetw needs, joins their stacks and hands the events on in time order.
 /// Shared by the .etl reader and the live session. A malformed payload is counted and skipped, never thrown.
 /// </summary>
-public sealed class TraceDecoder : IRecordSink, IHeldEventSink
+public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
 {
     private readonly TraceConsumer _consumer;
     private readonly StackJoin _join;
@@ -47,6 +47,15 @@ public sealed class TraceDecoder : IRecordSink, IHeldEventSink
             }
         }
         _join.LogEvent(record, seq);
+    }
+
+    /// <summary>The next file of a sequence: passed on in order, after the events of the earlier files.</summary>
+    public void OnSegment(in TraceSegment segment)
+    {
+        ref HeldEvent held = ref _join.HoldMarker();
+        held.Kind = HeldKind.Segment;
+        held.Timestamp = segment.Timestamp;
+        held.Other = segment;
     }
 
     /// <summary>End of input: emits what is still held back, then calls <see cref="TraceConsumer.OnEnd"/>.</summary>
@@ -151,6 +160,9 @@ public sealed class TraceDecoder : IRecordSink, IHeldEventSink
             case HeldKind.ClrNote:
                 _consumer.OnClrNote((ClrNoteEvent)e.Other!);
                 break;
+            case HeldKind.Segment:
+                _consumer.OnSegment((TraceSegment)e.Other!);
+                return;
             default:
                 return;
         }

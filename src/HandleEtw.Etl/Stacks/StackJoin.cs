@@ -49,6 +49,16 @@ internal sealed class StackJoin
         return ref _queue[seq];
     }
 
+    /// <summary>Reserves a slot for a mark that no stack can target (the start of the next file): it leaves right
+    /// after every event held before it.</summary>
+    public ref HeldEvent HoldMarker()
+    {
+        ref HeldEvent held = ref Hold(out _);
+        held.HistorySerial = -1;
+        held.NextParked = -1;
+        return ref held;
+    }
+
     /// <summary>Every non-stack record: remembered as a possible stack target. <paramref name="heldSeq"/> is -1
     /// when nothing was decoded from it.</summary>
     public void LogEvent(in EventRecord r, long heldSeq)

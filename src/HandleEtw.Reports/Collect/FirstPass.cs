@@ -57,6 +57,7 @@ internal sealed class FirstPass : TraceConsumer
     public override void OnImage(in ImageEvent e) => Events++;
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => _diff.OnObjectType(timestamp, typeIndex, name);
     public override void OnLoss(in LossEvent e) => _diff.OnLoss(e);
+    public override void OnSegment(in TraceSegment segment) => _diff.OnSegment(segment);
 
     public override void OnEnd(long endTimestamp)
     {

@@ -29,6 +29,7 @@ internal sealed class StackPass : TraceConsumer
     public override void OnProcess(in ProcessEvent e) { Sampler.Advance(e.Timestamp); _tracker.OnProcess(e); }
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => _tracker.OnObjectType(timestamp, typeIndex, name);
     public override void OnLoss(in LossEvent e) => _tracker.OnLoss(e);
+    public override void OnSegment(in TraceSegment segment) => _tracker.OnSegment(segment);
 
     public override void OnEnd(long endTimestamp)
     {

@@ -76,5 +76,6 @@ public sealed class FilteringConsumer(TargetFilter filter, TraceConsumer inner) 
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => inner.OnObjectType(timestamp, typeIndex, name);
     public override void OnLoss(in LossEvent e) => inner.OnLoss(e);
     public override void OnSnapshot(long timestamp, string label) => inner.OnSnapshot(timestamp, label);
+    public override void OnSegment(in TraceSegment segment) => inner.OnSegment(segment);
     public override void OnEnd(long endTimestamp) => inner.OnEnd(endTimestamp);
 }

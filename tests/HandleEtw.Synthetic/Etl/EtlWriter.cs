@@ -9,11 +9,12 @@ namespace HandleEtw.Synthetic.Etl;
 /// Memory is one buffer per processor whatever the number of events. Records are 8-byte aligned and never span
 /// buffers. Times are logical 100-ns ticks since the trace start; records carry raw QPC values. With compression,
 /// a full buffer is compressed and written on a worker thread while the caller fills the next one (one buffer in
-/// flight, written in flush order, so the file is the same as a sequential run).
+/// flight, written in flush order, so the file is the same as a sequential run). <see cref="Roll"/> closes the file
+/// and carries on in the next one, like a session in new-file mode: each file is a valid .etl with its own header.
 /// </summary>
 public sealed class EtlWriter : IDisposable
 {
-    private readonly Stream _stream;
+    private Stream _stream;
     private readonly bool _leaveOpen;
     private readonly CpuBuffer[] _cpus;
     private readonly XpressEncoder? _encoder;
@@ -23,6 +24,7 @@ public sealed class EtlWriter : IDisposable
     private readonly PayloadBuilder _headerPayload = new();
     private uint _buffersWritten;
     private long _lastTicks;
+    private long _fileStartTicks;
     private bool _disposed;
 
     public EtlWriter(Stream stream, EtlWriterOptions options, bool leaveOpen = false)
@@ -98,12 +100,34 @@ public sealed class EtlWriter : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
+        CloseFile(_lastTicks);
+        if (!_leaveOpen) _stream.Dispose();
+    }
+
+    /// <summary>Ends the current file at logical time <paramref name="ticks"/> (its header's end) and writes the
+    /// next records to <paramref name="next"/>, whose header starts there. The finished stream is left to the caller
+    /// when the writer leaves streams open, disposed otherwise.</summary>
+    public void Roll(Stream next, long ticks)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (ticks < _lastTicks) throw new ArgumentException($"roll at {ticks} before the last record at {_lastTicks}", nameof(ticks));
+        if (!next.CanSeek || !next.CanWrite) throw new ArgumentException("the stream must be writable and seekable", nameof(next));
+        CloseFile(ticks);
+        if (!_leaveOpen) _stream.Dispose();
+        _stream = next;
+        _fileStartTicks = ticks;
+        foreach (CpuBuffer cpu in _cpus) cpu.Sequence = 0;
+        _stream.Write(new byte[Options.BufferSize]);
+        _buffersWritten = 1;
+    }
+
+    private void CloseFile(long endTicks)
+    {
         for (int i = 0; i < _cpus.Length; i++)
             if (_cpus[i].HasRecords) Flush(i);
         WaitInFlight();
-        WriteHeaderBuffer();
+        WriteHeaderBuffer(endTicks);
         _stream.Flush();
-        if (!_leaveOpen) _stream.Dispose();
     }
 
     private CpuBuffer Cpu(int cpu) =>
@@ -174,10 +198,11 @@ public sealed class EtlWriter : IDisposable
         task.GetAwaiter().GetResult();
     }
 
-    private void WriteHeaderBuffer()
+    private void WriteHeaderBuffer(long endTicks)
     {
-        var totals = new LogFileHeader.Totals(_buffersWritten, Options.StartUtc.AddTicks(_lastTicks), Options.EventsLost, 0);
-        LogFileHeader.Build(_headerPayload, Options, totals);
+        var totals = new LogFileHeader.Totals(_buffersWritten, Options.StartUtc.AddTicks(endTicks), Options.EventsLost, 0);
+        EtlWriterOptions file = Options with { StartUtc = Options.StartUtc.AddTicks(_fileStartTicks), StartQpc = ToRaw(_fileStartTicks) };
+        LogFileHeader.Build(_headerPayload, file, totals);
         byte[] data = new byte[Options.BufferSize];
         int headerSize = RecordHeaders.SystemSize;
         int size = headerSize + _headerPayload.Length;
@@ -185,11 +210,11 @@ public sealed class EtlWriter : IDisposable
         Span<byte> record = data.AsSpan(EtlConstants.BufferHeaderSize, size);
         _headerPayload.Span.CopyTo(record[headerSize..]);
         var type = Options.PointerSize == 8 ? RecordHeaderType.System64 : RecordHeaderType.System32;
-        RecordHeaders.System(record, type, LogFileHeader.EventVersion, Hooks.EventTraceHeader, 0, 0, Options.StartQpc);
+        RecordHeaders.System(record, type, LogFileHeader.EventVersion, Hooks.EventTraceHeader, 0, 0, file.StartQpc);
         data.AsSpan(saved).Fill(0xFF);
         new BufferHeader
         {
-            BufferSize = Options.BufferSize, SavedOffset = saved, TimeStamp = Options.StartQpc, Sequence = 0,
+            BufferSize = Options.BufferSize, SavedOffset = saved, TimeStamp = file.StartQpc, Sequence = 0,
             Processor = 0, Flags = 0, Type = EtlConstants.BufferTypeHeader,
             State = Options.Compress ? EtlConstants.CompressionFormatXpress : 0,
         }.Write(data);

@@ -137,11 +137,20 @@ public sealed partial class TraceScript
     public void WriteTo(Stream stream)
     {
         using var writer = new EtlWriter(stream, Options.Writer, leaveOpen: true);
+        Write(writer, cuts: [], atCut: null);
+    }
+
+    /// <summary>Every record of the script; before the first operation at or after each of <paramref name="cuts"/>,
+    /// <paramref name="atCut"/> (cut index, time) switches files.</summary>
+    private void Write(EtlWriter writer, long[] cuts, Action<int, long, KernelEventWriter>? atCut)
+    {
         var events = new KernelEventWriter(writer);
         var stacks = new StackWriter(events, Options.Stacks, Options.StackCacheSize);
         WriteStartRundown(events);
+        int next = 0;
         foreach (Op op in _ops)
         {
+            for (; next < cuts.Length && op.Ticks >= cuts[next]; next++) atCut?.Invoke(next, cuts[next], events);
             if (op.Tid >= 0) stacks.BeforeEvent(op.Ticks, op.Tid);
             op.Write(events, op.Cpu, op.Ticks);
             if (op.Stack is not null) stacks.Attach(op.Cpu, op.Ticks, op.Pid, op.Tid, op.Stack, op.PointerSize);

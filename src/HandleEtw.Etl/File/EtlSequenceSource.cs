@@ -1,0 +1,121 @@
+using HandleEtw.Core.Events;
+using HandleEtw.Core.Records;
+
+namespace HandleEtw.Etl.File;
+
+/// <summary>
+/// Several .etl files read as one timeline in time order: the files of a rolled capture (Windows' new-file mode,
+/// `record --roll`) or traces recorded one after another. Records pass on file after file into one decoder, so stack
+/// keys, handle tables and processes carry across files; before each later file the sink hears of the boundary
+/// (<see cref="ISegmentSink"/>) so its start rundown can be reconciled. Time no file covers between two files is a
+/// gap: recorded in <see cref="TraceInfo.Gaps"/>, and every result is then lossy. Files that overlap in time are not
+/// one recording and are refused.
+/// </summary>
+public sealed class EtlSequenceSource : IRecordSource
+{
+    private readonly EtlFileSource[] _files;
+    private readonly SequenceClock[] _clocks;
+    private readonly long _tolerance;
+    /// <summary>Gaps between file i and i+1 already known from the headers (the rest are measured while reading).</summary>
+    private readonly bool[] _gapKnown;
+
+    private EtlSequenceSource(EtlFileSource[] files)
+    {
+        _files = files;
+        TraceInfo first = files[0].Info;
+        Info = new TraceInfo
+        {
+            Source = first.Source, SessionName = first.SessionName, HostName = first.HostName,
+            StartUtc = first.StartUtc, EndUtc = files[^1].Info.EndUtc, ClockFrequency = first.ClockFrequency,
+            ClockType = first.ClockType, StartTimestamp = first.StartTimestamp, PointerSize = first.PointerSize,
+            OsVersion = first.OsVersion, OsBuild = first.OsBuild, Processors = files.Max(f => f.Info.Processors),
+            LogFileMode = first.LogFileMode, BufferSize = first.BufferSize,
+            SourceFiles = files.Select(f => f.Info.Source).ToArray(),
+        };
+        _tolerance = (long)(ContiguousSeconds * first.ClockFrequency);
+        _clocks = files.Select(f => SequenceClock.For(f.Info, first, _tolerance)).ToArray();
+        _gapKnown = new bool[files.Length];
+        foreach (EtlFileSource f in files) AddCounters(f.Info, +1);
+        for (int i = 0; i + 1 < files.Length; i++)
+            if (files[i].Info.EndUtc != default) _gapKnown[i] = CheckBoundary(i);
+    }
+
+    /// <summary>Files closer than this (the end in one header, the start in the next) are contiguous.</summary>
+    public const double ContiguousSeconds = 1.0;
+
+    public TraceInfo Info { get; }
+
+    /// <summary>Read-ahead on every file (see <see cref="EtlFileSource.ReadAhead"/>).</summary>
+    public bool ReadAhead
+    {
+        get => _files[0].ReadAhead;
+        set { foreach (EtlFileSource f in _files) f.ReadAhead = value; }
+    }
+
+    /// <summary>Opens every file and orders them by start time; throws <see cref="TraceFormatException"/> for a file
+    /// that is not ETL or for files that overlap in time.</summary>
+    public static EtlSequenceSource Open(IReadOnlyList<string> paths)
+    {
+        if (paths.Count == 0) throw new ArgumentException("no files", nameof(paths));
+        var opened = new List<EtlFileSource>(paths.Count);
+        try
+        {
+            foreach (string path in paths) opened.Add(EtlFileSource.Open(path));
+            return new EtlSequenceSource(opened.OrderBy(f => f.Info.StartUtc).ThenBy(f => f.Info.StartTimestamp).ToArray());
+        }
+        catch
+        {
+            foreach (EtlFileSource f in opened) f.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One file as itself, several as one timeline.</summary>
+    public static IRecordSource OpenAll(IReadOnlyList<string> paths) =>
+        paths.Count == 1 ? EtlFileSource.Open(paths[0]) : Open(paths);
+
+    public void Read(IRecordSink sink, CancellationToken cancel = default)
+    {
+        for (int i = 0; i < _files.Length; i++)
+        {
+            EtlFileSource file = _files[i];
+            if (i > 0) (sink as ISegmentSink)?.OnSegment(new TraceSegment(i, file.Info.Source, _clocks[i].Map(file.Info.StartTimestamp)));
+            AddCounters(file.Info, -1);
+            file.Read(_clocks[i].IsIdentity ? sink : new RebasingSink(sink, _clocks[i]), cancel);
+            AddCounters(file.Info, +1);
+            if (i + 1 < _files.Length && !_gapKnown[i]) _gapKnown[i] = CheckBoundary(i, whileReading: true);
+        }
+        if (_files[^1].Info.EndUtc != default) Info.EndUtc = _files[^1].Info.EndUtc;
+    }
+
+    /// <summary>Records the gap between file i and i+1, or refuses an overlap found before reading.</summary>
+    private bool CheckBoundary(int i, bool whileReading = false)
+    {
+        TraceInfo before = _files[i].Info, after = _files[i + 1].Info;
+        long end = _clocks[i].Map(before.FromUtc(before.EndUtc));
+        long start = _clocks[i + 1].Map(after.StartTimestamp);
+        if (start - end > _tolerance) Info.Gaps.Add(new TraceGap(end, start, before.Source, after.Source));
+        else if (end - start > _tolerance && !whileReading)
+            throw new TraceFormatException(
+                $"{after.Source} starts {Info.ToRelativeTicks(end) / 1e7 - Info.ToRelativeTicks(start) / 1e7:0.###} s " +
+                $"before {before.Source} ends: files that overlap in time are not one recording", 0);
+        return true;
+    }
+
+    /// <summary>Adds (sign +1) or removes (-1) one file's counters from the timeline's totals.</summary>
+    private void AddCounters(TraceInfo file, int sign)
+    {
+        Info.Buffers += sign * file.Buffers;
+        Info.CompressedBuffers += sign * file.CompressedBuffers;
+        Info.DamagedBuffers += sign * file.DamagedBuffers;
+        Info.DamagedBytes += sign * file.DamagedBytes;
+        Info.SkippedRecords += sign * file.SkippedRecords;
+        Info.EventsLost += sign * file.EventsLost;
+        Info.BuffersLost += sign * file.BuffersLost;
+    }
+
+    public void Dispose()
+    {
+        foreach (EtlFileSource f in _files) f.Dispose();
+    }
+}
