@@ -175,4 +175,21 @@ public class JsonDocumentTests
             Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Hex>(bad));
     }
 
+
+    /// <summary>A command that gains --json must get a document here and a section in docs/json.md.</summary>
+    [Fact]
+    public void Every_command_with_json_is_documented_and_goes_through_the_contract()
+    {
+        string[] withJson = HandleEtw.Cli.Commands.CommandCatalog.All()
+            .Where(c => c.Options.Any(o => o.Name == "--json")).Select(c => c.Name).ToArray();
+        Assert.Equal(["record", "diff", "history", "leaks", "misuse", "stats"], withJson);
+        string doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "json.md"));
+        foreach (string name in withJson.Concat(["stats --modules", "stats --methods"]))
+            Assert.Contains($"## `{name}`", doc);
+        var writers = Directory.EnumerateFiles(Path.Combine(TestPaths.RepoRoot, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Where(f => File.ReadAllText(f).Contains("Utf8JsonWriter", StringComparison.Ordinal))
+            .Select(f => Path.GetFileName(f)).Order().ToArray();
+        Assert.Equal(["Hex.cs", "JsonContract.cs"], writers); // documents are records, never hand-written writer calls
+    }
 }
