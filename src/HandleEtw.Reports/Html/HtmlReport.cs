@@ -104,21 +104,34 @@ internal static class LeakSection
     public static void Write(StringBuilder html, LeakReport report)
     {
         html.Append("<section id=\"leaks\">\n<h2>Leaks</h2>\n<p class=\"muted\">Handles still open at the end, grouped by process, ")
-            .Append("type and create stack; groups that grew over the trace first.</p>\n");
-        var groups = report.Leaks.Concat(report.Flat).ToList();
-        if (groups.Count == 0) { html.Append("<p class=\"ok\">No handles are open at the end in the processes shown.</p>\n</section>\n"); return; }
+            .Append("type and create stack; growing groups ranked by growth, held ones listed apart.</p>\n");
+        if (report.Leaks.Count == 0 && report.Flat.Count == 0)
+        {
+            html.Append("<p class=\"ok\">No handles are open at the end in the processes shown.</p>\n</section>\n");
+            return;
+        }
         html.Append($"<p class=\"muted\">{HtmlReport.E(LeakAnalysis.Rule)}</p>\n");
-        html.Append("<ol class=\"leaks\">\n");
+        if (report.Leaks.Count == 0) html.Append("<p class=\"ok\">No group grew over the trace.</p>\n");
+        else Groups(html, "ol class=\"leaks\"", "ol", report.Leaks, openFirst: true);
+        if (report.Flat.Count == 0) { html.Append("</section>\n"); return; }
+        html.Append("<h3>Held, not growing</h3>\n");
+        Groups(html, "ul class=\"held\"", "ul", report.Flat, openFirst: false);
+        html.Append("</section>\n");
+    }
+
+    private static void Groups(StringBuilder html, string open, string close, IReadOnlyList<LeakEntry> groups, bool openFirst)
+    {
+        html.Append($"<{open}>\n");
         for (int i = 0; i < groups.Count; i++)
         {
             LeakEntry l = groups[i];
             string growth = l.Growing ? $"<span class=\"up\">growing {l.PerMinute.ToString("0.##", CultureInfo.InvariantCulture)}/min</span>" : HtmlReport.E(l.Reason);
             html.Append($"<li><strong>{HtmlReport.N(l.Outstanding)} × {HtmlReport.E(l.Type)}</strong> in {HtmlReport.E(l.Process)} (pid {l.Pid}), ")
                 .Append($"{HtmlReport.N(l.Created)} created, {growth}\n");
-            HtmlReport.Stack(html, l.Stack, open: i == 0);
+            HtmlReport.Stack(html, l.Stack, open: openFirst && i == 0);
             html.Append("</li>\n");
         }
-        html.Append("</ol>\n</section>\n");
+        html.Append($"</{close}>\n");
     }
 }
 

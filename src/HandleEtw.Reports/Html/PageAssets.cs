@@ -23,7 +23,7 @@ svg.chart rect.window { fill: #ffb300; fill-opacity: 0.18; stroke: #ffb300; } sv
 ul.legend { list-style: none; padding: 0; margin: 6px 0 12px; } ul.legend li { cursor: pointer; margin: 2px 0; font-size: 13px; }
 ul.legend li.off { opacity: 0.4; text-decoration: line-through; }
 .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; vertical-align: -1px; border-radius: 2px; }
-ol.leaks > li { margin: 8px 0; } details > summary { cursor: pointer; color: #1565c0; }
+ol.leaks > li, ul.held > li { margin: 8px 0; } details > summary { cursor: pointer; color: #1565c0; }
 pre { background: #f5f5f5; padding: 8px; overflow-x: auto; margin: 4px 0; font: 12px/1.4 Consolas, "DejaVu Sans Mono", monospace; }
 .muted { color: #777; } #render-facts { display: none; }
 """;

@@ -90,3 +90,26 @@ public class LeakVerdictTests
         finally { File.Delete(path); }
     }
 }
+
+public class LeakVerdictReportTests
+{
+    [Fact]
+    public void Report_ranks_growing_groups_and_lists_the_flat_holder_apart()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"handleetw-verdict-report-{Environment.ProcessId}.etl");
+        ScenarioTests.Build("FlatHolderAndLeaks", 0).WriteTo(path);
+        try
+        {
+            var doc = HandleEtw.Tests.Reports.HtmlReportTests.ParseAsXml(HandleEtw.Tests.Reports.ReportFixtures.Html(path));
+            var leaks = doc.Descendants("section").Single(s => (string?)s.Attribute("id") == "leaks");
+            var ranked = leaks.Element("ol")!.Elements("li").Select(li => li.Value).ToList();
+            Assert.Equal(2, ranked.Count);
+            Assert.Contains("leakyhandles.exe", ranked[0]);
+            Assert.Contains("slow.exe", ranked[1]);
+            var held = leaks.Element("ul")!.Elements("li").Select(li => li.Value).ToList();
+            Assert.Contains("svc.exe", held[0]);
+            Assert.Contains(GrowthRule.Early, held[0]);
+        }
+        finally { File.Delete(path); }
+    }
+}
