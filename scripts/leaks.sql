@@ -11,8 +11,9 @@
 -- Reads the tables by name: live_handles, processes, stacks. Bind them before running (schema: docs/parquet-schema.md):
 --   DuckDB:  CREATE VIEW live_handles AS SELECT * FROM read_parquet('DIR/live_handles.parquet');  (same for the others)
 --   Spark:   spark.read.parquet("DIR/live_handles.parquet").createOrReplaceTempView("live_handles")  (same for the others)
--- Plain SQL that DuckDB and Spark SQL (3.x) both accept: no casts with ::, no engine-specific functions. Over a fleet
--- root (host=/date= partitions read as columns) it ranks every trace at once: see TRACE KEY below.
+-- Plain SQL that DuckDB and Spark SQL (3.x) both accept: no casts with ::, no engine-specific functions (the tests
+-- parse it with a Spark SQL grammar). One trace at a time: scripts/fleet_leaks.py runs it on each trace of a fleet.
+-- `handleetw leaks` also gives `opened` (every open of the group, closed ones too); this query leaves it out.
 --
 -- Output columns
 --   pid, type, type_name, stack_id  the group (stack_id NULL: no create stack, e.g. open since before the trace)

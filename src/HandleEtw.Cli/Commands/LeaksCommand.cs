@@ -14,7 +14,7 @@ public static class LeaksCommand
     {
         var command = new Command("leaks", "Handles still open at the end, grouped by process, type and create stack, ranked by growth.");
         var trace = TraceOptions.Trace();
-        var top = new Option<int>("--top") { Description = "How many groups to show.", DefaultValueFactory = _ => 20 };
+        var top = new Option<int>("--top") { Description = "How many groups to show in each list (growing, then held without growing).", DefaultValueFactory = _ => 20 };
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();

@@ -55,7 +55,8 @@ public static class TextReports
             w.WriteLine();
         }
         if (r.Flat.Count == 0) return;
-        w.WriteLine($"Held but not growing (not leaks by the rule: {LeakAnalysis.Rule})");
+        w.WriteLine("Held, not growing (not ranked as leaks):");
+        w.WriteLine("  " + LeakAnalysis.Rule);
         w.WriteLine();
         foreach (LeakEntry l in r.Flat)
         {
