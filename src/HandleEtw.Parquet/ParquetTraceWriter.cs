@@ -144,7 +144,8 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
             EventsLost = eventsLost,
             BuffersLost = buffersLost,
             DamagedBuffers = info.DamagedBuffers,
-            Lossy = eventsLost > 0 || buffersLost > 0 || info.DamagedBuffers > 0 || info.Gaps.Count > 0,
+            DamagedRecords = info.DamagedRecords,
+            Lossy = eventsLost > 0 || buffersLost > 0 || info.DamagedBuffers > 0 || info.DamagedRecords > 0 || info.Gaps.Count > 0,
             Partial = partial,
         };
     }

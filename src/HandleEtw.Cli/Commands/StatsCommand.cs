@@ -60,7 +60,7 @@ public static class StatsCommand
         text.AppendLine(c, $"time (UTC)   {Iso(info.StartUtc)} .. {Iso(info.EndUtc)}");
         text.AppendLine(c, $"machine      Windows {info.OsVersion} build {info.OsBuild}, {info.Processors} CPUs, {info.PointerSize * 8}-bit");
         text.AppendLine(c, $"buffers      {info.Buffers} ({info.CompressedBuffers} compressed, {info.DamagedBuffers} damaged, {info.DamagedBytes} bytes lost to damage)");
-        text.AppendLine(c, $"events       {report.Events} ({info.SkippedRecords} records skipped)");
+        text.AppendLine(c, $"events       {report.Events} ({info.SkippedRecords} records skipped, {info.DamagedRecords} damaged)");
         text.AppendLine(c, $"stacks       {report.EventsWithStacks}");
         text.AppendLine(c, $"lost         {info.EventsLost} events, {info.BuffersLost} buffers{(info.Lossy ? "  (results are incomplete)" : "")}");
         text.AppendLine("by kind:");

@@ -25,10 +25,11 @@ public abstract record TraceDocument(bool Lossy, DamageJson Damage)
 }
 
 /// <summary>Loss and damage counters of the trace (all zero in a clean trace).</summary>
-public sealed record DamageJson(long LostEvents, long LostBuffers, long DamagedBuffers, long DamagedBytes, long SkippedRecords)
+public sealed record DamageJson(long LostEvents, long LostBuffers, long DamagedBuffers, long DamagedBytes, long SkippedRecords,
+    long DamagedRecords)
 {
     public static DamageJson Of(TraceInfo info) =>
-        new(info.EventsLost, info.BuffersLost, info.DamagedBuffers, info.DamagedBytes, info.SkippedRecords);
+        new(info.EventsLost, info.BuffersLost, info.DamagedBuffers, info.DamagedBytes, info.SkippedRecords, info.DamagedRecords);
 }
 
 /// <summary>Writes the documents: snake_case names, indented, frames like `ntdll.dll+0x1a2b` left readable (the output is

@@ -38,6 +38,9 @@ public sealed class TraceInfo
     public long EventsLost { get; set; }
     public long BuffersLost { get; set; }
 
+    /// <summary>Buffers the logger says it wrote to the file (0 when it does not say).</summary>
+    public long BuffersWritten { get; init; }
+
     /// <summary>Buffers found in the file, compressed ones, and ones skipped as damaged.</summary>
     public long Buffers { get; set; }
     public long CompressedBuffers { get; set; }
@@ -46,7 +49,7 @@ public sealed class TraceInfo
     /// <summary>Bytes of damaged buffers skipped (events inside them are lost to damage).</summary>
     public long DamagedBytes { get; set; }
 
-    /// <summary>Records whose framing was not understood (WPP, unknown markers) and were stepped over.</summary>
+    /// <summary>Records whose framing was not understood (WPP, unknown header types) and were stepped over.</summary>
     public long SkippedRecords { get; set; }
 
     /// <summary>Every file read as this one timeline, in time order (one entry for a single file).</summary>
@@ -55,8 +58,12 @@ public sealed class TraceInfo
     /// <summary>Stretches of time between files of a sequence that no file covers: events there are lost.</summary>
     public List<TraceGap> Gaps { get; } = [];
 
+    /// <summary>Records dropped or misplaced as damage inside good buffers: unknown header types, timestamps out of
+    /// their processor's order or outside the trace, payloads too short for their event.</summary>
+    public long DamagedRecords { get; set; }
+
     /// <summary>True when anything was lost or damaged: every result says so.</summary>
-    public bool Lossy => EventsLost > 0 || BuffersLost > 0 || DamagedBuffers > 0 || Gaps.Count > 0;
+    public bool Lossy => EventsLost > 0 || BuffersLost > 0 || DamagedBuffers > 0 || DamagedRecords > 0 || Gaps.Count > 0;
 
     /// <summary>Converts a raw timestamp to UTC.</summary>
     public DateTime ToUtc(long timestamp) => StartUtc.AddTicks(ToRelativeTicks(timestamp));

@@ -18,13 +18,19 @@ public static class XpressDecoder
     /// <summary>Decompresses <paramref name="input"/> into exactly <paramref name="output"/>.Length bytes.</summary>
     /// <returns>False if the input is malformed: a match reaching before the start, output overrun, input too short
     /// to produce the whole output. Input left over once the output is full (end marker, padding) is ignored.</returns>
-    public static bool TryDecompress(ReadOnlySpan<byte> input, Span<byte> output)
+    public static bool TryDecompress(ReadOnlySpan<byte> input, Span<byte> output) => TryDecompress(input, output, out _);
+
+    /// <param name="unused">Input bytes after the item that filled the output.</param>
+    public static bool TryDecompress(ReadOnlySpan<byte> input, Span<byte> output, out int unused)
     {
         var state = new State { LastHalfByte = -1 };
+        unused = 0;
         // Far from both ends no step can run past either buffer, so the bulk of a buffer takes the unchecked path;
         // the checked loop below finishes the last bytes (and reports damage) exactly as if it had done all of it.
         if (!TryDecompressBulk(input, output, ref state)) return false;
-        return TryDecompressTail(input, output, ref state);
+        if (!TryDecompressTail(input, output, ref state)) return false;
+        unused = input.Length - state.InPos;
+        return true;
     }
 
     /// <summary>Where decoding stands: positions, the flag word being consumed, the pending shared half-byte.</summary>
@@ -165,6 +171,7 @@ public static class XpressDecoder
             outPos += length;
         }
         // The output is complete; whatever follows (end marker, buffer padding) is not needed.
+        st.InPos = inPos;
         return true;
     }
 

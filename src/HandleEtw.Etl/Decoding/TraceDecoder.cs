@@ -62,6 +62,8 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
     public void Finish()
     {
         _join.Finish();
+        // A payload too short for its event may have been any handle event: the results are lossy.
+        Info.DamagedRecords += Counters.MalformedPayloads;
         _consumer.OnEnd(Counters.LastTimestamp);
     }
 

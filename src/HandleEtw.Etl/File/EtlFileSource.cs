@@ -10,7 +10,9 @@ namespace HandleEtw.Etl.File;
 /// </summary>
 public sealed class EtlFileSource : IRecordSource
 {
-    private const uint CompressedMode = 0x04000000;
+    private const uint CompressedMode = 0x04000000, CircularMode = 0x2, AppendMode = 0x4, NewFileMode = 0x8;
+    /// <summary>Where the header buffer keeps its State field (the compression format).</summary>
+    private const long HeaderStateOffset = 0x2C;
 
     private readonly Stream stream;
     private readonly bool ownsStream;
@@ -44,7 +46,7 @@ public sealed class EtlFileSource : IRecordSource
         inlineFeed = new InlineBufferFeed(index.PerCpu, loader);
         if (Environment.ProcessorCount > 1 && index.PerCpu.Sum(b => b.Length) >= PrefetchMinBuffers)
             prefetchFeed = new PrefetchBufferFeed(index.PerCpu, loader, PrefetchDepth, PrefetchBudget);
-        cursors = index.PerCpu.Select((_, i) => new CpuCursor(i, info)).ToArray();
+        cursors = index.PerCpu.Select((_, i) => new CpuCursor(i, info, TimestampRules.For(info))).ToArray();
         heap = new CursorHeap(cursors.Length);
         ResetCounters();
     }
@@ -79,10 +81,14 @@ public sealed class EtlFileSource : IRecordSource
         if (!stream.CanSeek || !stream.CanRead) throw new ArgumentException("the stream must be readable and seekable", nameof(stream));
         var (info, headerState) = TraceHeaderReader.Read(stream, name);
         int format = (info.LogFileMode & CompressedMode) != 0 ? (int)(headerState & 0xFFFF) : 0;
-        var index = BufferIndex.Build(stream, name, info.BufferSize, info.Processors, fixedSize: format == 0);
-        if (index.CompressedBuffers > 0 && format != XpressDecoder.FormatXpress)
+        if (format != 0 && format != XpressDecoder.FormatXpress)
             throw new TraceFormatException(
-                $"{name}: compressed buffers in format {format}; only XPRESS (plain LZ77, format 3) is supported", 0);
+                $"{name}: compressed buffers in format {format}; only XPRESS (plain LZ77, format 3) is supported", HeaderStateOffset);
+        // Circular, appended and sequential-file logs reuse or continue the counts: BuffersWritten says nothing there.
+        bool countsHold = (info.LogFileMode & (CircularMode | AppendMode | NewFileMode)) == 0;
+        var rules = new BufferRules(info.BufferSize, info.Processors, format != 0,
+            countsHold ? info.BuffersWritten : 0, countsHold ? info.BuffersLost : 0);
+        var index = BufferIndex.Build(stream, name, rules);
         return new EtlFileSource(stream, ownsStream, info, index);
     }
 
@@ -164,6 +170,7 @@ public sealed class EtlFileSource : IRecordSource
         Info.DamagedBuffers = index.DamagedBuffers;
         Info.DamagedBytes = index.DamagedBytes;
         Info.SkippedRecords = 0;
+        Info.DamagedRecords = 0;
         Info.EventsLost = headerEventsLost;
     }
 }

@@ -77,6 +77,7 @@ internal sealed class LogfileHeader
         BufferSize = (int)Math.Min(BufferSize, int.MaxValue),
         EventsLost = EventsLost,
         BuffersLost = BuffersLost,
+        BuffersWritten = BuffersWritten,
     };
 
     private static DateTime FromFileTime(long fileTime) =>

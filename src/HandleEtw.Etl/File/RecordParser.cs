@@ -8,11 +8,15 @@ internal enum RecordStatus
 {
     /// <summary>A record the sink should see.</summary>
     Event,
-    /// <summary>Framing understood but not delivered (WPP/TRACE_MESSAGE, unknown header types): stepped over.</summary>
+    /// <summary>Framing understood but not delivered (WPP/TRACE_MESSAGE): stepped over.</summary>
     Skipped,
-    /// <summary>No more records in this buffer (end of data, or 0 / 0xFFFFFFFF fill).</summary>
+    /// <summary>A header type this reader does not know, stepped over by its size: it may have been any event, so the
+    /// results are lossy.</summary>
+    Unknown,
+    /// <summary>No more records in this buffer (end of data).</summary>
     End,
-    /// <summary>The bytes at this position are not a record or overrun the buffer: the rest of the buffer is lost.</summary>
+    /// <summary>The bytes at this position are not a record or overrun the buffer: the rest of the buffer is lost.
+    /// A 0 or 0xFFFFFFFF fill marker before SavedOffset is damage too: writers fill only after it.</summary>
     Damaged,
 }
 
@@ -30,9 +34,9 @@ internal static class RecordParser
     public static RecordStatus Parse(ReadOnlySpan<byte> buffer, int pos, int end, ref RecordView view, out int next)
     {
         next = end;
-        if (end - pos < 4) return RecordStatus.End;
+        if (end - pos < 4) return end > pos ? RecordStatus.Damaged : RecordStatus.End; // records are 8-byte aligned
         uint marker = BinaryPrimitives.ReadUInt32LittleEndian(buffer[pos..]);
-        if (marker == 0 || marker == 0xFFFFFFFF) return RecordStatus.End;
+        if (marker == 0 || marker == 0xFFFFFFFF) return RecordStatus.Damaged;
 
         int size;
         RecordStatus status;
@@ -71,7 +75,7 @@ internal static class RecordParser
             default:
                 // Unknown header type: these carry their size in the first 16 bits like EVENT_HEADER.
                 size = rec.Length >= 2 ? BinaryPrimitives.ReadUInt16LittleEndian(rec) : 0;
-                return size >= 8 && size <= rec.Length ? RecordStatus.Skipped : RecordStatus.Damaged;
+                return size >= 8 && size <= rec.Length ? RecordStatus.Unknown : RecordStatus.Damaged;
         }
     }
 

@@ -23,6 +23,7 @@ public sealed record TraceMeta
     public long EventsLost { get; init; }
     public long BuffersLost { get; init; }
     public long DamagedBuffers { get; init; }
+    public long DamagedRecords { get; init; }
     public bool Lossy { get; init; }
     public bool Partial { get; init; }
 }
@@ -44,11 +45,12 @@ internal static class MetaTable
     private static readonly DataField EventsLost = new DataField<long>("events_lost");
     private static readonly DataField BuffersLost = new DataField<long>("buffers_lost");
     private static readonly DataField DamagedBuffers = new DataField<long>("damaged_buffers");
+    private static readonly DataField DamagedRecords = new DataField<long>("damaged_records");
     private static readonly DataField Lossy = new DataField<bool>("lossy");
     private static readonly DataField Partial = new DataField<bool>("partial");
     private static readonly ParquetSchema Schema = new(SchemaVersion, ToolVersion, SourceFile, Host, OsBuild,
         PointerSize, ClockFrequency, StartUtc, EndUtc, DurationNs, Events, Stacks, EventsLost, BuffersLost,
-        DamagedBuffers, Lossy, Partial);
+        DamagedBuffers, DamagedRecords, Lossy, Partial);
 
     public static void Write(string path, TraceMeta meta, ParquetWriteOptions options)
     {
@@ -62,7 +64,7 @@ internal static class MetaTable
             One(EndUtc, DateTime.SpecifyKind(meta.TraceEndUtc, DateTimeKind.Utc)),
             One(DurationNs, meta.DurationNs), One(Events, meta.Events), One(Stacks, meta.Stacks),
             One(EventsLost, meta.EventsLost), One(BuffersLost, meta.BuffersLost),
-            One(DamagedBuffers, meta.DamagedBuffers), One(Lossy, meta.Lossy), One(Partial, meta.Partial),
+            One(DamagedBuffers, meta.DamagedBuffers), One(DamagedRecords, meta.DamagedRecords), One(Lossy, meta.Lossy), One(Partial, meta.Partial),
         ]);
         file.Close();
     }

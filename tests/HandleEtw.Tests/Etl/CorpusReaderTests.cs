@@ -76,7 +76,9 @@ public class CorpusReaderTests
         using var cut = EtlFileSource.Open(new MemoryStream(whole[..keep]), "cut.etl");
         var some = new RecordLog();
         cut.Read(some);
-        Assert.Equal(1, cut.Info.DamagedBuffers);
+        // The cut buffer and every one after it that the header says was written.
+        Assert.Equal(cut.Info.BuffersWritten - cut.Info.Buffers, cut.Info.DamagedBuffers);
+        Assert.True(cut.Info.DamagedBuffers >= 1);
         Assert.True(cut.Info.Lossy);
         Assert.InRange(some.Entries.Count, 1, all.Entries.Count - 1);
     }
