@@ -3,8 +3,9 @@
     spark-submit scripts/fleet_leaks.py ROOT [--top 50] [--frames 6] [--all] [--out leaks_by_stack.parquet]
 
 ROOT is a directory written with `handleetw convert trace.etl -o ROOT --partition` for many traces:
-ROOT/host=NAME/date=YYYY-MM-DD/{live_handles,stacks,modules,processes,meta}.parquet, plus symbols.parquet where
-`handleetw symbolize` ran (docs/parquet-schema.md).
+ROOT/host=NAME/date=YYYY-MM-DD/trace=START/{live_handles,stacks,modules,processes,meta}.parquet, plus symbols.parquet
+where `handleetw symbolize` ran (docs/parquet-schema.md). One trace is one (host, date, trace) partition: two traces
+of a host on one day stay apart.
 
 Each trace is ranked by scripts/leaks.sql itself, run by spark.sql over that trace's tables: the same rule, verdicts
 and ranking as `handleetw leaks` (growing groups only, unless --all). Stack ids and addresses are per trace (ASLR
@@ -21,7 +22,7 @@ from pyspark.sql import SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.utils import AnalysisException
 
-TRACE = ["host", "date"]
+TRACE = ["host", "date", "trace"]
 LEAKS_SQL = pathlib.Path(__file__).resolve().parent / "leaks.sql"
 # Kernel addresses: the top bit of the pointer (frames are uint64, which Spark reads as decimal(20,0)).
 KERNEL_64 = "CAST('9223372036854775808' AS DECIMAL(20,0))"
@@ -29,7 +30,7 @@ KERNEL_32 = "CAST('2147483648' AS DECIMAL(20,0))"
 
 
 def read(spark, root, table):
-    return spark.read.option("basePath", root).parquet(f"{root}/host=*/date=*/{table}.parquet")
+    return spark.read.option("basePath", root).parquet(f"{root}/host=*/date=*/trace=*/{table}.parquet")
 
 
 def read_optional(spark, root, table):
@@ -40,18 +41,18 @@ def read_optional(spark, root, table):
 
 
 def per_trace_leaks(spark, root, traces, include_flat):
-    """scripts/leaks.sql run by spark.sql on each trace's own tables, tagged with the trace's host and date."""
+    """scripts/leaks.sql run by spark.sql on each trace's own tables, tagged with the trace's host, date and start."""
     sql = LEAKS_SQL.read_text()
     ranked = None
-    for host, date in traces:
-        folder = f"{root}/host={host}/date={date}"
+    for host, date, trace in traces:
+        folder = f"{root}/host={host}/date={date}/trace={trace}"
         for table in ["live_handles", "processes", "stacks"]:
             spark.read.parquet(f"{folder}/{table}.parquet").createOrReplaceTempView(table)
         # spark.sql analyses the query now, against the views as bound for this trace.
-        one = spark.sql(sql).withColumn("host", F.lit(host)).withColumn("date", F.lit(date))
+        one = spark.sql(sql).withColumn("host", F.lit(host)).withColumn("date", F.lit(date)).withColumn("trace", F.lit(trace))
         ranked = one if ranked is None else ranked.unionByName(one)
     if ranked is None:
-        raise SystemExit(f"no traces under {root} (expected host=*/date=*/meta.parquet)")
+        raise SystemExit(f"no traces under {root} (expected host=*/date=*/trace=*/meta.parquet)")
     return ranked if include_flat else ranked.where(F.col("growing"))
 
 
@@ -74,7 +75,7 @@ def stack_signatures(stacks, modules, symbols, meta, leaks, max_frames):
                           F.lower(F.regexp_extract("path", r"([^\\/]+)$", 1)).alias("module"))
     located = kept.join(
         mods,
-        on=[kept.host == mods.host, kept.date == mods.date,
+        on=[kept.host == mods.host, kept.date == mods.date, kept.trace == mods.trace,
             (mods.module_pid == kept.pid) | mods.module_pid.isin(0, 4),
             kept.address >= mods.base, kept.address < mods.base + mods.size],
         how="left").select(kept["*"], "module", (F.col("address") - F.col("base")).cast("long").alias("module_offset"))
@@ -106,7 +107,7 @@ def main():
 
     spark = SparkSession.builder.appName("handleetw fleet leaks").getOrCreate()
     meta = read(spark, args.root, "meta")
-    traces = [(r.host, str(r.date)) for r in meta.select(*TRACE).distinct().orderBy(*TRACE).collect()]
+    traces = [(r.host, str(r.date), str(r.trace)) for r in meta.select(*TRACE).distinct().orderBy(*TRACE).collect()]
     leaks = per_trace_leaks(spark, args.root, traces, args.all)
     signatures = stack_signatures(read(spark, args.root, "stacks"), read(spark, args.root, "modules"),
                                   read_optional(spark, args.root, "symbols"), meta, leaks, args.frames)

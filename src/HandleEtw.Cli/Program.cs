@@ -12,7 +12,7 @@ public static class Program
     {
         TextWriter stdout = StandardOutput();
         int code = Run(args, stdout, Console.Error);
-        FlushQuietly(stdout);
+        code = FlushOutput(stdout, code);
         if (Environment.GetEnvironmentVariable(PrintPeakVariable) == "1")
         {
             Console.Error.WriteLine($"peak_rss_bytes={PeakMemory.PeakResidentBytes()}");
@@ -29,12 +29,30 @@ public static class Program
         ? new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false }
         : Console.Out;
 
-    /// <summary>A reader that went away (`| head`) is not an error of ours.</summary>
-    private static void FlushQuietly(TextWriter writer)
+    /// <summary>A reader that went away (`| head`) is not an error of ours; output that cannot be written (a full
+    /// disk, `> /dev/full`) is: one line and a non-zero exit, unless the command already failed.</summary>
+    private static int FlushOutput(TextWriter writer, int code)
     {
-        try { writer.Flush(); }
-        catch (IOException) { }
+        try
+        {
+            writer.Flush();
+            return code;
+        }
+        catch (IOException e) when (IsBrokenPipe(e))
+        {
+            return code;
+        }
+        catch (IOException e)
+        {
+            if (code != ExitCodes.Ok) return code;
+            Console.Error.WriteLine($"handleetw: cannot write the output: {e.Message}");
+            return ExitCodes.Failure;
+        }
     }
+
+    /// <summary>EPIPE on Unix; ERROR_BROKEN_PIPE and ERROR_NO_DATA on Windows.</summary>
+    private static bool IsBrokenPipe(IOException e) =>
+        e.HResult is 32 or unchecked((int)0x8007006D) or unchecked((int)0x800700E8);
 
     /// <summary>Runs the command line with the given writers (tests call this directly).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)

@@ -1,14 +1,26 @@
 namespace HandleEtw.Parquet;
 
-/// <summary>Where a trace's tables go: `DIR/TABLE.parquet`, or Hive-style `DIR/host=H/date=YYYY-MM-DD/`.</summary>
+/// <summary>Where a trace's tables go: `DIR/TABLE.parquet`, or Hive-style `DIR/host=H/date=YYYY-MM-DD/trace=START/`.
+/// The trace level keeps two traces of one machine on one day apart (before and after a fix); converting the same
+/// trace again replaces its own partition.</summary>
 public static class ParquetLayout
 {
     public static readonly string[] Tables = ["events", "stacks", "modules", "processes", "live_handles", "object_types", "meta"];
 
+    /// <summary>Written by `symbolize` (or `convert --symbols`) beside the others.</summary>
+    public const string SymbolsTable = "symbols";
+
     public static string TableDirectory(string root, bool partition, string host, DateTime traceStartUtc) =>
         partition
-            ? Path.Combine(root, "host=" + PartitionValue(host), "date=" + traceStartUtc.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
+            ? Path.Combine(root, "host=" + PartitionValue(host),
+                "date=" + traceStartUtc.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                "trace=" + TraceValue(traceStartUtc))
             : root;
+
+    /// <summary>The trace's UTC start to 100 ns, e.g. `20260314T101500.1234567Z` (no ':' so it is a path segment
+    /// everywhere; sorts by time).</summary>
+    public static string TraceValue(DateTime traceStartUtc) =>
+        traceStartUtc.ToString("yyyyMMdd'T'HHmmss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string TablePath(string directory, string table) => Path.Combine(directory, table + ".parquet");
 

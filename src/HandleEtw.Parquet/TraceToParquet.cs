@@ -10,7 +10,7 @@ public sealed record ParquetConversionOptions
 {
     public required string OutputRoot { get; init; }
 
-    /// <summary>Hive-style `host=NAME/date=YYYY-MM-DD/` under the root, so traces of a fleet can share one root.</summary>
+    /// <summary>Hive-style `host=NAME/date=YYYY-MM-DD/trace=START/` under the root, so traces of a fleet can share one root.</summary>
     public bool Partition { get; init; }
 
     /// <summary>Host to record (and partition by); default: the trace's own, else the file stem.</summary>
@@ -29,15 +29,29 @@ public static class TraceToParquet
     /// Converts <paramref name="source"/>. An optional <paramref name="handleTracker"/> (the <see cref="Core.Tracking.HandleTracker"/>, or
     /// any consumer that is also an <see cref="ILiveHandleSource"/>) runs first and feeds `live_handles`. On cancellation or a reader error every
     /// file is closed with meta `partial = true` and the exception propagates; <paramref name="onPartial"/> is told
-    /// what was written first.
+    /// what was written first. The table directory is locked for the whole run (<see cref="OutputLock"/>: a second
+    /// conversion into it fails at once) and the tables of an earlier conversion there are removed first;
+    /// <paramref name="whileLocked"/> runs after a complete conversion, still under the lock (the symbols table).
     /// </summary>
     public static ParquetConversionResult Run(IRecordSource source, ParquetConversionOptions options,
         TraceConsumer? handleTracker = null, Action<ParquetConversionResult>? onPartial = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, Action<ParquetConversionResult>? whileLocked = null)
     {
         TraceInfo info = source.Info;
         string host = ParquetLayout.HostFor(options.Host, info.HostName, info.Source);
         string directory = ParquetLayout.TableDirectory(options.OutputRoot, options.Partition, host, info.StartUtc);
+        using OutputLock locked = OutputLock.Acquire(directory);
+        locked.ClearTables();
+        ParquetConversionResult result = Convert(source, options, handleTracker, onPartial, cancel, directory, host);
+        whileLocked?.Invoke(result);
+        return result;
+    }
+
+    private static ParquetConversionResult Convert(IRecordSource source, ParquetConversionOptions options,
+        TraceConsumer? handleTracker, Action<ParquetConversionResult>? onPartial, CancellationToken cancel,
+        string directory, string host)
+    {
+        TraceInfo info = source.Info;
         var stacks = new StackTable();
         var writer = new ParquetTraceWriter(directory, info, stacks, options.Write, LiveSourceOf(handleTracker), host);
         try

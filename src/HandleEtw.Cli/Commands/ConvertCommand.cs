@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using HandleEtw.Core.Records;
+using System.Runtime.InteropServices;
 using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.File;
 using HandleEtw.Parquet;
@@ -13,7 +14,7 @@ public static class ConvertCommand
 {
     private static readonly Argument<string[]> TraceArgument = TraceOptions.Trace();
     private static readonly Option<string> OutputOption = new("--output", "-o") { Description = "Directory for the tables (created if missing).", Required = true };
-    private static readonly Option<bool> PartitionOption = new("--partition") { Description = "Write DIR/host=NAME/date=YYYY-MM-DD/TABLE.parquet (Hive style) so a fleet's traces share one directory." };
+    private static readonly Option<bool> PartitionOption = new("--partition") { Description = "Write DIR/host=NAME/date=YYYY-MM-DD/trace=START/TABLE.parquet (Hive style) so a fleet's traces share one directory." };
     private static readonly Option<string?> HostOption = new("--host") { Description = "Host name to record and partition by (default: from the trace, else the file name)." };
     private static readonly Option<string> CompressionOption = new("--compression") { Description = "zstd (default, fastest level), snappy, gzip or none.", DefaultValueFactory = _ => "zstd" };
 
@@ -68,19 +69,24 @@ public static class ConvertCommand
         using IRecordSource source = EtlSequenceSource.OpenAll(files);
         try
         {
+            string? symbolsSummary = null;
             ParquetConversionResult result = TraceToParquet.Run(source, options, new HandleTracker(source.Info),
                 onPartial: partial =>
                 {
                     if (cancel.IsCancellationRequested) context.Error.WriteLine(PartialSummary(partial));
-                }, cancel: cancel);
+                }, cancel: cancel,
+                whileLocked: written =>
+                {
+                    if (symbols is null) return;
+                    symbolsSummary = SymbolizeCommand.Summary(SymbolizeCommand.Write(written.Directory, symbols.Resolver,
+                        options.Write, searchPartitions: false, cancel, lockDirectories: false));
+                });
             context.Out.WriteLine(
                 $"wrote {result.Meta.Events.ToString("N0", CultureInfo.InvariantCulture)} handle events, " +
                 $"{result.Meta.Stacks.ToString("N0", CultureInfo.InvariantCulture)} stacks to {result.Directory}" +
                 (result.Meta.Lossy ? " (trace is lossy: see meta)" : ""));
             TraceOptions.WriteGaps(source.Info, context.Error);
-            if (symbols is not null)
-                context.Out.WriteLine(SymbolizeCommand.Summary(
-                    SymbolizeCommand.Write(result.Directory, symbols.Resolver, options.Write, searchPartitions: false, cancel)));
+            if (symbolsSummary is not null) context.Out.WriteLine(symbolsSummary);
             return ExitCodes.Ok;
         }
         catch (OperationCanceledException)
@@ -93,12 +99,24 @@ public static class ConvertCommand
         $"handleetw convert: stopped after {partial.Meta.Events.ToString("N0", CultureInfo.InvariantCulture)} events; " +
         $"{partial.Directory} is complete up to {partial.Meta.TraceEndUtc.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture)} (meta.partial = true)";
 
-    /// <summary>Ctrl+C cancels the conversion instead of killing the process, so the files get their footers.</summary>
+    /// <summary>Ctrl+C and SIGTERM (what `timeout`, `kill`, systemd and docker send) cancel the conversion instead of
+    /// killing the process, so the files get their footers and meta says partial.</summary>
     private sealed class ConsoleCancellation : IDisposable
     {
         private readonly CancellationTokenSource _source = new();
+        private readonly PosixSignalRegistration? _terminate;
 
-        public ConsoleCancellation() => Console.CancelKeyPress += OnCancel;
+        public ConsoleCancellation()
+        {
+            Console.CancelKeyPress += OnCancel;
+            if (!OperatingSystem.IsWindows())
+                _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+                {
+                    signal.Cancel = true;
+                    _source.Cancel();
+                });
+        }
+
         public CancellationToken Token => _source.Token;
 
         private void OnCancel(object? sender, ConsoleCancelEventArgs e)
@@ -110,6 +128,7 @@ public static class ConvertCommand
         public void Dispose()
         {
             Console.CancelKeyPress -= OnCancel;
+            _terminate?.Dispose();
             _source.Dispose();
         }
     }

@@ -37,13 +37,13 @@ public static class SymbolizeCommand
 
     /// <summary>Writes the symbols table of every table folder under DIR; shared with `convert --symbols`.</summary>
     internal static SymbolizeResult Write(string dir, SymbolResolver? resolver, ParquetWriteOptions options,
-        bool searchPartitions = true, CancellationToken cancel = default)
+        bool searchPartitions = true, CancellationToken cancel = default, bool lockDirectories = true)
     {
         if (File.Exists(dir)) throw new UserErrorException($"{dir}: is a file, expected a directory of Parquet tables");
         if (!Directory.Exists(dir)) throw new UserErrorException($"{dir}: no such directory");
         try
         {
-            return ParquetSymbolizer.Run(dir, resolver, options, searchPartitions, cancel);
+            return ParquetSymbolizer.Run(dir, resolver, options, searchPartitions, cancel, lockDirectories);
         }
         catch (ParquetTableException e)
         {

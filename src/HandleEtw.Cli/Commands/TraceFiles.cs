@@ -10,7 +10,7 @@ public static class TraceFiles
         foreach (string path in paths)
         {
             if (Directory.Exists(path)) files.AddRange(InFolder(path));
-            else if (File.Exists(path)) files.Add(path);
+            else if (File.Exists(path)) files.Add(InputFile.RequireRegular(path));
             else throw new UserErrorException($"{path}: no such file");
         }
         return files;
@@ -22,8 +22,8 @@ public static class TraceFiles
     private static IEnumerable<string> InFolder(string folder)
     {
         string[] found = EtlFilesIn(folder).Order(StringComparer.Ordinal).ToArray();
-        if (found.Length == 0) throw new UserErrorException($"{folder}: no .etl files in this folder");
-        return found;
+        if (found.Length == 0) throw new UserErrorException($"{folder}: is a directory with no .etl files in it");
+        return found.Select(InputFile.RequireRegular);
     }
 
     private static IEnumerable<string> EtlFilesIn(string folder) =>

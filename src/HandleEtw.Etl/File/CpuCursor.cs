@@ -54,7 +54,7 @@ internal sealed class CpuCursor(int stream, TraceInfo info, TimestampRules rules
                 {
                     case RecordStatus.Event:
                         pos = next;
-                        if (InOrder(current.Timestamp)) return true;
+                        if (FramedAsLogged() && InOrder(current.Timestamp)) return true;
                         info.DamagedRecords++;
                         continue;
                     case RecordStatus.Skipped:
@@ -75,6 +75,10 @@ internal sealed class CpuCursor(int stream, TraceInfo info, TimestampRules rules
             if (!LoadNextBuffer()) return false;
         }
     }
+
+    /// <summary>The kernel logs stack walks (stacks and stack keys) with PERFINFO headers only: a StackWalk hook under
+    /// another header is a damaged header type, whose payload would be read from the wrong offset.</summary>
+    private bool FramedAsLogged() => current.Group != KernelGroup.StackWalk || current.Header == HeaderKind.PerfInfo;
 
     private RecordStatus Parse(int at, ref RecordView view, out int next)
     {

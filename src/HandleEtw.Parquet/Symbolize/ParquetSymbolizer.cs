@@ -41,13 +41,19 @@ public static class ParquetSymbolizer
     /// Symbolizes every table folder under the root (only the root itself without <paramref name="searchPartitions"/>).
     /// Without a resolver frames are module+offset.
     /// </summary>
+    /// <param name="lockDirectories">Take each folder's <see cref="OutputLock"/> (false when the caller holds it:
+    /// `convert --symbols`).</param>
     public static SymbolizeResult Run(string root, SymbolResolver? resolver, ParquetWriteOptions? options = null,
-        bool searchPartitions = true, CancellationToken cancel = default)
+        bool searchPartitions = true, CancellationToken cancel = default, bool lockDirectories = true)
     {
         var clock = Stopwatch.StartNew();
         var directories = FindTableDirectories(root, searchPartitions);
         var total = new Counts();
-        foreach (string dir in directories) SymbolizeDirectory(dir, resolver, options ?? new ParquetWriteOptions(), total, cancel);
+        foreach (string dir in directories)
+        {
+            using OutputLock? locked = lockDirectories ? OutputLock.Acquire(dir) : null;
+            SymbolizeDirectory(dir, resolver, options ?? new ParquetWriteOptions(), total, cancel);
+        }
         return new SymbolizeResult(directories, total.Stacks, total.Frames, total.InModule, total.Resolved, clock.Elapsed);
     }
 

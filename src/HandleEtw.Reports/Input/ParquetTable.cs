@@ -19,19 +19,31 @@ internal sealed class ParquetTable : IDisposable
     public static ParquetTable Open(string path)
     {
         if (!File.Exists(path)) throw new TraceFormatException($"{Path.GetFileName(path)}: missing from the Parquet directory", 0);
+        string name = Path.GetFileName(path);
+        return Read(name, () => new ParquetTable(path, ParquetReader.CreateAsync(path).GetAwaiter().GetResult()));
+    }
+
+    /// <summary>
+    /// Runs one read of the Parquet library: damaged files make it throw anything (Thrift, Zstd, index and null
+    /// reference errors from inside), which is format damage of this table, reported in one line like any other.
+    /// </summary>
+    private static T Read<T>(string name, Func<T> read)
+    {
         try
         {
-            return new ParquetTable(path, ParquetReader.CreateAsync(path).GetAwaiter().GetResult());
+            return read();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or NotSupportedException)
+        catch (Exception e) when (e is not TraceFormatException and not OperationCanceledException and not OutOfMemoryException)
         {
-            throw new TraceFormatException($"{Path.GetFileName(path)}: not a readable Parquet file ({e.Message})", 0);
+            throw new TraceFormatException($"{name}: not a readable Parquet file ({e.GetType().Name}: {e.Message})", 0);
         }
     }
 
     public int RowGroups => _reader.RowGroupCount;
 
-    public Group Open(int index) => new(this, _reader.OpenRowGroupReader(index));
+    public Group Open(int index) => Read(_name, () => new Group(this, _reader.OpenRowGroupReader(index)));
+
+    public bool HasColumn(string name) => _reader.Schema.DataFields.Any(f => f.Name == name);
 
     public void Dispose() => _reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
 
@@ -42,26 +54,28 @@ internal sealed class ParquetTable : IDisposable
     /// <summary>One row group: typed columns, one value per row.</summary>
     public sealed class Group(ParquetTable table, ParquetRowGroupReader rows) : IDisposable
     {
-        public int Rows { get; } = checked((int)rows.RowCount);
+        public int Rows { get; } = rows.RowCount is >= 0 and <= int.MaxValue
+            ? (int)rows.RowCount
+            : throw new TraceFormatException($"{table._name}: a row group of {rows.RowCount} rows", 0);
 
         public T[] Values<T>(string name) where T : struct
         {
             var values = new T[Rows];
-            rows.ReadAsync<T>(table.Field(name), values.AsMemory()).GetAwaiter().GetResult();
+            Read(table._name, () => { rows.ReadAsync<T>(table.Field(name), values.AsMemory()).GetAwaiter().GetResult(); return 0; });
             return values;
         }
 
         public T?[] Nullable<T>(string name) where T : struct
         {
             var values = new T?[Rows];
-            rows.ReadAsync<T>(table.Field(name), values.AsMemory()).GetAwaiter().GetResult();
+            Read(table._name, () => { rows.ReadAsync<T>(table.Field(name), values.AsMemory()).GetAwaiter().GetResult(); return 0; });
             return values;
         }
 
         public string?[] Strings(string name)
         {
             var values = new string?[Rows];
-            rows.ReadAsync(table.Field(name), values.AsMemory()).GetAwaiter().GetResult();
+            Read(table._name, () => { rows.ReadAsync(table.Field(name), values.AsMemory()).GetAwaiter().GetResult(); return 0; });
             return values;
         }
 
@@ -80,7 +94,11 @@ internal sealed class ParquetTable : IDisposable
             var values = new ulong[entries];
             var definitions = new int[entries];
             var repetitions = new int[entries];
-            rows.ReadRawAsync<ulong>(field, values.AsMemory(), definitions.AsMemory(), repetitions.AsMemory()).GetAwaiter().GetResult();
+            Read(table._name, () =>
+            {
+                rows.ReadRawAsync<ulong>(field, values.AsMemory(), definitions.AsMemory(), repetitions.AsMemory()).GetAwaiter().GetResult();
+                return 0;
+            });
             return values.AsSpan(0, (int)count).ToArray();
         }
 

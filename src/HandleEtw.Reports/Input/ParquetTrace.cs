@@ -36,6 +36,7 @@ public static class ParquetTrace
             EventsLost = row.Values<long>("events_lost")[0],
             BuffersLost = row.Values<long>("buffers_lost")[0],
             DamagedBuffers = row.Values<long>("damaged_buffers")[0],
+            DamagedRecords = meta.HasColumn("damaged_records") ? row.Values<long>("damaged_records")[0] : 0,
         };
     }
 }

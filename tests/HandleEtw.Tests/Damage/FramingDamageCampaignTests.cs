@@ -13,7 +13,7 @@ namespace HandleEtw.Tests.Damage;
 /// </summary>
 public class FramingDamageCampaignTests(ITestOutputHelper output)
 {
-    private const int MutantsPerTrace = 30;
+    private const int MutantsPerTrace = 24;
     private static readonly string[][] Commands = [["leaks", "--json"], ["diff", "--json"], ["misuse", "--json"]];
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 

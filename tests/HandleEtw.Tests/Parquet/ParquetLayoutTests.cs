@@ -6,6 +6,9 @@ namespace HandleEtw.Tests.Parquet;
 
 public class ParquetLayoutTests
 {
+    /// <summary>The scenario trace's partition below host and date: its start time.</summary>
+    private static readonly string Trace = "trace=" + ParquetLayout.TraceValue(new ParquetScenario().Info.StartUtc);
+
     private static void WritePartition(string root, string host)
     {
         var scenario = new ParquetScenario();
@@ -22,11 +25,11 @@ public class ParquetLayoutTests
         using var root = new TempDir();
         WritePartition(root.Path, "WKS-01");
         WritePartition(root.Path, "SRV 02");
-        Assert.True(File.Exists(Path.Combine(root.Path, "host=WKS-01", "date=2026-03-14", "events.parquet")));
-        Assert.True(File.Exists(Path.Combine(root.Path, "host=SRV_02", "date=2026-03-14", "events.parquet")));
+        Assert.True(File.Exists(Path.Combine(root.Path, "host=WKS-01", "date=2026-03-14", Trace, "events.parquet")));
+        Assert.True(File.Exists(Path.Combine(root.Path, "host=SRV_02", "date=2026-03-14", Trace, "events.parquet")));
 
         using var db = new DuckDb();
-        string glob = Path.Combine(root.Path, "*", "*", "events.parquet");
+        string glob = Path.Combine(root.Path, "*", "*", "*", "events.parquet");
         Assert.Equal(2L * ParquetScenario.TotalHandleEvents,
             db.Count($"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning = true)"));
         var hosts = db.Rows($"SELECT host, count(*) FROM read_parquet('{glob}', hive_partitioning = true) GROUP BY host ORDER BY host");
@@ -39,7 +42,7 @@ public class ParquetLayoutTests
     {
         using var root = new TempDir();
         WritePartition(root.Path, "WKS-01");
-        string first = Path.Combine(root.Path, "host=WKS-01", "date=2026-03-14", "events.parquet");
+        string first = Path.Combine(root.Path, "host=WKS-01", "date=2026-03-14", Trace, "events.parquet");
         DateTime written = File.GetLastWriteTimeUtc(first);
         long length = new FileInfo(first).Length;
         WritePartition(root.Path, "WKS-02");
@@ -129,7 +132,7 @@ public class TraceToParquetTests
             onPartial: r => partial = r, cancel: cancel.Token));
         Assert.NotNull(partial);
         Assert.True(partial!.Meta.Partial);
-        Assert.Equal(Path.Combine(root.Path, "host=WKS-01", "date=2026-03-14"), partial.Directory);
+        Assert.Equal(Path.Combine(root.Path, "host=WKS-01", "date=2026-03-14", "trace=" + ParquetLayout.TraceValue(info.StartUtc)), partial.Directory);
         using var db = new DuckDb();
         db.BindTables(partial.Directory);
         Assert.True((bool)db.Scalar("SELECT partial FROM meta")!);

@@ -102,14 +102,14 @@ public sealed class SymbolizeCommandTests : IDisposable
     public void Convert_with_symbols_writes_the_table_and_symbolize_handles_partitions()
     {
         string dir = Convert("--symbols", NativeAssets.Directory, "--partition", "--host", "box1");
-        string partition = Assert.Single(Directory.GetDirectories(dir, "date=*", SearchOption.AllDirectories));
+        string partition = Assert.Single(Directory.GetDirectories(dir, "trace=*", SearchOption.AllDirectories));
         Assert.Equal(Functions, UserFrames(Path.Combine(partition, "symbols.parquet")).Select(f => (string?)f[1]));
 
         File.Delete(Path.Combine(partition, "symbols.parquet"));
         var (code, output, error) = Run("symbolize", dir, "--symbols", NativeAssets.Directory);
         Assert.True(code == 0, error);
         Assert.Contains(partition, output);
-        Assert.Equal(Functions, UserFrames(Path.Combine(dir, "*", "*", "symbols.parquet")).Select(f => (string?)f[1]));
+        Assert.Equal(Functions, UserFrames(Path.Combine(dir, "*", "*", "*", "symbols.parquet")).Select(f => (string?)f[1]));
     }
 
     [Fact]
