@@ -110,6 +110,7 @@ public sealed class EtlSequenceSource : IRecordSource
         Info.DamagedBuffers += sign * file.DamagedBuffers;
         Info.DamagedBytes += sign * file.DamagedBytes;
         Info.SkippedRecords += sign * file.SkippedRecords;
+        Info.DamagedRecords += sign * file.DamagedRecords;
         Info.EventsLost += sign * file.EventsLost;
         Info.BuffersLost += sign * file.BuffersLost;
     }
