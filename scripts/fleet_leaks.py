@@ -20,7 +20,10 @@ import pathlib
 
 from pyspark.sql import SparkSession, Window
 from pyspark.sql import functions as F
-from pyspark.sql.utils import AnalysisException
+try:
+    from pyspark.errors import AnalysisException  # Spark 3.4 and later
+except ImportError:
+    from pyspark.sql.utils import AnalysisException
 
 TRACE = ["host", "date", "trace"]
 LEAKS_SQL = pathlib.Path(__file__).resolve().parent / "leaks.sql"
@@ -49,6 +52,7 @@ def per_trace_leaks(spark, root, traces, include_flat):
         for table in ["live_handles", "processes", "stacks"]:
             spark.read.parquet(f"{folder}/{table}.parquet").createOrReplaceTempView(table)
         # spark.sql analyses the query now, against the views as bound for this trace.
+        # host, date and trace as typed as the partition columns they are joined with later.
         one = spark.sql(sql).withColumn("host", F.lit(host)).withColumn("date", F.lit(date)).withColumn("trace", F.lit(trace))
         ranked = one if ranked is None else ranked.unionByName(one)
     if ranked is None:
@@ -107,7 +111,7 @@ def main():
 
     spark = SparkSession.builder.appName("handleetw fleet leaks").getOrCreate()
     meta = read(spark, args.root, "meta")
-    traces = [(r.host, str(r.date), str(r.trace)) for r in meta.select(*TRACE).distinct().orderBy(*TRACE).collect()]
+    traces = [(r.host, r.date, r.trace) for r in meta.select(*TRACE).distinct().orderBy(*TRACE).collect()]
     leaks = per_trace_leaks(spark, args.root, traces, args.all)
     signatures = stack_signatures(read(spark, args.root, "stacks"), read(spark, args.root, "modules"),
                                   read_optional(spark, args.root, "symbols"), meta, leaks, args.frames)
