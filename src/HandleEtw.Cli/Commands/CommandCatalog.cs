@@ -12,6 +12,7 @@ public static class CommandCatalog
         yield return HistoryCommand.Create();
         yield return LeaksCommand.Create();
         yield return MisuseCommand.Create();
+        yield return CompareCommand.Create();
         yield return StatsCommand.Create();
         yield return ConvertCommand.Create();
         yield return ReportCommand.Create();

@@ -64,4 +64,5 @@ public static class JsonContract
 [JsonSerializable(typeof(ModulesJson))]
 [JsonSerializable(typeof(MethodsJson))]
 [JsonSerializable(typeof(RecordJson))]
+[JsonSerializable(typeof(CompareJson))]
 internal sealed partial class ContractContext : JsonSerializerContext;

@@ -8,12 +8,14 @@ public static partial class HandleScenarios
     public const int LeakyPid = 4242;
 
     /// <summary>leakyhandles.exe with main, fun3, fun4 (as in the !htrace demo).</summary>
-    public static ScriptProcess AddLeakyHandlesProcess(TraceScript script, int pid = LeakyPid, bool is32Bit = false)
+    /// <param name="fun4Rva">Where fun4 lies in the image: another value is a rebuild that moved it.</param>
+    public static ScriptProcess AddLeakyHandlesProcess(TraceScript script, int pid = LeakyPid, bool is32Bit = false, uint fun4Rva = 0x1A00)
     {
         ScriptProcess p = script.AddProcess(pid, "leakyhandles.exe", @"C:\demo\leakyhandles.exe --loop", is32Bit: is32Bit);
         p.Module("leakyhandles.exe", is32Bit ? 0x0040_0000UL : 0x7FF6_1230_0000UL, 0x2_0000, @"\Device\HarddiskVolume3\demo\leakyhandles.exe",
                 new PdbIdentity(new Guid("5d1b5f3e-8a2c-4c39-9a51-1f0e2d3c4b5a"), 2, @"C:\src\leakyhandles\x64\Release\leakyhandles.pdb"))
-            .Function("main", 0x1000, 0x300).Function("fun3", 0x1400, 0x200).Function("fun4", 0x1A00, 0x200);
+            .Function("main", 0x1000, 0x300).Function("fun3", 0x1400, 0x200).Function("fun4", fun4Rva, 0x200)
+            .Function("fun5", 0x3000, 0x200);
         return p;
     }
 

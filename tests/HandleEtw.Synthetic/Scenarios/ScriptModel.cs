@@ -25,6 +25,14 @@ public sealed class ScriptModule(string name, ulong imageBase, ulong size, strin
 
     public bool Has(string function) => _functions.ContainsKey(function);
 
+    /// <summary>The function an RVA falls in and the offset into it (what a PDB lookup answers), or null.</summary>
+    public (string Name, uint Offset)? FunctionAt(ulong rva)
+    {
+        foreach (var (name, f) in _functions)
+            if (rva >= f.Rva && rva < f.Rva + f.Size) return (name, (uint)(rva - f.Rva));
+        return null;
+    }
+
     /// <summary>Address of a call site inside the function.</summary>
     public ulong Address(string function) =>
         _functions.TryGetValue(function, out var f) ? Base + f.Rva + Math.Min(CallSiteOffset, f.Size - 1)

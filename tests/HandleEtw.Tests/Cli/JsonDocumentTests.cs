@@ -182,7 +182,7 @@ public class JsonDocumentTests
     {
         string[] withJson = HandleEtw.Cli.Commands.CommandCatalog.All()
             .Where(c => c.Options.Any(o => o.Name == "--json")).Select(c => c.Name).ToArray();
-        Assert.Equal(["record", "diff", "history", "leaks", "misuse", "stats"], withJson);
+        Assert.Equal(["record", "diff", "history", "leaks", "misuse", "compare", "stats"], withJson);
         string doc = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "json.md"));
         foreach (string name in withJson.Concat(["stats --modules", "stats --methods"]))
             Assert.Contains($"## `{name}`", doc);

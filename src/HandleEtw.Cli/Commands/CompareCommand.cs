@@ -1,0 +1,73 @@
+using System.CommandLine;
+using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Analysis.Compare;
+using HandleEtw.Core.Json;
+using HandleEtw.Core.Tracking;
+using HandleEtw.Reports.Collect;
+
+namespace HandleEtw.Cli.Commands;
+
+/// <summary>`handleetw compare BEFORE AFTER`: did the fix work? Leak groups of two traces paired and judged.</summary>
+public static class CompareCommand
+{
+    public sealed record Args(int Top, bool All, ProcessFilter Filter, bool Json);
+
+    public static Command Create()
+    {
+        var command = new Command("compare",
+            "Pair the leak groups of two traces (before and after a fix) by image name, object type and create stack, and " +
+            "say for each: " + LeakComparison.Rule + " Growth follows the leaks rule: " + LeakAnalysis.Rule +
+            " Stacks pair by module!function with --symbols, else by module+offset, then by their user frames' modules " +
+            "where that names one group in each trace. A lossy trace makes every verdict uncertain.");
+        var before = new Argument<string>("before") { Description = "The trace before: an .etl file, a folder of .etl files (one timeline) or a Parquet directory." };
+        var after = new Argument<string>("after") { Description = "The trace after, in any of the same forms." };
+        var top = new Option<int>("--top") { Description = "How many groups to list.", DefaultValueFactory = _ => 20 };
+        var all = new Option<bool>("--all") { Description = "List flat groups (growing in neither trace) too." };
+        var process = TraceOptions.Process();
+        var json = TraceOptions.Json();
+        var symbols = SymbolOptions.Create();
+        var verbose = SymbolOptions.Verbose();
+        command.Arguments.Add(before);
+        command.Arguments.Add(after);
+        foreach (Option o in new Option[] { top, all, process, json, symbols, verbose }) command.Options.Add(o);
+        command.SetGuardedAction((p, context) =>
+        {
+            var args = new Args(p.GetValue(top), p.GetValue(all), TraceOptions.Filter(p.GetValue(process), null), p.GetValue(json));
+            if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
+            using var resolver = SymbolOptions.CreateResolver(p, symbols);
+            int code = Execute(args, Side(p.GetValue(before)!, resolver), Side(p.GetValue(after)!, resolver), context.Out);
+            SymbolOptions.Report(resolver, context, p.GetValue(verbose));
+            return code;
+        });
+        return command;
+    }
+
+    /// <summary>One trace ready to replay, named as the user gave it.</summary>
+    public sealed record Input(string Name, ReportInput Trace);
+
+    public static Input Side(string path, Core.Stacks.IFrameSymbolizer? symbolizer = null)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new UserErrorException($"{path}: no such file or directory");
+        return new Input(path, ReportCommand.Open(path, symbolizer));
+    }
+
+    public static int Execute(Args args, Input before, Input after, TextWriter output)
+    {
+        var (beforeTrace, beforeLeaks) = Analyse(before, args.Filter);
+        var (afterTrace, afterLeaks) = Analyse(after, args.Filter);
+        CompareReport report = LeakComparison.Compare(beforeTrace, beforeLeaks, afterTrace, afterLeaks);
+        if (args.Json) output.WriteLine(JsonContract.Write(CompareJson.Of(report, before.Trace.Info, after.Trace.Info)));
+        else CompareText.Write(output, report, args.Top, args.All);
+        return ExitCodes.Ok;
+    }
+
+    private static (ComparedTrace, LeakReport) Analyse(Input input, ProcessFilter filter)
+    {
+        var tracker = new HandleTracker(input.Trace.Info);
+        StackContext context = input.Trace.Replay(tracker);
+        LeakReport leaks = LeakAnalysis.Build(tracker, context, filter, int.MaxValue);
+        bool symbolized = leaks.Leaks.Concat(leaks.Flat).Any(l => StackIdentity.IsSymbolized(l.Stack));
+        double seconds = Math.Round(Math.Max(0, tracker.Seconds(tracker.LastTimestamp)), 3);
+        return (new ComparedTrace(input.Name, seconds, leaks.Lossy, symbolized), leaks);
+    }
+}

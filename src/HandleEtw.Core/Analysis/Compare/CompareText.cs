@@ -1,0 +1,60 @@
+using System.Globalization;
+
+namespace HandleEtw.Core.Analysis.Compare;
+
+/// <summary>The text form of `compare`, and the names its verdicts and matchings have in text and JSON.</summary>
+public static class CompareText
+{
+    public static string Name(CompareVerdict v) => v switch
+    {
+        CompareVerdict.NewLeak => "new leak",
+        CompareVerdict.Worse => "worse",
+        CompareVerdict.StillLeaking => "still leaking",
+        CompareVerdict.Better => "better",
+        CompareVerdict.Fixed => "fixed",
+        _ => "flat",
+    };
+
+    public static string Name(StackMatch m) => m switch
+    {
+        StackMatch.Symbols => "symbols",
+        StackMatch.ModuleOffset => "module+offset",
+        _ => "signature",
+    };
+
+    /// <param name="top">Groups listed, flat ones only with <paramref name="all"/>; the counts line covers every group.</param>
+    public static void Write(TextWriter w, CompareReport r, int top, bool all)
+    {
+        w.WriteLine($"before: {r.Before.Source} ({Number(r.Before.Seconds)} s)   after: {r.After.Source} ({Number(r.After.Seconds)} s)");
+        w.WriteLine(r.Matching == StackMatch.Symbols
+            ? "stacks matched by symbols (module!function), then by user-frame signature"
+            : "stacks matched by module+offset, then by user-frame signature (give --symbols to match across rebuilds by function)");
+        foreach (var (trace, name) in new[] { (r.Before, "before"), (r.After, "after") })
+            if (trace.Lossy) w.WriteLine($"WARNING: the {name} trace lost events or has damaged buffers; every verdict is uncertain.");
+        var counts = Enum.GetValues<CompareVerdict>().Select(v => $"{r.Groups.Count(g => g.Verdict == v)} {Name(v)}");
+        w.WriteLine("verdicts: " + string.Join(", ", counts));
+        int rank = 1;
+        var shown = r.Groups.Where(g => all || g.Verdict != CompareVerdict.Flat).Take(top).ToList();
+        foreach (ComparedGroup g in shown)
+        {
+            w.WriteLine();
+            string how = g.MatchedBy is { } m ? $"matched by {Name(m)}" : g.Before is null ? "after only" : "before only";
+            w.WriteLine($"#{rank++} {Name(g.Verdict).ToUpperInvariant()}{(g.Uncertain ? " (uncertain)" : "")}: {g.Process} {g.Type} ({how})");
+            w.WriteLine($"    before: {Side(g.Before)}");
+            w.WriteLine($"    after:  {Side(g.After)}");
+            IReadOnlyList<string> stack = (g.After ?? g.Before)!.Stack;
+            if (stack.Count == 0) w.WriteLine("    (no stack)");
+            foreach (string f in stack) w.WriteLine("    " + f);
+        }
+        int flat = all ? 0 : r.Groups.Count(g => g.Verdict == CompareVerdict.Flat);
+        int more = r.Groups.Count - flat - shown.Count;
+        if (more > 0) w.WriteLine($"\n{more} more groups (--top N lists more)");
+        if (flat > 0) w.WriteLine($"\n{flat} flat groups not listed (--all lists them)");
+    }
+
+    private static string Side(CompareSide? s) => s is null ? "none open"
+        : $"{s.Outstanding} outstanding of {s.Opened} opened, " +
+          (s.Growing ? $"+{Number(s.PerMinute)}/min" : "flat") + $" (pid {string.Join(", ", s.Pids)})";
+
+    private static string Number(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+}
