@@ -13,8 +13,7 @@ public sealed record CompareJson(bool Lossy, DamageJson Damage, string Matching,
     public static CompareJson Of(CompareReport r, TraceInfo before, TraceInfo after)
     {
         DamageJson b = DamageJson.Of(before), a = DamageJson.Of(after);
-        var sum = new DamageJson(b.LostEvents + a.LostEvents, b.LostBuffers + a.LostBuffers, b.DamagedBuffers + a.DamagedBuffers,
-            b.DamagedBytes + a.DamagedBytes, b.SkippedRecords + a.SkippedRecords);
+        DamageJson sum = b.Plus(a);
         return new CompareJson(r.Before.Lossy || r.After.Lossy, sum, CompareText.Name(r.Matching), LeakComparison.Rule,
             CompareTraceJson.Of(r.Before, b), CompareTraceJson.Of(r.After, a),
             r.Groups.Select(g => new CompareGroupJson(g.Process, g.Type, CompareText.Name(g.Verdict), g.Uncertain,

@@ -30,6 +30,11 @@ public sealed record DamageJson(long LostEvents, long LostBuffers, long DamagedB
 {
     public static DamageJson Of(TraceInfo info) =>
         new(info.EventsLost, info.BuffersLost, info.DamagedBuffers, info.DamagedBytes, info.SkippedRecords, info.DamagedRecords);
+
+    /// <summary>Both traces' counts added up (compare's header).</summary>
+    public DamageJson Plus(DamageJson o) => new(LostEvents + o.LostEvents, LostBuffers + o.LostBuffers,
+        DamagedBuffers + o.DamagedBuffers, DamagedBytes + o.DamagedBytes, SkippedRecords + o.SkippedRecords,
+        DamagedRecords + o.DamagedRecords);
 }
 
 /// <summary>Writes the documents: snake_case names, indented, frames like `ntdll.dll+0x1a2b` left readable (the output is
