@@ -32,24 +32,9 @@ public static class TracePipeline
         CancellationToken cancel, IRecordSink? rawRecords)
     {
         var decoder = new TraceDecoder(source.Info, stacks, consumer);
-        source.Read(rawRecords is null ? decoder : new FanOut(rawRecords, decoder), cancel);
+        source.Read(rawRecords is null ? decoder : new RecordFanOut(rawRecords, decoder), cancel);
         decoder.Finish();
         return new PipelineResult(source.Info, stacks, decoder.Counters);
-    }
-
-    private sealed class FanOut(IRecordSink first, IRecordSink second) : IRecordSink, ISegmentSink
-    {
-        public void OnSegment(in TraceSegment segment)
-        {
-            (first as ISegmentSink)?.OnSegment(segment);
-            (second as ISegmentSink)?.OnSegment(segment);
-        }
-
-        public void OnRecord(in EventRecord record)
-        {
-            first.OnRecord(record);
-            second.OnRecord(record);
-        }
     }
 }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.Versioning;
+using HandleEtw.Etl.Writing;
 using HandleEtw.Windows.Live;
 using HandleEtw.Windows.Recording;
 
@@ -17,13 +18,15 @@ public static class RecordCommand
         var duration = new Option<TimeSpan?>("--duration") { Description = "Stop after this long (e.g. 00:05:00); default: until Ctrl+C." };
         var output = new Option<string?>("-o", "--output") { Description = "Write the events as Parquet tables to this directory." };
         var etl = new Option<string?>("--etl") { Description = "Also write the raw session to this .etl file." };
+        var roll = new Option<string?>("--roll") { Description = "With --etl NAME.etl: write NAME_001.etl, NAME_002.etl, … starting the next file after this long (10m, 2h) or at this size (512MB, 1GB); analysis commands read them together." };
         var snapshotEvery = new Option<TimeSpan?>("--snapshot-every") { Description = "Take a snapshot at this interval (the s key takes one any time)." };
         var force = new Option<bool>("--force") { Description = "Stop a running handleetw session of another run, or the NT Kernel Logger's trace when the fallback needs it." };
         var verbose = new Option<bool>("--verbose") { Description = "Say which session path is used and list active sessions." };
         var json = new Option<bool>("--json") { Description = "Write the end-of-run summary as JSON instead of text." };
-        foreach (Option o in new Option[] { process, pid, duration, output, etl, snapshotEvery, force, verbose, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { process, pid, duration, output, etl, roll, snapshotEvery, force, verbose, json }) command.Options.Add(o);
         command.SetGuardedAction((parseResult, context) =>
         {
+            RollPolicy? rollPolicy = ParseRoll(parseResult.GetValue(roll), parseResult.GetValue(etl));
             if (!OperatingSystem.IsWindows())
                 throw new UserErrorException(
                     "live recording needs Windows (an ETW kernel session); on this OS, analyse a recorded .etl with diff, leaks or stats",
@@ -35,6 +38,7 @@ public static class RecordCommand
                 Duration = parseResult.GetValue(duration),
                 OutputPath = parseResult.GetValue(output),
                 EtlPath = parseResult.GetValue(etl),
+                Roll = rollPolicy,
                 SnapshotEvery = parseResult.GetValue(snapshotEvery),
                 Force = parseResult.GetValue(force),
                 Verbose = parseResult.GetValue(verbose),
@@ -69,7 +73,7 @@ public static class RecordCommand
         using IDisposable signals = ConsoleSignals.Install(shutdown);
         try
         {
-            using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.EtlPath, options.Force, options.Verbose), context.Error);
+            using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.Roll is null ? options.EtlPath : null, options.Force, options.Verbose), context.Error);
             Volatile.Write(ref live, source);
             RecordingResult result = new Recorder(options, io).Run(source, new NativeInventory(), filter, output: null, cancel.Token);
             if (result.NoHandleEvents)
@@ -90,6 +94,21 @@ public static class RecordCommand
         {
             Volatile.Write(ref live, null);
             finished.Set();
+        }
+    }
+
+    /// <summary>--roll 10m|1GB; it names its files after --etl, so it needs one.</summary>
+    private static RollPolicy? ParseRoll(string? text, string? etl)
+    {
+        if (text is null) return null;
+        if (etl is null) throw new UserErrorException("--roll needs --etl NAME.etl (the files are NAME_001.etl, NAME_002.etl, …)");
+        try
+        {
+            return RollPolicy.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UserErrorException("--roll " + e.Message);
         }
     }
 

@@ -1,3 +1,5 @@
+using HandleEtw.Etl.Writing;
+
 namespace HandleEtw.Windows.Recording;
 
 /// <summary>`handleetw record` options, parsed.</summary>
@@ -8,6 +10,9 @@ public sealed record RecordOptions
     public TimeSpan? Duration { get; init; }
     public string? OutputPath { get; init; }
     public string? EtlPath { get; init; }
+
+    /// <summary>--roll: write the raw records to a sequence of .etl files named after <see cref="EtlPath"/>.</summary>
+    public RollPolicy? Roll { get; init; }
     public TimeSpan? SnapshotEvery { get; init; }
     public bool Force { get; init; }
     public bool Verbose { get; init; }

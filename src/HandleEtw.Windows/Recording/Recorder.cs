@@ -5,7 +5,9 @@ using HandleEtw.Core.Json;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
 using HandleEtw.Core.Tracking;
+using HandleEtw.Etl;
 using HandleEtw.Etl.Decoding;
+using HandleEtw.Etl.Writing;
 using HandleEtw.Parquet;
 using HandleEtw.Windows.Inventory;
 using HandleEtw.Windows.Ring;
@@ -19,6 +21,9 @@ public sealed record RecordingResult(
 {
     /// <summary>The session delivered no handle event at all: the run stopped early and failed.</summary>
     public bool NoHandleEvents { get; init; }
+
+    /// <summary>The .etl files --roll wrote, in time order.</summary>
+    public IReadOnlyList<string> RolledFiles { get; init; } = [];
 }
 
 /// <summary>
@@ -29,6 +34,9 @@ public sealed record RecordingResult(
 /// </summary>
 public sealed class Recorder(RecordOptions options, RecordingIo io)
 {
+    /// <summary>The rolled capture being written (--roll), for the status line.</summary>
+    private RollingEtlWriter? _rolled;
+
     /// <param name="output">An extra consumer of the (filtered) event stream, e.g. for tests.</param>
     public RecordingResult Run(RingFedSource source, IInventoryProvider inventory, TargetFilter filter,
         TraceConsumer? output, CancellationToken cancel)
@@ -52,6 +60,8 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         var modules = new ModuleMap(source.Info.PointerSize);
         var rundownEnd = new RundownEndRows();
         using ParquetTraceWriter? parquet = OpenParquet(source, stacks, tracker, filter);
+        using RollingEtlWriter? rolled = options.Roll is { } roll && options.EtlPath is { } etl ? new RollingEtlWriter(etl, source.Info, roll) : null;
+        _rolled = rolled;
 
         HandleInventory inv = inventory.Take();
         filter.MarkInitial();
@@ -65,7 +75,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         all.OnSnapshot(firstSnapshot, "start");
 
         var decoder = new TraceDecoder(source.Info, stacks, all);
-        var sink = new RecordingSink(decoder, all, source);
+        var sink = new RecordingSink(rolled is null ? decoder : new RecordFanOut(rolled, decoder), all, source);
         if (options.Duration is { } duration) stop.CancelAfter(duration);
         Timer ticker = StartTicker(source, sink, tracker, watchdog, NoEvents, stop.Token);
         try
@@ -80,6 +90,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         sink.EmitLoss(sink.LastTimestamp);
         decoder.Finish();
         parquet?.Complete();
+        rolled?.Dispose();
 
         reason ??= source.EndReason ?? (cancel.IsCancellationRequested ? "stopped (Ctrl+C)"
             : options.Duration is not null && stop.IsCancellationRequested ? $"duration {options.Duration} reached" : "source ended");
@@ -89,8 +100,10 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         if (options.Json)
             io.Out.WriteLine(JsonContract.Write(SummaryJson(reason, targetExited, sink, tracker, report, rundown, inv, parquet)));
         else WriteSummary(reason, sink, tracker, report, rundown, inv, parquet);
+        if (rolled is not null && !options.Json)
+            io.Out.WriteLine($"wrote {rolled.Files.Count} .etl files ({options.Roll}): {rolled.Files[0]} … (read them together: handleetw leaks {Path.GetDirectoryName(rolled.Files[0])})");
         return new RecordingResult(reason, targetExited, sink.Records, sink.Snapshots + 1, sink.LostEvents, report, rundown,
-            stacks, decoder.Counters, parquet?.Directory) { NoHandleEvents = noHandleEvents };
+            stacks, decoder.Counters, parquet?.Directory) { NoHandleEvents = noHandleEvents, RolledFiles = rolled?.Files ?? [] };
     }
 
     private ParquetTraceWriter? OpenParquet(RingFedSource source, StackTable stacks, HandleTracker tracker, TargetFilter filter) =>
@@ -149,10 +162,12 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
             }
             // The count is read off the consumer thread: a moment stale at worst, which a status line can afford.
             if (io.ErrorIsTerminal)
-                io.Error.Write($"\r{records - lastRecords,8} ev/s | live handles {tracker.LiveHandleCount,8} | lost {sink.LostEvents,6} | snapshots {sink.Snapshots + 1} | s = snapshot, Ctrl+C = stop ");
+                io.Error.Write($"\r{records - lastRecords,8} ev/s | live handles {tracker.LiveHandleCount,8} | lost {sink.LostEvents,6} | snapshots {sink.Snapshots + 1}{RollStatus()} | s = snapshot, Ctrl+C = stop ");
             lastRecords = records;
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
+
+    private string RollStatus() => _rolled is { } r ? $" | file {r.Files.Count}" : "";
 
     private void WriteSummary(string reason, RecordingSink sink, HandleTracker tracker, EndReport report,
         RundownDifferences rundown, HandleInventory inv, ParquetTraceWriter? parquet)
