@@ -3,7 +3,8 @@
 # python3 for the result summary; clang, lld and llvm (llvm-symbolizer, llvm-pdbutil) for the native symbol tests,
 # which build their PE + PDB assets with scripts/build-native-testassets.sh on first use; chromium (headless) for the
 # HTML report's browser test; node and npm for the Spark SQL grammar check of scripts/*.sql (dt-sql-parser, installed
-# once into a cache folder, see below).
+# once into a cache folder, see below); mingw-w64 for the SDK layout test (compiles tests/assets/native/sdk_layout.c
+# against the Windows SDK headers).
 set -euo pipefail
 has() { for name in "$@"; do command -v "$name" >/dev/null && return 0; done; return 1; }
 need=()
@@ -15,6 +16,7 @@ has llvm-pdbutil || need+=(llvm)
 has chromium chromium-browser || need+=(chromium)
 has node || need+=(nodejs)
 has npm || need+=(npm)
+has x86_64-w64-mingw32-gcc || need+=(mingw-w64)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
