@@ -66,6 +66,14 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
             _frames[(key, offset)] = frame;
             return frame;
         }
+        catch (IOException e)
+        {
+            // The symbolizer died on this module's PDB (a damaged file): its frames stay module+0xOFFSET, the others
+            // go on with a new symbolizer.
+            _modules[key] = null;
+            _missing[module.FileName] = $"{module.DescribePdb()}, which failed to read ({e.Message})";
+            return null;
+        }
         finally
         {
             _time.Stop();

@@ -66,22 +66,24 @@ public sealed class TraceInfo
     public bool Lossy => EventsLost > 0 || BuffersLost > 0 || DamagedBuffers > 0 || DamagedRecords > 0 || Gaps.Count > 0;
 
     /// <summary>Converts a raw timestamp to UTC.</summary>
-    public DateTime ToUtc(long timestamp) => StartUtc.AddTicks(ToRelativeTicks(timestamp));
+    /// <remarks>Saturates at the ends of DateTime: a damaged timestamp never makes a time that cannot be printed.</remarks>
+    public DateTime ToUtc(long timestamp)
+    {
+        long ticks = ToRelativeTicks(timestamp);
+        if (ticks > (DateTime.MaxValue - StartUtc).Ticks) return DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc);
+        if (ticks < (DateTime.MinValue - StartUtc).Ticks) return DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc);
+        return StartUtc.AddTicks(ticks);
+    }
 
     /// <summary>100-ns ticks since trace start.</summary>
-    public long ToRelativeTicks(long timestamp)
-    {
-        long delta = timestamp - StartTimestamp;
-        if (ClockFrequency == 10_000_000) return delta;
-        return (long)((Int128)delta * 10_000_000 / ClockFrequency);
-    }
+    public long ToRelativeTicks(long timestamp) => Saturate(((Int128)timestamp - StartTimestamp) * 10_000_000 / ClockFrequency);
 
     /// <summary>Nanoseconds since trace start.</summary>
-    public long ToRelativeNanoseconds(long timestamp)
-    {
-        long delta = timestamp - StartTimestamp;
-        return (long)((Int128)delta * 1_000_000_000 / ClockFrequency);
-    }
+    public long ToRelativeNanoseconds(long timestamp) =>
+        Saturate(((Int128)timestamp - StartTimestamp) * 1_000_000_000 / ClockFrequency);
+
+    private static long Saturate(Int128 value) =>
+        value > long.MaxValue ? long.MaxValue : value < long.MinValue ? long.MinValue : (long)value;
 
     /// <summary>Raw timestamp for a time relative to the start (seconds), for --from/--to.</summary>
     public long FromRelativeSeconds(double seconds) =>

@@ -163,7 +163,10 @@ internal readonly record struct TimestampRules(long Start, long Earliest, long L
         long second = Math.Max(1, info.ClockFrequency);
         bool ended = info.EndUtc != default && info.EndUtc >= info.StartUtc;
         Int128 span = ended ? (Int128)(info.EndUtc - info.StartUtc).Ticks * second / 10_000_000 : 0;
-        Int128 latest = ended ? info.StartTimestamp + span + Int128.Max(10 * (Int128)second, span / 10) : long.MaxValue;
+        // A file whose header has no end time (the logger never closed it) still cannot run for more than a year.
+        Int128 latest = ended
+            ? info.StartTimestamp + span + Int128.Max(10 * (Int128)second, span / 10)
+            : info.StartTimestamp + 366 * 86_400 * (Int128)second;
         return new TimestampRules(info.StartTimestamp, Clamp(info.StartTimestamp - (Int128)second), Clamp(latest),
             Math.Max(1, second / 1000));
     }

@@ -13,16 +13,25 @@ public readonly record struct SymbolizedCode(string? Function, string? File, int
 /// </summary>
 public sealed class LlvmSymbolizerProcess : IDisposable
 {
-    private readonly Process _process;
+    private readonly string _executable;
     private readonly object _gate = new();
+    private Process _process;
 
-    private LlvmSymbolizerProcess(Process process) => _process = process;
+    private LlvmSymbolizerProcess(string executable)
+    {
+        _executable = executable;
+        _process = Start(executable);
+    }
 
     /// <summary>Starts the child; null when llvm-symbolizer is not installed.</summary>
     public static LlvmSymbolizerProcess? TryStart(string? executable = null)
     {
         executable ??= LlvmTools.Find("llvm-symbolizer");
-        if (executable is null) return null;
+        return executable is null ? null : new LlvmSymbolizerProcess(executable);
+    }
+
+    private static Process Start(string executable)
+    {
         var info = new ProcessStartInfo(executable)
         {
             RedirectStandardInput = true,
@@ -35,10 +44,12 @@ public sealed class LlvmSymbolizerProcess : IDisposable
         var process = Process.Start(info) ?? throw new IOException($"cannot start {executable}");
         process.ErrorDataReceived += (_, _) => { }; // drain so the child never blocks on a full stderr pipe
         process.BeginErrorReadLine();
-        return new LlvmSymbolizerProcess(process);
+        return process;
     }
 
     /// <summary>Symbolizes a virtual address inside the image at <paramref name="imagePath"/>.</summary>
+    /// <exception cref="IOException">The child died on this image (a damaged PDB crashes it): a new child is
+    /// started for the next query, so only this image's names are lost.</exception>
     public SymbolizedCode Query(string imagePath, ulong address)
     {
         if (imagePath.Contains('"') || imagePath.Contains('\n'))
@@ -46,11 +57,23 @@ public sealed class LlvmSymbolizerProcess : IDisposable
         string? line;
         lock (_gate)
         {
-            _process.StandardInput.WriteLine($"CODE \"{imagePath}\" 0x{address:X}");
-            _process.StandardInput.Flush();
-            line = _process.StandardOutput.ReadLine();
+            try
+            {
+                _process.StandardInput.WriteLine($"CODE \"{imagePath}\" 0x{address:X}");
+                _process.StandardInput.Flush();
+                line = _process.StandardOutput.ReadLine();
+            }
+            catch (IOException)
+            {
+                line = null;
+            }
+            if (line is null)
+            {
+                Stop(_process);
+                _process = Start(_executable);
+                throw new IOException("llvm-symbolizer ended unexpectedly");
+            }
         }
-        if (line is null) throw new IOException("llvm-symbolizer ended unexpectedly");
         return Parse(line);
     }
 
@@ -76,15 +99,17 @@ public sealed class LlvmSymbolizerProcess : IDisposable
         return string.IsNullOrEmpty(s) || s == "??" ? null : s;
     }
 
-    public void Dispose()
+    public void Dispose() => Stop(_process);
+
+    private static void Stop(Process process)
     {
         try
         {
-            _process.StandardInput.Close();
-            if (!_process.WaitForExit(2000)) _process.Kill();
+            process.StandardInput.Close();
+            if (!process.WaitForExit(2000)) process.Kill();
         }
-        catch (InvalidOperationException) { }
-        _process.Dispose();
+        catch (Exception e) when (e is InvalidOperationException or IOException) { }
+        process.Dispose();
     }
 
     internal static string Hex(ulong v) => "0x" + v.ToString("X", CultureInfo.InvariantCulture);
