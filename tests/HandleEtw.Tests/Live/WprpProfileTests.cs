@@ -4,14 +4,14 @@ namespace HandleEtw.Tests.Live;
 
 public class WprpProfileTests
 {
-    private static string ProfilePath()
+    private static string ProfilePath(string name = "handleetw.wprp")
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "profiles", "handleetw.wprp");
+            string candidate = Path.Combine(dir.FullName, "profiles", name);
             if (File.Exists(candidate)) return candidate;
         }
-        throw new FileNotFoundException("profiles/handleetw.wprp not found above the test directory");
+        throw new FileNotFoundException($"profiles/{name} not found above the test directory");
     }
 
     [Fact]
@@ -28,5 +28,35 @@ public class WprpProfileTests
         Assert.Equal("1024", (string?)doc.Descendants("BufferSize").Single().Attribute("Value"));
         string collectorId = (string)doc.Descendants("SystemCollector").Single().Attribute("Id")!;
         Assert.Contains(doc.Descendants("SystemCollectorId"), c => (string?)c.Attribute("Value") == collectorId);
+    }
+
+    /// <summary>The long preset: no close stacks, stack caching, a ring of 10 % of RAM in memory mode, a file profile.</summary>
+    [Fact]
+    public void Long_profile_keeps_create_and_duplicate_stacks_in_a_ring_sized_by_memory()
+    {
+        XDocument doc = XDocument.Load(ProfilePath("handleetw-long.wprp"));
+        XElement provider = doc.Descendants("SystemProvider").Single();
+        var keywords = provider.Descendants("Keyword").Select(k => (string?)k.Attribute("Value")).ToHashSet();
+        Assert.Equal(new HashSet<string?> { "ProcessThread", "Loader", "Handle" }, keywords);
+        var stacks = provider.Descendants("Stack").Select(s => (string?)s.Attribute("Value")).ToHashSet();
+        Assert.Equal(new HashSet<string?> { "HandleCreate", "HandleDuplicate" }, stacks);
+
+        var collectors = doc.Descendants("SystemCollector").ToDictionary(c => (string)c.Attribute("Id")!);
+        var profiles = doc.Descendants("Profile").ToDictionary(p => (string)p.Attribute("LoggingMode")!);
+        Assert.Equal(["File", "Memory"], profiles.Keys.Order());
+        foreach (XElement profile in profiles.Values)
+        {
+            Assert.Equal("HandleEtw.Long", (string?)profile.Attribute("Name"));
+            XElement used = collectors[(string)profile.Descendants("SystemCollectorId").Single().Attribute("Value")!];
+            Assert.Equal("NT Kernel Logger", (string?)used.Attribute("Name"));
+            XElement caching = used.Element("StackCaching")!;
+            Assert.True((int)caching.Attribute("BucketCount")! > 0 && (int)caching.Attribute("CacheSize")! > 0);
+            Assert.Equal((string)provider.Attribute("Id")!, (string?)profile.Descendants("SystemProviderId").Single().Attribute("Value"));
+        }
+        XElement ring = collectors[(string)profiles["Memory"].Descendants("SystemCollectorId").Single().Attribute("Value")!].Element("Buffers")!;
+        Assert.Equal("true", (string?)ring.Attribute("PercentageOfTotalMemory"));
+        Assert.InRange((int)ring.Attribute("Value")!, 1, 50);
+        XElement disk = collectors[(string)profiles["File"].Descendants("SystemCollectorId").Single().Attribute("Value")!].Element("Buffers")!;
+        Assert.Null(disk.Attribute("PercentageOfTotalMemory"));
     }
 }
