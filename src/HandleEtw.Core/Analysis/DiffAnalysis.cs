@@ -56,7 +56,9 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
                 tracker.Seconds(h.CreateTime), h.StackId, rendered.Frames(h.StackId, StackPid(h), h.CreateTime),
                 Origins.Name(h.Origin), h.OriginPid, h.OriginHandle))
             .ToList();
-        var groups = handles.GroupBy(h => (h.Pid, h.Type, h.StackId))
+        // The rendering is part of the key (shared instances, compared by reference): one stack's addresses can name
+        // different .NET methods at different times (code unloaded, its range reused).
+        var groups = handles.GroupBy(h => (h.Pid, h.Type, h.StackId, h.Stack))
             .Select(g => new DiffGroup(g.Key.Pid, g.First().Process, g.Key.Type, g.Count(), g.Key.StackId, g.First().Stack))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Pid).ThenBy(g => g.Type, StringComparer.Ordinal)
             .ToList();

@@ -21,6 +21,12 @@ public sealed record ScriptOptions
     /// <summary>Process/Thread/Image DCEnd at the end.</summary>
     public bool ProcessRundownAtEnd { get; init; } = true;
 
+    /// <summary>.NET end rundown (DCEndInit, MethodDCEndVerbose, ModuleDCEnd, DCEndComplete) for running processes.</summary>
+    public bool ClrRundownAtEnd { get; init; } = true;
+
+    /// <summary>Version of the .NET method and module events written (0-2: the manifest's layouts).</summary>
+    public byte ClrEventVersion { get; init; } = 2;
+
     public HandleHeader HandleHeader { get; init; } = HandleHeader.System;
 
     /// <summary>Logical time between two operations (100-ns ticks).</summary>

@@ -27,6 +27,13 @@ public sealed class ScriptProcess
     public List<ScriptModule> Modules { get; } = [];
     public List<ScriptThread> Threads { get; } = [];
 
+    /// <summary>JIT-compiled code a stack can name: "Module!Type.Method" → a call site in its current code.</summary>
+    internal Dictionary<string, ulong> ManagedFrames { get; } = [];
+
+    /// <summary>Managed modules and methods loaded now (for the end rundown).</summary>
+    internal List<Etl.ClrModule> ClrModules { get; } = [];
+    internal List<Etl.ClrMethod> LiveMethods { get; } = [];
+
     /// <summary>Open handles by value.</summary>
     internal Dictionary<uint, HandleFact> Open { get; } = [];
 
@@ -54,6 +61,7 @@ public sealed class ScriptProcess
     /// <summary>Resolves "module!function" or a bare function name to a call-site address in this process.</summary>
     public ulong Resolve(string frame)
     {
+        if (ManagedFrames.TryGetValue(frame, out ulong managed)) return managed;
         int bang = frame.IndexOf('!');
         if (bang >= 0) return Script.ModuleFor(this, frame[..bang]).Address(frame[(bang + 1)..]);
         foreach (ScriptModule m in Modules)

@@ -93,6 +93,7 @@ public sealed partial class TraceScript
 
     private void WriteEndRundown(KernelEventWriter k, long end)
     {
+        WriteClrEndRundown(k, end);
         if (Options.HandleRundownAtEnd)
             foreach (HandleFact fact in Facts.OpenAtEnd.Where(f => f.ClosedBy is null))
                 k.HandleRundown(start: false, 0, end, fact.Object, fact.Pid, fact.Handle, fact.Type);

@@ -126,10 +126,11 @@ public sealed partial class TraceScript
     public CallStack? Stack(ScriptProcess process, string[] kernel, string[]? user)
     {
         if (Options.Stacks == StackMode.None) return null;
-        string key = $"{process.Pid}|{string.Join(',', kernel)}|{(user is null ? "" : string.Join(',', user))}";
+        // Keyed by addresses: a frame name moves when its method is compiled again (re-JIT).
+        ulong[] u = user is null || process.Pid == 4 ? [] : user.Select(process.Resolve).ToArray();
+        string key = $"{process.Pid}|{string.Join(',', kernel)}|{string.Join(',', u)}";
         if (_stacks.TryGetValue(key, out CallStack? stack)) return stack;
         ulong[] k = kernel.Select(Kernel.Address).ToArray();
-        ulong[] u = user is null || process.Pid == 4 ? [] : user.Select(process.Resolve).ToArray();
         return _stacks[key] = new CallStack(k, u);
     }
 
