@@ -100,7 +100,8 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
         {
             _events.Close();
             long end = _endTimestamp != long.MinValue ? _endTimestamp : _events.LastTimestamp;
-            if (_liveSource is not null) _live.Add(LiveHandlesTable.EndLabel, end, _liveSource.LiveHandles());
+            if (_liveSource is not null)
+                _live.Add(LiveHandlesTable.EndLabel, end, _liveSource.LiveHandles().Select(h => h with { StackId = _stacks.Canonical(h.StackId) }));
             _live.Close();
             _processes.Finish();
             _modules.Finish();
@@ -140,7 +141,7 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
             TraceEndUtc = endUtc,
             DurationNs = durationNs,
             Events = _events.RowsWritten,
-            Stacks = _stacks.Count,
+            Stacks = _stacks.DistinctCount,
             EventsLost = eventsLost,
             BuffersLost = buffersLost,
             DamagedBuffers = info.DamagedBuffers,

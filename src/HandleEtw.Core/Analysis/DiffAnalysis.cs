@@ -50,7 +50,9 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
     {
         if (_taken is null) Take(tracker.LastTimestamp);
         var rendered = new RenderedStacks(context);
+        // Taken as the trace went: a provisional stack id then stands for the id its frames settled on.
         var handles = _taken!.Where(h => filter.Matches(h.Pid, h.Process))
+            .Select(h => h with { StackId = context.Stacks.Canonical(h.StackId) })
             .OrderBy(h => h.CreateTime).ThenBy(h => h.Pid).ThenBy(h => h.Handle)
             .Select(h => new DiffHandle(h.Pid, h.Process, h.Thread, h.Handle, h.Object, tracker.Types[h.Type], h.Name,
                 tracker.Seconds(h.CreateTime), h.StackId, rendered.Frames(h.StackId, StackPid(h), h.CreateTime),

@@ -24,6 +24,7 @@ public static class LeakAnalysis
 
     public static LeakReport Build(HandleTracker tracker, StackContext context, ProcessFilter filter, int top)
     {
+        tracker.CanonicalizeStacks(context.Stacks);
         var groups = tracker.LeakGroupSummaries().Where(g => filter.Matches(g.Pid, g.Process)).ToList();
         List<LeakEntry> Entries(bool growing) => groups.Where(g => g.Growing == growing).Take(top)
             .Select(g => new LeakEntry(g.Pid, g.Process, g.Type, g.Outstanding, g.Created, Math.Round(g.PerMinute, 3),

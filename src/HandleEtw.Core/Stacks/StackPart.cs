@@ -7,15 +7,16 @@ namespace HandleEtw.Core.Stacks;
 /// </summary>
 public readonly record struct StackPart
 {
-    // 0 = none; > 0 = interned stack id + 1; < 0 = pending part index, as -(index + 1).
+    // 0 = none; > 0 = interned part id + 1; < 0 = pending part index, as -(index + 1).
     private readonly int _value;
 
     private StackPart(int value) => _value = value;
 
     public static StackPart None => default;
 
-    public static StackPart Frames(int stackId) =>
-        stackId >= 0 ? new StackPart(stackId + 1) : throw new ArgumentOutOfRangeException(nameof(stackId));
+    /// <summary>A fragment interned by <see cref="StackTable.InternPart"/>.</summary>
+    public static StackPart Frames(int partId) =>
+        partId >= 0 ? new StackPart(partId + 1) : throw new ArgumentOutOfRangeException(nameof(partId));
 
     internal static StackPart Pending(int index) => new(-(index + 1));
 
@@ -23,7 +24,7 @@ public readonly record struct StackPart
     public bool IsFrames => _value > 0;
     public bool IsPending => _value < 0;
 
-    /// <summary>The interned stack id when <see cref="IsFrames"/>, else -1.</summary>
+    /// <summary>The interned part id when <see cref="IsFrames"/>, else -1.</summary>
     public int StackId => _value > 0 ? _value - 1 : -1;
 
     internal int PendingIndex => _value < 0 ? -_value - 1 : -1;

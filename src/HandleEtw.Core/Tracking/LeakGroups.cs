@@ -70,16 +70,68 @@ internal sealed class LeakGroups
 
     public void Closed(int g) => _groups[g].Outstanding--;
 
+    /// <summary>
+    /// Moves the process's groups to the stack ids <paramref name="canonical"/> gives; a group whose new key is taken
+    /// merges into that group. Returns merged group → surviving group (null when none merged).
+    /// </summary>
+    public Dictionary<int, int>? Rekey(ProcessState process, Func<int, int> canonical)
+    {
+        Dictionary<int, int>? merged = null;
+        foreach (int g in process.Groups.ToList())
+        {
+            ref Group group = ref _groups[g];
+            int stack = canonical(group.StackId);
+            if (stack == group.StackId) continue;
+            _index.Remove(new Key(group.ProcessId, group.StackId, group.Type));
+            var key = new Key(group.ProcessId, stack, group.Type);
+            if (_index.TryGetValue(key, out int into))
+            {
+                Merge(g, into);
+                process.Groups.Remove(g);
+                Free(g);
+                (merged ??= new Dictionary<int, int>()).Add(g, into);
+            }
+            else
+            {
+                group.StackId = stack;
+                _index.Add(key, g);
+            }
+        }
+        Array.Clear(process.GroupCache);
+        return merged;
+    }
+
+    /// <summary>Adds group <paramref name="from"/>'s counts and timeline to <paramref name="into"/> (same process).</summary>
+    private void Merge(int from, int into)
+    {
+        ref Group a = ref _groups[from];
+        ref Group b = ref _groups[into];
+        double t = Math.Max(a.LastSeconds, b.LastSeconds);
+        Advance(ref a, t);
+        Advance(ref b, t);
+        b.Outstanding += a.Outstanding;
+        b.Created += a.Created;
+        b.IntegralN += a.IntegralN;
+        b.IntegralTN += a.IntegralTN;
+        b.StartSeconds = Math.Min(a.StartSeconds, b.StartSeconds);
+    }
+
+    private void Free(int g)
+    {
+        ref Group group = ref _groups[g];
+        group = default;
+        group.ProcessId = -1;
+        group.Outstanding = _freeHead;
+        _freeHead = g;
+    }
+
     public void FreeAll(ProcessState process)
     {
         foreach (int g in process.Groups)
         {
             ref Group group = ref _groups[g];
             _index.Remove(new Key(group.ProcessId, group.StackId, group.Type));
-            group = default;
-            group.ProcessId = -1;
-            group.Outstanding = _freeHead;
-            _freeHead = g;
+            Free(g);
         }
         process.Groups.Clear();
         Array.Clear(process.GroupCache);

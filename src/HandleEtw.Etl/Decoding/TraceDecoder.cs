@@ -190,6 +190,10 @@ public sealed class DecoderCounters
     /// <summary>Threads whose parked kernel stacks never got the user part (the trace ended first).</summary>
     public long MissingUserFragments { get; set; }
 
+    /// <summary>Events whose stack was still missing a part at the end (a key never defined, a user fragment never
+    /// logged): they keep the frames that were known.</summary>
+    public long PartialStackEvents { get; set; }
+
     /// <summary>Stack records for an event already emitted (a second stack for one event).</summary>
     public long LateStacks { get; set; }
 

@@ -30,6 +30,7 @@ internal sealed class StackJoin
     private readonly PendingKeys _kernelKeys;
     private readonly PendingKeys _userKeys;
     private readonly KeyMap<ThreadParking> _parked = new(); // by thread id
+    private readonly Queue<(StackPart Part, long BoundAt)> _bound = new(); // parts to release once emitted past
     private ulong[] _frames = new ulong[256];
 
     public StackJoin(StackTable stacks, DecoderCounters counters, IHeldEventSink sink)
@@ -97,6 +98,8 @@ internal sealed class StackJoin
         foreach (ThreadParking p in _parked.Values)
             if (!p.Fallback.IsNone && _stacks.Resolve(p.Fallback).IsPending) missingUser++;
         _counters.MissingUserFragments = missingUser;
+        _stacks.Finish();
+        _counters.PartialStackEvents = _stacks.PartialStackEvents;
     }
 
     private void OnStack(in EventRecord r)
@@ -105,7 +108,7 @@ internal sealed class StackJoin
         int count = StackWalkPayloads.ReadStackFrames(r, ref _frames);
         if (count == 0) { _counters.MalformedPayloads++; return; }
         long seq = FindHeld(target, r.Cpu);
-        var part = StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count)));
+        var part = _stacks.InternPart(_frames.AsSpan(0, count));
         if (StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize))
         {
             if (seq >= 0) SetKernel(ref _queue[seq], seq, part, target);
@@ -126,7 +129,7 @@ internal sealed class StackJoin
         }
         long seq = FindHeld(target, r.Cpu);
         // Every referenced key gets its pending part, used or not, so keys never defined can be counted at the end.
-        StackPart part = (kernel ? _kernelKeys : _userKeys).PartFor(key);
+        StackPart part = (kernel ? _kernelKeys : _userKeys).PartFor(key, r.Timestamp, r.Cpu);
         if (kernel)
         {
             if (seq >= 0) SetKernel(ref _queue[seq], seq, part, target);
@@ -145,8 +148,8 @@ internal sealed class StackJoin
         _counters.StackKeyDefinitions++;
         // A key lives in the kernel or the user table, told apart by where its outermost frame is.
         var table = StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize) ? _kernelKeys : _userKeys;
-        if (!table.Remove(key, out StackPart pending)) return; // defined before any reference we saw
-        _stacks.Bind(pending, StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
+        StackPart frames = _stacks.InternPart(_frames.AsSpan(0, count));
+        if (table.Remove(key, frames, r.Timestamp, r.Cpu, out StackPart pending)) BindPart(pending, frames);
     }
 
     /// <summary>EVENT_HEADER stacks travel with their event: the whole stack, attached at once.</summary>
@@ -155,7 +158,7 @@ internal sealed class StackJoin
         if (!StackWalkPayloads.TryReadExtendedStack(r, ref _frames, out int count)) return;
         _history[serial].HasStack = true;
         _counters.EventsWithStacks++;
-        if (heldSeq >= 0) SetUser(ref _queue[heldSeq], StackPart.Frames(_stacks.Intern(_frames.AsSpan(0, count))));
+        if (heldSeq >= 0) SetUser(ref _queue[heldSeq], _stacks.InternPart(_frames.AsSpan(0, count)));
     }
 
     /// <summary>Finds the stack's target event; counts orphans and stacks with decoded events; returns the held
@@ -217,20 +220,31 @@ internal sealed class StackJoin
             if (h.AwaitingUser) SetUser(ref h, user);
             found |= s == targetSeq;
         }
-        if (!parking.Fallback.IsNone) _stacks.Bind(parking.Fallback, user);
+        if (!parking.Fallback.IsNone) BindPart(parking.Fallback, user);
         return found;
     }
 
+    /// <summary>Binds a pending part; its slot is released once every event held so far has been emitted.</summary>
+    private void BindPart(StackPart pending, StackPart target)
+    {
+        _stacks.Bind(pending, target);
+        _bound.Enqueue((pending, _queue.TailSeq));
+    }
+
+    /// <summary>Emits held events in order: each waits until its stack is whole (every part known), or until no stack
+    /// record can reach it any more. Waiting for the parts lets most events get their final stack id at once.</summary>
     private void Drain()
     {
         while (_queue.Count > 0)
         {
             ref HeldEvent head = ref _queue.Head;
-            bool ready = head.HasStack && !head.AwaitingUser;
+            bool ready = head.HasStack && !head.AwaitingUser && IsKnown(head.Kernel) && IsKnown(head.User);
             if (!ready && _history.Holds(head.HistorySerial)) return;
             EmitHead();
         }
     }
+
+    private bool IsKnown(StackPart part) => !part.IsPending || !_stacks.Resolve(part).IsPending;
 
     private void EmitHead()
     {
@@ -239,6 +253,7 @@ internal sealed class StackJoin
         int stackId = head.HasStack ? _stacks.Compose(head.Kernel, head.User) : -1;
         _sink.Emit(ref head, stackId);
         _queue.Dequeue();
+        while (_bound.Count > 0 && _bound.Peek().BoundAt <= _queue.HeadSeq) _stacks.Release(_bound.Dequeue().Part);
     }
 
     /// <summary>A pending user part for a thread whose kernel parts must leave before its user fragment arrived.</summary>

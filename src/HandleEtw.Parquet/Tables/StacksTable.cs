@@ -4,7 +4,8 @@ using Parquet.Schema;
 
 namespace HandleEtw.Parquet.Tables;
 
-/// <summary>`stacks`: each distinct stack once, stack_id → frames (innermost first).</summary>
+/// <summary>`stacks`: each distinct stack once, stack_id → frames (innermost first). Only canonical ids have rows: a
+/// provisional id that settled on frames another id already had is that id (<see cref="StackTable.Canonical"/>).</summary>
 internal static class StacksTable
 {
     public static readonly DataField StackId = new DataField<int>("stack_id");
@@ -25,6 +26,7 @@ internal static class StacksTable
         var writer = new FramesRowGroup(options.RowGroupSize);
         for (int id = 0; id < count; id++)
         {
+            if (stacks.Canonical(id) != id) continue;
             if (!writer.TryAdd(id, stacks.GetFrames(id)))
             {
                 writer.WriteTo(file);

@@ -45,6 +45,7 @@ public static class ReportBuilder
     private static TimeChart StackChart(ReportInput input, FirstPass first, StackContext context, ReportOptions options,
                                         IReadOnlyList<double> times, double? from, double? to)
     {
+        first.Tracker.CanonicalizeStacks(context.Stacks);
         var top = first.Tracker.LeakGroupSummaries()
             .Where(g => options.Filter.Matches(g.Pid, g.Process))
             .Take(options.TopStacks)
@@ -53,7 +54,7 @@ public static class ReportBuilder
         if (top.Count > 0 && times.Count > 0)
         {
             var keys = top.Select(g => new GroupKey(g.Pid, g.Type, g.StackId)).ToList();
-            var second = new StackPass(input.Info, keys, first.Sampler.Width, options.MaxSamples);
+            var second = new StackPass(input.Info, keys, context.Stacks.Canonical, first.Sampler.Width, options.MaxSamples);
             input.Replay(second);
             foreach (LeakGroupSummary g in top)
             {

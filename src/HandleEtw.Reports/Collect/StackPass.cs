@@ -9,15 +9,19 @@ public readonly record struct GroupKey(int Pid, string Type, int StackId);
 
 /// <summary>
 /// Second pass: replays the trace into a fresh tracker and samples the outstanding count of the chosen groups only,
-/// on the grid the first pass ended with (so both charts share their instants and no compaction happens).
+/// on the grid the first pass ended with (so both charts share their instants and no compaction happens). The replay
+/// hands out the same stack ids as the first pass; <c>canonical</c> maps a provisional one to the id its frames settled
+/// on, so groups whose stacks turned out equal are counted together.
 /// </summary>
 internal sealed class StackPass : TraceConsumer
 {
     private readonly HandleTracker _tracker;
     private readonly HashSet<GroupKey> _wanted;
+    private readonly Func<int, int> _canonical;
 
-    public StackPass(TraceInfo info, IEnumerable<GroupKey> wanted, long width, int maxSamples)
+    public StackPass(TraceInfo info, IEnumerable<GroupKey> wanted, Func<int, int> canonical, long width, int maxSamples)
     {
+        _canonical = canonical;
         _tracker = new HandleTracker(info);
         _wanted = wanted.ToHashSet();
         Sampler = new TimeSampler<GroupKey>(Read, width, maxSamples, maxKeys: Math.Max(1, _wanted.Count));
@@ -39,10 +43,12 @@ internal sealed class StackPass : TraceConsumer
 
     private IEnumerable<(GroupKey, int)> Read()
     {
+        var counts = new Dictionary<GroupKey, int>();
         foreach (GroupLiveCount g in _tracker.GroupCounts())
         {
-            var key = new GroupKey(g.Pid, g.Type, g.StackId);
-            if (_wanted.Contains(key)) yield return (key, g.Outstanding);
+            var key = new GroupKey(g.Pid, g.Type, _canonical(g.StackId));
+            if (_wanted.Contains(key)) counts[key] = counts.GetValueOrDefault(key) + g.Outstanding;
         }
+        foreach (var (key, count) in counts) yield return (key, count);
     }
 }

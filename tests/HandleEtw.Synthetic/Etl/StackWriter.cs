@@ -8,6 +8,8 @@ public enum StackMode : byte
     Fragments,
     /// <summary>StackKeyKernel/StackKeyUser references, defined by KeyDelete on eviction and KeyRundown at the end.</summary>
     Cached,
+    /// <summary>One StackWalk Stack record per event with the whole stack (kernel and user frames), right after it.</summary>
+    Whole,
 }
 
 /// <summary>A call stack as two fragments, innermost frame first. Identity matters: the cache keys on the arrays.</summary>
@@ -33,6 +35,7 @@ public sealed class StackWriter(KernelEventWriter events, StackMode mode, int ca
     /// <summary>Call before any event of <paramref name="tid"/> is written: emits user parts that are due.</summary>
     public void BeforeEvent(long ticks, int tid)
     {
+        var due = new List<PendingUser>();
         for (int i = 0; i < _pending.Count; i++)
         {
             PendingUser p = _pending[i];
@@ -41,15 +44,31 @@ public sealed class StackWriter(KernelEventWriter events, StackMode mode, int ca
                 _pending[i] = p;
                 continue;
             }
-            EmitUser(p, ticks);
+            due.Add(p);
             _pending.RemoveAt(i--);
         }
+        EmitAll(due, ticks);
+    }
+
+    /// <summary>
+    /// Parts due at one instant are logged on one CPU: a key evicted for one thread and reused by the next is then
+    /// never logged at one timestamp on two CPUs, an order no reader could reconstruct (nor a kernel produce).
+    /// </summary>
+    private void EmitAll(List<PendingUser> due, long ticks, int? cpu = null)
+    {
+        foreach (PendingUser p in due) EmitUser(p with { Cpu = cpu ?? due[0].Cpu }, ticks);
     }
 
     /// <summary>Call right after the event the stack belongs to (same CPU, same time).</summary>
     public void Attach(int cpu, long ticks, int pid, int tid, CallStack stack, int pointerSize = 8)
     {
         if (Mode == StackMode.None) return;
+        if (Mode == StackMode.Whole)
+        {
+            ulong[] frames = pointerSize == 8 ? [.. stack.Kernel, .. stack.User] : stack.User;
+            if (frames.Length > 0) events.Stack(cpu, ticks, ticks, pid, tid, frames, pointerSize);
+            return;
+        }
         if (pointerSize == 4 || Mode == StackMode.Fragments)
         {
             if (pointerSize == 8 && stack.Kernel.Length > 0) events.Stack(cpu, ticks, ticks, pid, tid, stack.Kernel);
@@ -65,7 +84,7 @@ public sealed class StackWriter(KernelEventWriter events, StackMode mode, int ca
     /// <summary>Emits every pending user part, then KeyRundown for every cached key.</summary>
     public void Finish(long ticks)
     {
-        foreach (PendingUser p in _pending) EmitUser(p, ticks);
+        EmitAll([.. _pending], ticks, cpu: 0); // on the CPU of the key rundown
         _pending.Clear();
         _kernelCache.Rundown(events, ticks);
         _userCache.Rundown(events, ticks);

@@ -157,9 +157,8 @@ public sealed partial class TraceScript
             if (op.Stack is not null) stacks.Attach(op.Cpu, op.Ticks, op.Pid, op.Tid, op.Stack, op.PointerSize);
         }
         long end = Now + RundownTicks;
-        stacks.BeforeEvent(end, -1);
-        WriteEndRundown(events, end);
         stacks.Finish(end);
+        WriteEndRundown(events, end);
         Facts.DurationTicks = end;
         Facts.Records = writer.Counts;
     }

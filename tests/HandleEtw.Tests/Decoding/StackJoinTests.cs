@@ -53,7 +53,7 @@ public class StackJoinTests
     }
 
     [Fact]
-    public void CachedKeys_EmittedBeforeDefinition_ResolvedByRundownAtEnd()
+    public void CachedKeys_HeldUntilDefined_ThenEmittedWithTheirFinalId()
     {
         ulong[] k = KernelFrames(3), u = UserFrames(6);
         var h = new DecoderHarness().Feed(
@@ -61,11 +61,12 @@ public class StackJoinTests
             KeyReference(11, 10, 100, 200, key: 0xAA, kernel: true),
             Other(12, 200),
             KeyReference(13, 10, 100, 200, key: 0xBB, kernel: false));
+        Assert.Empty(h.Consumer.Handles); // waits for its keys while the history can still reach it
+        h.Feed(KeyDefinition(20, 0xBB, u, rundown: true), KeyDefinition(21, 0xAA, k, rundown: true));
         HandleEvent e = Assert.Single(h.Consumer.Handles);
-        Assert.NotEqual(-1, e.StackId);
-        Assert.False(h.Stacks.IsResolved(e.StackId));
-        h.Feed(KeyDefinition(20, 0xBB, u, rundown: true), KeyDefinition(21, 0xAA, k, rundown: true)).Finish();
+        h.Finish();
         Assert.True(h.Stacks.IsResolved(e.StackId));
+        Assert.Equal(e.StackId, h.Stacks.Canonical(e.StackId));
         Assert.Equal(Concat(k, u), h.Stacks.GetFrames(e.StackId).ToArray());
         Assert.Equal(0, h.Counters.UnresolvedStackKeys);
     }
