@@ -101,19 +101,13 @@ internal sealed class LeakGroups
         return merged;
     }
 
-    /// <summary>Adds group <paramref name="from"/>'s counts and timeline to <paramref name="into"/> (same process).</summary>
+    /// <summary>Adds group <paramref name="from"/>'s counts to <paramref name="into"/> (same process).</summary>
     private void Merge(int from, int into)
     {
         ref Group a = ref _groups[from];
         ref Group b = ref _groups[into];
-        double t = Math.Max(a.LastSeconds, b.LastSeconds);
-        Advance(ref a, t);
-        Advance(ref b, t);
         b.Outstanding += a.Outstanding;
         b.Created += a.Created;
-        b.IntegralN += a.IntegralN;
-        b.IntegralTN += a.IntegralTN;
-        b.StartSeconds = Math.Min(a.StartSeconds, b.StartSeconds);
     }
 
     private void Free(int g)
