@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Records;
 using System.Runtime.InteropServices;
 using HandleEtw.Core.Tracking;
@@ -67,10 +68,11 @@ public static class ConvertCommand
             Write = new ParquetWriteOptions { Compression = args.Compression },
         };
         using IRecordSource source = EtlSequenceSource.OpenAll(files);
+        var tracker = new HandleTracker(source.Info);
         try
         {
             string? symbolsSummary = null;
-            ParquetConversionResult result = TraceToParquet.Run(source, options, new HandleTracker(source.Info),
+            ParquetConversionResult result = TraceToParquet.Run(source, options, tracker,
                 onPartial: partial =>
                 {
                     if (cancel.IsCancellationRequested) context.Error.WriteLine(PartialSummary(partial));
@@ -87,6 +89,11 @@ public static class ConvertCommand
                 (result.Meta.Lossy ? " (trace is lossy: see meta)" : ""));
             TraceOptions.WriteGaps(source.Info, context.Error);
             if (symbolsSummary is not null) context.Out.WriteLine(symbolsSummary);
+            if (tracker.Counters.HandleEvents == 0)
+                throw new UserErrorException("the tables hold no handle events: " + TraceCoverage.NoHandleEventsMessage, ExitCodes.NoHandleEvents);
+            long operations = tracker.Counters.HandleEvents - tracker.Counters.RundownHandles;
+            if (result.Meta.Stacks == 0 && operations > 0)
+                context.Error.WriteLine("warning: " + TraceCoverage.NoStacksMessage(operations));
             return ExitCodes.Ok;
         }
         catch (OperationCanceledException)

@@ -14,8 +14,8 @@ public static class DiffCommand
     {
         var command = new Command("diff", "Handles opened after --from and still open at --to, grouped by create stack (!htrace -diff).");
         var trace = TraceOptions.Trace();
-        var from = TraceOptions.Time("--from", "Start: seconds from trace start or ISO-8601 UTC (default: after the start rundown).");
-        var to = TraceOptions.Time("--to", "End: seconds from trace start or ISO-8601 UTC (default: end of trace).");
+        var from = TraceOptions.Time("--from", "Start: seconds from trace start (90, 90s, 1.5m, 500ms) or an ISO-8601 date and time (default: after the start rundown).");
+        var to = TraceOptions.Time("--to", "End: seconds from trace start (90, 1.5m, 2h) or an ISO-8601 date and time (default: end of trace).");
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
@@ -43,6 +43,7 @@ public static class DiffCommand
         var tracker = new HandleTracker(input.Info);
         var recorder = new DiffRecorder(tracker, from, to);
         StackContext context = TraceOptions.Run(input, recorder);
+        TraceOptions.RequireHandleEvents(input.Coverage, args.Filter);
         DiffReport report = recorder.Report(context, args.Filter);
         if (args.Json) output.WriteLine(JsonContract.Write(DiffJson.Of(report, input.Info)));
         else TextReports.Diff(output, report);

@@ -13,8 +13,9 @@ public static class HistoryCommand
     {
         var command = new Command("history", "Every OPEN / CLOSE / DUPLICATE of one handle value, newest first, with stacks.");
         var trace = TraceOptions.Trace();
-        var pid = new Option<int>("--pid") { Description = "Process id that owns the handle (4 for kernel handles).", Required = true };
-        var handle = new Option<string>("--handle") { Description = "Handle value, e.g. 0x1a4.", Required = true };
+        var pid = TraceOptions.Pid("Process id that owns the handle (4 for kernel handles), decimal or hex with 0x.");
+        pid.Required = true;
+        var handle = new Option<string>("--handle") { Description = TraceOptions.HandleHelp, Required = true };
         var json = TraceOptions.Json();
         var symbols = SymbolOptions.Create();
         var verbose = SymbolOptions.Verbose();
@@ -22,7 +23,7 @@ public static class HistoryCommand
         foreach (Option o in new Option[] { pid, handle, json, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
-            var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(pid), TraceOptions.ParseHandle(p.GetValue(handle)!), p.GetValue(json));
+            var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(pid)!.Value, TraceOptions.ParseHandle(p.GetValue(handle)!), p.GetValue(json));
             TraceInput input = TraceInput.Open(p.GetValue(trace)!);
             int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
             TraceOptions.WriteGaps(input.Info, context.Error);
@@ -35,6 +36,7 @@ public static class HistoryCommand
     {
         var collector = new HistoryCollector(input.Info, args.Pid, args.Handle);
         StackContext context = TraceOptions.Run(input, collector);
+        TraceOptions.RequireHandleEvents(input.Coverage, new ProcessFilter(args.Pid));
         HistoryReport report = collector.Report(context);
         if (args.Json) output.WriteLine(JsonContract.Write(HistoryJson.Of(report, input.Info)));
         else TextReports.History(output, report);

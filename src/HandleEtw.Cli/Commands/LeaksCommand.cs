@@ -14,7 +14,7 @@ public static class LeaksCommand
     {
         var command = new Command("leaks", "Handles still open at the end, grouped by process, type and create stack, ranked by growth.");
         var trace = TraceOptions.Trace();
-        var top = new Option<int>("--top") { Description = "How many groups to show in each list (growing, then held without growing).", DefaultValueFactory = _ => 20 };
+        var top = TraceOptions.Count("--top", "How many groups to show in each list (growing, then held without growing).", 20);
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
@@ -25,7 +25,6 @@ public static class LeaksCommand
         command.SetGuardedAction((p, context) =>
         {
             var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(top), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
-            if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
             TraceInput input = TraceInput.Open(p.GetValue(trace)!);
             int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
             TraceOptions.WriteGaps(input.Info, context.Error);
@@ -38,6 +37,7 @@ public static class LeaksCommand
     {
         var tracker = new HandleTracker(input.Info);
         StackContext context = TraceOptions.Run(input, tracker);
+        TraceOptions.RequireHandleEvents(input.Coverage, args.Filter);
         LeakReport report = LeakAnalysis.Build(tracker, context, args.Filter, args.Top);
         if (args.Json) output.WriteLine(JsonContract.Write(LeaksJson.Of(report, input.Info)));
         else TextReports.Leaks(output, report);

@@ -25,6 +25,7 @@ public static class MisuseCommand
             TraceInput input = TraceInput.Open(p.GetValue(trace)!);
             int code = Execute(args, input, context.Out);
             TraceOptions.WriteGaps(input.Info, context.Error);
+            TraceOptions.WarnCoverage(input.Coverage, context.Error);
             return code;
         });
         return command;
@@ -34,6 +35,7 @@ public static class MisuseCommand
     {
         var tracker = new HandleTracker(input.Info);
         StackContext context = TraceOptions.Run(input, tracker);
+        TraceOptions.RequireHandleEvents(input.Coverage, args.Filter);
         MisuseReport report = MisuseAnalysis.Build(tracker, context, args.Filter);
         if (args.Json) output.WriteLine(JsonContract.Write(MisuseJson.Of(report, input.Info)));
         else TextReports.Misuse(output, report);

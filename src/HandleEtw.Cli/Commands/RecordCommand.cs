@@ -14,12 +14,12 @@ public static class RecordCommand
     {
         var command = new Command("record", "Record handle create/close/duplicate events with stacks from a live ETW session (Windows, elevated).");
         var process = new Option<string?>("--process") { Description = "Keep and show only this process (image name, e.g. lsass)." };
-        var pid = new Option<int?>("--pid") { Description = "Keep and show only this process id." };
-        var duration = new Option<TimeSpan?>("--duration") { Description = "Stop after this long (e.g. 00:05:00); default: until Ctrl+C." };
+        var pid = TraceOptions.Pid("Keep and show only this process id (decimal, or hex with 0x).");
+        var duration = TimeText.DurationOption("--duration", "Stop after this long: seconds with an optional unit (300, 90s, 5m, 2h); default: until Ctrl+C.");
         var output = new Option<string?>("-o", "--output") { Description = "Write the events as Parquet tables to this directory." };
         var etl = new Option<string?>("--etl") { Description = "Also write the raw session to this .etl file." };
         var roll = new Option<string?>("--roll") { Description = "With --etl NAME.etl: write NAME_001.etl, NAME_002.etl, … starting the next file after this long (10m, 2h) or at this size (512MB, 1GB); analysis commands read them together." };
-        var snapshotEvery = new Option<TimeSpan?>("--snapshot-every") { Description = "Take a snapshot at this interval (the s key takes one any time)." };
+        var snapshotEvery = TimeText.DurationOption("--snapshot-every", "Take a snapshot at this interval (30, 30s, 5m; the s key takes one any time).");
         var force = new Option<bool>("--force") { Description = "Stop a running handleetw session of another run, or the NT Kernel Logger's trace when the fallback needs it." };
         var verbose = new Option<bool>("--verbose") { Description = "Say which session path is used and list active sessions." };
         var json = new Option<bool>("--json") { Description = "Write the end-of-run summary as JSON instead of text." };

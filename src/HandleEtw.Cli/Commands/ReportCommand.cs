@@ -23,11 +23,11 @@ public static class ReportCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var output = new Option<string?>("--output", "-o") { Description = "The HTML file to write (default: the trace path + .html)." };
-        var from = TraceOptions.Time("--from", "Diff window start: seconds from trace start or ISO-8601 UTC (marked on the charts).");
-        var to = TraceOptions.Time("--to", "Diff window end: seconds from trace start or ISO-8601 UTC.");
+        var from = TraceOptions.Time("--from", "Diff window start: seconds from trace start (90, 1.5m, 500ms) or an ISO-8601 date and time (marked on the charts).");
+        var to = TraceOptions.Time("--to", "Diff window end: seconds from trace start (90, 1.5m, 2h) or an ISO-8601 date and time.");
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
-        var top = new Option<int>("--top") { Description = "How many leak groups to list.", DefaultValueFactory = _ => 20 };
+        var top = TraceOptions.Count("--top", "How many leak groups to list.", 20);
         var symbols = SymbolOptions.Create();
         var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
@@ -38,10 +38,9 @@ public static class ReportCommand
             string path = paths[0];
             var args = new Args(string.Join(" ", paths), p.GetValue(output) ?? path.TrimEnd('/', '\\') + ".html", p.GetValue(from), p.GetValue(to),
                 TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(top));
-            if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
             using var resolver = SymbolOptions.CreateResolver(p, symbols);
             ReportInput input = Open(paths, resolver);
-            int code = Execute(args, input, context.Out);
+            int code = Execute(args, input, context.Out, context.Error);
             TraceOptions.WriteGaps(input.Info, context.Error);
             SymbolOptions.Report(resolver, context, p.GetValue(verbose));
             return code;
@@ -82,18 +81,23 @@ public static class ReportCommand
         });
     }
 
-    public static int Execute(Args args, ReportInput input, TextWriter output)
+    public static int Execute(Args args, ReportInput input, TextWriter output, TextWriter? error = null)
     {
         long? from = TraceOptions.ParseTime(args.From, input.Info, "--from");
         long? to = TraceOptions.ParseTime(args.To, input.Info, "--to");
         if (from is long f && to is long t && t < f) throw new UserErrorException("--to is before --from");
         var options = new ReportOptions(from, to) { Filter = args.Filter, TopLeaks = args.Top };
         ReportData data = ReportBuilder.Build(input, options);
+        if (error is not null) TraceOptions.WarnCoverage(data.Coverage, error);
         string? dir = Path.GetDirectoryName(Path.GetFullPath(args.Output));
         if (dir is not null && !Directory.Exists(dir)) throw new UserErrorException($"{args.Output}: directory does not exist");
         HtmlReport.WriteFile(args.Output, data);
+        if (data.Coverage.NoHandleEvents)
+            throw new UserErrorException($"{args.Output} written, but {TraceCoverage.NoHandleEventsMessage}", ExitCodes.NoHandleEvents);
         output.WriteLine($"{args.Output}: {data.Leaks.Leaks.Count} leak groups, {data.Diff.Handles.Count} handles in the diff" +
             (data.Summary.Lossy ? " (trace is lossy)" : ""));
+        if (!data.Coverage.AnyProcessMatches(args.Filter))
+            throw new UserErrorException(data.Coverage.NoProcessMessage(args.Filter), ExitCodes.NoProcessMatched);
         return ExitCodes.Ok;
     }
 }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Events;
 using HandleEtw.Core.Json;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Tracking;
@@ -29,15 +31,23 @@ public static class StatsCommand
             if (parseResult.GetValue(modules)) return StatsModules.Write(source, parseResult.GetValue(json), context);
             if (parseResult.GetValue(methods)) return StatsMethods.Write(source, parseResult.GetValue(json), context);
             var tracker = new HandleTracker(source.Info);
-            TraceStatisticsReport report = TraceStatistics.Collect(source, tracker);
+            var coverage = new TraceCoverage();
+            TraceStatisticsReport report = TraceStatistics.Collect(source, new CompositeConsumer(tracker, coverage));
             IReadOnlyList<ProcessHandleSummary> live = tracker.SummarizeLiveHandles();
-            context.Out.Write(parseResult.GetValue(json) ? ToJson(report, live) : ToText(report, live));
+            var facts = new StatsFacts(tracker.Counters.HandleEvents, TraceSpan.Of(source.Info, tracker.LastTimestamp));
+            context.Out.Write(parseResult.GetValue(json) ? ToJson(report, live, facts) : ToText(report, live, facts));
+            // Stats is how one finds out what a trace holds: it prints everything, then says what is missing.
+            TraceOptions.RequireHandleEvents(coverage, ProcessFilter.All);
+            TraceOptions.WarnCoverage(coverage, context.Error);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    public static string ToJson(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null)
+    /// <summary>The figures stats shares with the report, under the one definition each (handle events, span).</summary>
+    public sealed record StatsFacts(long HandleEvents, TraceSpan Span);
+
+    public static string ToJson(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null, StatsFacts? facts = null)
     {
         TraceInfo info = report.Info;
         var document = new StatsJson(info.Lossy, DamageJson.Of(info), info.Source, info.SessionName, Iso(info.StartUtc),
@@ -45,11 +55,15 @@ public static class StatsCommand
             report.EventsWithStacks, info.Buffers, info.CompressedBuffers, report.ByKind,
             (live ?? []).Select(p => new LiveHandlesJson(p.Pid, p.ProcessKey == 0 ? null : new Hex(p.ProcessKey), p.Process, p.Total,
                 p.ByType.ToDictionary(t => t.Type, t => t.Count))).ToList(),
-            info.SourceFiles.Count > 0 ? info.SourceFiles : [info.Source], Gaps(info));
+            info.SourceFiles.Count > 0 ? info.SourceFiles : [info.Source], Gaps(info))
+        {
+            HandleEvents = facts?.HandleEvents ?? 0,
+            SpanSeconds = Math.Round(facts?.Span.Seconds ?? 0, 6),
+        };
         return JsonContract.Write(document) + Environment.NewLine;
     }
 
-    public static string ToText(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null)
+    public static string ToText(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null, StatsFacts? facts = null)
     {
         TraceInfo info = report.Info;
         var text = new StringBuilder();
@@ -58,9 +72,11 @@ public static class StatsCommand
         AppendSequence(text, info);
         text.AppendLine(c, $"session      {info.SessionName}");
         text.AppendLine(c, $"time (UTC)   {Iso(info.StartUtc)} .. {Iso(info.EndUtc)}");
+        if (facts is not null) text.AppendLine(c, $"span         {facts.Span.Seconds:0.###} s");
         text.AppendLine(c, $"machine      Windows {info.OsVersion} build {info.OsBuild}, {info.Processors} CPUs, {info.PointerSize * 8}-bit");
         text.AppendLine(c, $"buffers      {info.Buffers} ({info.CompressedBuffers} compressed, {info.DamagedBuffers} damaged, {info.DamagedBytes} bytes lost to damage)");
-        text.AppendLine(c, $"events       {report.Events} ({info.SkippedRecords} records skipped, {info.DamagedRecords} damaged)");
+        string handles = facts is null ? "" : $"{facts.HandleEvents} Object handle events; ";
+        text.AppendLine(c, $"events       {report.Events} ({handles}{info.SkippedRecords} records skipped, {info.DamagedRecords} damaged)");
         text.AppendLine(c, $"stacks       {report.EventsWithStacks}");
         text.AppendLine(c, $"lost         {info.EventsLost} events, {info.BuffersLost} buffers{(info.Lossy ? "  (results are incomplete)" : "")}");
         text.AppendLine("by kind:");

@@ -44,6 +44,7 @@ public static class SymbolOptions
         using var resolver = CreateResolver(parseResult, option);
         input.Symbolizer = resolver;
         int code = body(input);
+        TraceOptions.WarnCoverage(input.Coverage, context.Error);
         Report(resolver, context, parseResult.GetValue(verbose));
         return code;
     }

@@ -18,35 +18,68 @@ public static class TraceOptions
         Arity = ArgumentArity.OneOrMore,
     };
     public static Option<string?> Process() => new("--process") { Description = "Only this process (image name, e.g. lsass)." };
-    public static Option<int?> Pid() => new("--pid") { Description = "Only this process id." };
+    public static Option<int?> Pid(string description = "Only this process id (decimal, or hex with 0x: 0x1092).") => new("--pid")
+    {
+        Description = description,
+        CustomParser = result => ParsePid(result.Tokens[0].Value, result),
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Write JSON instead of text." };
     public static Option<string?> Time(string name, string description) => new(name) { Description = description };
 
+    /// <summary>A count option such as --top: a whole number of at least 1, with a one-line error otherwise.</summary>
+    public static Option<int> Count(string name, string description, int defaultValue) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            string text = result.Tokens[0].Value;
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1) return n;
+            result.AddError($"{name} {text}: expected a whole number of at least 1");
+            return defaultValue;
+        },
+    };
+
     public static ProcessFilter Filter(string? process, int? pid) => new(pid, string.IsNullOrWhiteSpace(process) ? null : process);
 
-    /// <summary>Seconds from trace start ("12.5") or an ISO-8601 UTC instant, as a raw timestamp of this trace.</summary>
+    /// <summary>A process id: decimal, or hex with 0x (as `!htrace` prints it: Process ID = 0x00001092).</summary>
+    private static int ParsePid(string text, System.CommandLine.Parsing.ArgumentResult result)
+    {
+        bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? int.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int pid)
+            : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out pid);
+        if (!ok || pid < 0) result.AddError($"--pid {text}: expected a process id, decimal (4242) or hex (0x1092)");
+        return pid;
+    }
+
+    /// <summary>
+    /// --from/--to as a raw timestamp of this trace: seconds with an optional unit from the trace start, or an
+    /// ISO-8601 date and time (<see cref="TimeText"/>). A time outside the trace's span is an error naming the span.
+    /// </summary>
     public static long? ParseTime(string? text, TraceInfo info, string option)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double seconds))
-        {
-            if (seconds < 0 || double.IsNaN(seconds) || double.IsInfinity(seconds))
-                throw new UserErrorException($"{option} {text}: seconds from trace start must be zero or more");
-            return info.FromRelativeSeconds(seconds);
-        }
-        if (DateTime.TryParse(text, CultureInfo.InvariantCulture,
-                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime utc))
-            return info.FromUtc(utc);
-        throw new UserErrorException($"{option} {text}: expected seconds from trace start or an ISO-8601 UTC time");
+        TracePoint point = TimeText.TryParsePoint(text, out string? error)
+            ?? throw new UserErrorException($"{option} {text}: {error}");
+        TraceSpan span = TraceSpan.Of(info, null);
+        DateTime at = point.Utc ?? span.StartUtc + point.Offset!.Value;
+        if (at < span.StartUtc || (span.EndKnown && at > span.EndUtc))
+            throw new UserErrorException($"{option} {text}: outside the trace, which spans {span.Describe()}");
+        return point.Utc is DateTime utc ? info.FromUtc(utc) : info.FromRelativeSeconds(point.Offset!.Value.TotalSeconds);
     }
 
-    /// <summary>A handle value: 0x-prefixed hex or decimal.</summary>
+    public const string HandleHelp = "Handle value in hex, as WinDbg reads it (!htrace 7cc): 7cc or 0x7cc; 0n1996 for decimal.";
+
+    /// <summary>A handle value read as WinDbg does: hex with or without 0x; 0n for decimal.</summary>
     public static uint ParseHandle(string text)
     {
-        bool ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? uint.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out uint value)
-            : uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-        if (!ok) throw new UserErrorException($"--handle {text}: expected a handle value such as 0x1a4");
+        string t = text.Trim();
+        bool ok = t.StartsWith("0n", StringComparison.OrdinalIgnoreCase)
+            ? uint.TryParse(t.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out uint value)
+            : uint.TryParse(t.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? t.AsSpan(2) : t,
+                NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
+        if (!ok) throw new UserErrorException($"--handle {text}: expected a hex handle value such as 7cc or 0x7cc");
         return value;
     }
 
@@ -61,11 +94,27 @@ public static class TraceOptions
 
     private static double Seconds(TraceInfo info, long timestamp) => info.ToRelativeTicks(timestamp) / 1e7;
 
+    /// <summary>
+    /// After the run, before any answer is printed: a trace without Object handle events, or a filter that matched no
+    /// process, must not read as "nothing found".
+    /// </summary>
+    public static void RequireHandleEvents(TraceCoverage coverage, ProcessFilter filter)
+    {
+        if (coverage.NoHandleEvents) throw new UserErrorException(TraceCoverage.NoHandleEventsMessage, ExitCodes.NoHandleEvents);
+        if (!coverage.AnyProcessMatches(filter)) throw new UserErrorException(coverage.NoProcessMessage(filter), ExitCodes.NoProcessMatched);
+    }
+
+    /// <summary>Warnings about what the trace lacks (stacks on handle events), on stderr.</summary>
+    public static void WarnCoverage(TraceCoverage coverage, TextWriter error)
+    {
+        if (coverage.MissingStacksMessage() is { } message) error.WriteLine("warning: " + message);
+    }
+
     /// <summary>Runs the analysis consumer plus a module map over the trace; returns what frames need.</summary>
     public static StackContext Run(TraceInput input, TraceConsumer analysis)
     {
         var modules = new ModuleMap(input.Info.PointerSize) { Symbolizer = input.Symbolizer };
-        StackTable stacks = input.Run(new CompositeConsumer(modules, analysis));
+        StackTable stacks = input.Run(new CompositeConsumer(modules, input.Coverage, analysis));
         return new StackContext(stacks, modules);
     }
 }
@@ -79,6 +128,9 @@ public sealed class TraceInput(TraceInfo info, Func<TraceConsumer, StackTable> r
 
     /// <summary>Resolves frames to `module!Function+0xOFFSET` when set (--symbols); null keeps `module+0xOFFSET`.</summary>
     public IFrameSymbolizer? Symbolizer { get; set; }
+
+    /// <summary>What the last run found in the trace (handle events, stacks, process names).</summary>
+    public TraceCoverage Coverage { get; } = new();
 
     public static TraceInput OpenFile(string path) => Open([path]);
 

@@ -10,7 +10,14 @@ public sealed record StatsJson(bool Lossy, DamageJson Damage, string File, strin
                                long Buffers, long CompressedBuffers, IReadOnlyDictionary<string, long> ByKind,
                                IReadOnlyList<LiveHandlesJson> LiveHandles, IReadOnlyList<string> Files,
                                IReadOnlyList<GapJson> Gaps)
-    : TraceDocument(Lossy, Damage);
+    : TraceDocument(Lossy, Damage)
+{
+    /// <summary>Object handle events (rundowns included): the count the report shows too.</summary>
+    public long HandleEvents { get; init; }
+
+    /// <summary>The trace's span in seconds, under the definition every command uses (<see cref="Records.TraceSpan"/>).</summary>
+    public double SpanSeconds { get; init; }
+}
 
 /// <summary>Time between two files of a sequence that no file covers (a lossy interval), seconds from the trace start.</summary>
 public sealed record GapJson(double FromS, double ToS, string Before, string After);

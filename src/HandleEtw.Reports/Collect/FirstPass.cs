@@ -23,14 +23,15 @@ internal sealed class FirstPass : TraceConsumer
     }
 
     public HandleTracker Tracker { get; }
+
+    /// <summary>Whether the trace has handle events and stacks on them (the page's top banner when not).</summary>
+    public TraceCoverage Coverage { get; } = new();
     public TimeSampler<(int Pid, string Process)> Sampler { get; }
 
     /// <summary>Type counts per process when the first non-rundown handle event arrived (empty without handle events).</summary>
     public IReadOnlyList<ProcessHandleSummary> StartTypes { get; private set; } = [];
 
-    public long Events { get; private set; }
     public int Processes => _pids.Count;
-    public long? FirstTimestamp { get; private set; }
 
     public DiffReport Diff(StackContext context, ProcessFilter filter) => _diff.Report(context, filter);
 
@@ -43,6 +44,7 @@ internal sealed class FirstPass : TraceConsumer
             _startTaken = true;
         }
         _pids.Add(e.ProcessId);
+        Coverage.OnHandle(e);
         _diff.OnHandle(e);
     }
 
@@ -50,11 +52,10 @@ internal sealed class FirstPass : TraceConsumer
     {
         Seen(e.Timestamp);
         _pids.Add(e.ProcessId);
+        Coverage.OnProcess(e);
         _diff.OnProcess(e);
     }
 
-    public override void OnThread(in ThreadEvent e) => Events++;
-    public override void OnImage(in ImageEvent e) => Events++;
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => _diff.OnObjectType(timestamp, typeIndex, name);
     public override void OnLoss(in LossEvent e) => _diff.OnLoss(e);
     public override void OnSegment(in TraceSegment segment) => _diff.OnSegment(segment);
@@ -72,8 +73,6 @@ internal sealed class FirstPass : TraceConsumer
 
     private void Seen(long timestamp)
     {
-        Events++;
-        FirstTimestamp ??= timestamp;
         Sampler.Advance(timestamp);
     }
 

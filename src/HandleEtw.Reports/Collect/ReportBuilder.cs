@@ -23,7 +23,7 @@ public static class ReportBuilder
         TimeChart stacks = StackChart(input, first, context, options, times, from, to);
 
         return new ReportData(Summarize(input.Info, first), processes, stacks, TypeTable(first, options), leaks, diff,
-            Math.Min(diff.Handles.Count, options.MaxDiffHandles));
+            Math.Min(diff.Handles.Count, options.MaxDiffHandles)) { Coverage = first.Coverage };
     }
 
     private static IReadOnlyList<double> Times<TKey>(TraceInfo info, TimeSampler<TKey> sampler) where TKey : notnull =>
@@ -91,15 +91,12 @@ public static class ReportBuilder
     private static TraceSummary Summarize(TraceInfo info, FirstPass first)
     {
         HandleTracker t = first.Tracker;
-        DateTime start = info.StartUtc, end = info.EndUtc;
-        if (first.FirstTimestamp is long f && start == default) start = info.ToUtc(f);
-        DateTime lastEvent = info.ToUtc(t.LastTimestamp);
-        if (end <= start || lastEvent > end) end = lastEvent;
+        TraceSpan span = TraceSpan.Of(info, t.LastTimestamp);
         string os = info.OsVersion.Major == 0 ? "unknown"
             : $"Windows {info.OsVersion.Major}.{info.OsVersion.Minor} build {info.OsBuild}, {info.PointerSize * 8}-bit" +
               (info.Processors > 0 ? $", {info.Processors} CPUs" : "");
-        return new TraceSummary(info.Source, info.HostName, os, start, end, (end - start).TotalSeconds, first.Processes,
-            first.Events, t.Counters.HandleEvents, info.EventsLost + t.Counters.EventsLostInStream,
+        return new TraceSummary(info.Source, info.HostName, os, span.StartUtc, span.EndUtc, span.Seconds, first.Processes,
+            t.Counters.HandleEvents, info.EventsLost + t.Counters.EventsLostInStream,
             info.BuffersLost + t.Counters.BuffersLostInStream, info.DamagedBuffers, info.DamagedBytes, t.Lossy);
     }
 }

@@ -2,10 +2,10 @@ using HandleEtw.Core.Analysis;
 
 namespace HandleEtw.Reports.Collect;
 
-/// <summary>The trace at a glance.</summary>
+/// <summary>The trace at a glance; span and handle events under the definitions `stats` uses too.</summary>
 public sealed record TraceSummary(
     string Source, string? Host, string Os, DateTime StartUtc, DateTime EndUtc, double Seconds,
-    int Processes, long Events, long HandleEvents, long EventsLost, long BuffersLost, long DamagedBuffers,
+    int Processes, long HandleEvents, long EventsLost, long BuffersLost, long DamagedBuffers,
     long DamagedBytes, bool Lossy);
 
 /// <summary>One line of a chart: a value per sample instant.</summary>
@@ -25,5 +25,8 @@ public sealed record ReportData(
     TraceSummary Summary, TimeChart Processes, TimeChart Stacks, IReadOnlyList<ProcessTypes> Types,
     LeakReport Leaks, DiffReport Diff, int DiffHandlesShown)
 {
+    /// <summary>What the trace lacks for handle analysis (no handle events, no stacks): the page's top banner.</summary>
+    public TraceCoverage Coverage { get; init; } = new();
+
     public DateTime GeneratedUtc { get; init; } = DateTime.UtcNow;
 }

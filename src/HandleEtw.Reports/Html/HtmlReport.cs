@@ -20,6 +20,7 @@ public static class HtmlReport
             .Append($"<title>Handle report: {E(Path.GetFileName(data.Summary.Source))}</title>\n")
             .Append("<style>").Append(PageAssets.Style).Append("</style>\n</head>\n<body>\n");
         html.Append($"<h1>Handle report: {E(Path.GetFileName(data.Summary.Source))}</h1>\n");
+        CoverageBanner(html, data.Coverage);
         Glance(html, data.Summary, data.GeneratedUtc);
         html.Append("<h2 id=\"timeline\">Live handles over time</h2>\n");
         SvgChart.Write(html, data.Processes);
@@ -35,6 +36,19 @@ public static class HtmlReport
     public static void WriteFile(string path, ReportData data) =>
         File.WriteAllText(path, Render(data), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
 
+    /// <summary>The first thing on the page when the trace cannot answer: an empty result must not look like a clean one.</summary>
+    private static void CoverageBanner(StringBuilder html, TraceCoverage coverage)
+    {
+        if (coverage.MissingEventsMessage() is { } none)
+            html.Append("<div class=\"alert no-handle-events\" role=\"alert\"><strong>No handle events.</strong> ")
+                .Append(E(Capitalized(none))).Append(".</div>\n");
+        else if (coverage.MissingStacksMessage() is { } noStacks)
+            html.Append("<div class=\"alert no-handle-stacks\" role=\"alert\"><strong>No stacks on handle events.</strong> ")
+                .Append(E(Capitalized(noStacks))).Append(".</div>\n");
+    }
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
     private static void Glance(StringBuilder html, TraceSummary s, DateTime generated)
     {
         if (s.Lossy)
@@ -47,7 +61,7 @@ public static class HtmlReport
         Row(html, "OS", E(s.Os));
         Row(html, "Time range", $"{Utc(s.StartUtc)} to {Utc(s.EndUtc)} UTC ({s.Seconds.ToString("0.###", CultureInfo.InvariantCulture)} s)");
         Row(html, "Processes", N(s.Processes));
-        Row(html, "Events", $"{N(s.Events)} ({N(s.HandleEvents)} handle events)");
+        Row(html, "Handle events", N(s.HandleEvents), s.HandleEvents == 0);
         Row(html, "Lost events", N(s.EventsLost), s.EventsLost > 0);
         Row(html, "Lost buffers", N(s.BuffersLost), s.BuffersLost > 0);
         Row(html, "Damaged buffers", N(s.DamagedBuffers), s.DamagedBuffers > 0);

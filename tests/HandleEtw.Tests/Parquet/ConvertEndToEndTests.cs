@@ -42,10 +42,10 @@ public class ConvertEndToEndTests
         return (counts, tracker);
     }
 
-    private static DuckDb Convert(string etl, TempDir output)
+    private static DuckDb Convert(string etl, TempDir output, int expectedCode = 0)
     {
         var (code, stdout, stderr) = CliSmokeTests.Run("convert", etl, "-o", output.Path);
-        Assert.True(code == 0, stderr);
+        Assert.True(code == expectedCode, stderr);
         Assert.Contains("handle events", stdout);
         var db = new DuckDb();
         db.BindTables(output.Path);
@@ -132,7 +132,8 @@ public class ConvertEndToEndTests
         string etl = TestPaths.Corpus("perfview/net.4.5.2.x64.etl");
         var (expected, tracker) = Decode(etl);
         using var output = new TempDir();
-        using DuckDb db = Convert(etl, output);
+        // The corpus traces were recorded without the Handle keyword: the tables are written, and the exit code says so.
+        using DuckDb db = Convert(etl, output, HandleEtw.Cli.ExitCodes.NoHandleEvents);
         Assert.True(expected.Processes.Count > 0 && expected.Modules > 0);
         Assert.Equal(expected.Processes.Count, db.Count("SELECT count(*) FROM processes"));
         Assert.Equal(expected.Modules, db.Count("SELECT count(*) FROM modules"));

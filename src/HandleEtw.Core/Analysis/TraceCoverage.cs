@@ -1,0 +1,73 @@
+using System.Globalization;
+using HandleEtw.Core.Events;
+
+namespace HandleEtw.Core.Analysis;
+
+/// <summary>
+/// What a trace holds for handle analysis: Object handle events at all, and stacks on them. A trace recorded
+/// without the kernel Handle keyword has none, and every empty answer from it would read as an all-clear; the
+/// commands check this and say so instead. Also keeps which processes the trace named, so a --process or --pid that
+/// matches none is reported as such and not as "nothing found".
+/// </summary>
+public sealed class TraceCoverage : TraceConsumer
+{
+    public const string HowToRecord =
+        "record with `handleetw record` or `wpr -start profiles/handleetw.wprp`, which enable the kernel Handle " +
+        "keyword (Object handle create/close/duplicate) and stacks on those events";
+
+    private readonly HashSet<(int Pid, string Process)> _processes = new();
+    private readonly HashSet<int> _handlePids = new();
+
+    /// <summary>Every Object handle event, rundowns included.</summary>
+    public long HandleEvents { get; private set; }
+
+    /// <summary>Create, close and duplicate events (not rundowns), and how many of them carry a stack.</summary>
+    public long HandleOperations { get; private set; }
+    public long HandleOperationsWithStacks { get; private set; }
+
+    public bool NoHandleEvents => HandleEvents == 0;
+    public bool NoHandleStacks => HandleOperations > 0 && HandleOperationsWithStacks == 0;
+
+    public override void OnHandle(in HandleEvent e)
+    {
+        HandleEvents++;
+        _handlePids.Add(e.ProcessId);
+        if (e.Op is HandleOp.RundownStart or HandleOp.RundownEnd) return;
+        HandleOperations++;
+        if (e.StackId >= 0) HandleOperationsWithStacks++;
+    }
+
+    public override void OnProcess(in ProcessEvent e)
+    {
+        if (!string.IsNullOrEmpty(e.ImageFileName)) _processes.Add((e.ProcessId, e.ImageFileName));
+    }
+
+    /// <summary>True when some process of the trace passes the filter (always for an empty filter).</summary>
+    public bool AnyProcessMatches(ProcessFilter filter) =>
+        filter is { Pid: null, Name: null } || _processes.Any(p => filter.Matches(p.Pid, p.Process))
+        || (filter is { Pid: int pid, Name: null } && _handlePids.Contains(pid));
+
+    /// <summary>"no process matched --process nosuch", naming a few processes that are in the trace.</summary>
+    public string NoProcessMessage(ProcessFilter filter)
+    {
+        string asked = filter.Name is null ? $"--pid {filter.Pid}" : filter.Pid is null ? $"--process {filter.Name}" : $"--process {filter.Name} --pid {filter.Pid}";
+        var names = _processes.Select(p => p.Process).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList();
+        string some = names.Count == 0 ? "the trace names no processes" :
+            $"the trace has {names.Count} process names, e.g. {string.Join(", ", names.Take(5))}";
+        return $"no process in the trace matched {asked} ({some})";
+    }
+
+    /// <summary>The loud message for a trace without handle events, or null when it has some.</summary>
+    public string? MissingEventsMessage() => NoHandleEvents ? NoHandleEventsMessage : null;
+
+    public const string NoHandleEventsMessage =
+        "this trace has no Object handle events (and so no handle stacks): it was recorded without the kernel " +
+        "Handle keyword, and no leak or misuse can be seen in it; " + HowToRecord;
+
+    /// <summary>The warning for handle events without any stack, or null.</summary>
+    public string? MissingStacksMessage() => NoHandleStacks ? NoStacksMessage(HandleOperations) : null;
+
+    public static string NoStacksMessage(long operations) =>
+        $"none of the {operations.ToString("N0", CultureInfo.InvariantCulture)} handle create/close/duplicate events " +
+        "has a stack: groups cannot be told apart by code path; " + HowToRecord;
+}
