@@ -6,7 +6,7 @@ public sealed record ResolvedFrame(string Function, ulong? Offset, string? File,
     /// <summary>`module!Function+0xOFFSET [file @ line]`, WinDbg style.</summary>
     public string Format(string module)
     {
-        string text = Offset is { } o ? $"{module}!{Function}+0x{o:x}" : $"{module}!{Function}";
+        string text = HandleEtw.Core.Stacks.FrameText.Symbolic(module, Function, Offset);
         return File is null || Line <= 0 ? text : $"{text} [{File} @ {Line}]";
     }
 }

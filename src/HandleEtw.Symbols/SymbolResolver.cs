@@ -47,7 +47,7 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
         }
     }
 
-    public string? Symbolize(ModuleIdentity module, ulong offset) => Resolve(module, offset)?.Format(module.FileName);
+    public string? Symbolize(ModuleIdentity module, ulong offset) => Resolve(module, offset)?.Format(module.ModuleName);
 
     /// <summary>The function, offset from its start and source line for an offset inside a module; null without symbols.</summary>
     public ResolvedFrame? Resolve(ModuleIdentity module, ulong offset)

@@ -14,9 +14,9 @@ public sealed class SymbolicFrameFormatter(ModuleLookup lookup, IFrameSymbolizer
     public string Format(int processId, ulong address, long timestamp)
     {
         var module = lookup(processId, address, timestamp);
-        if (module is null) return $"0x{address:x}";
+        if (module is null) return FrameText.Address(address);
         ulong offset = address - module.Base;
-        return symbolizer?.Symbolize(module, offset) ?? $"{module.FileName}+0x{offset:x}";
+        return symbolizer?.Symbolize(module, offset) ?? FrameText.Unsymbolized(module.ModuleName, offset);
     }
 
     /// <summary>All frames, innermost first.</summary>

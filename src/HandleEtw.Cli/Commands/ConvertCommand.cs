@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.File;
 using HandleEtw.Parquet;
+using HandleEtw.Parquet.Symbolize;
 using HandleEtw.Symbols;
 
 namespace HandleEtw.Cli.Commands;
@@ -81,7 +82,7 @@ public static class ConvertCommand
                 {
                     if (symbols is null) return;
                     symbolsSummary = SymbolizeCommand.Summary(SymbolizeCommand.Write(written.Directory, symbols.Resolver,
-                        options.Write, searchPartitions: false, cancel, lockDirectories: false));
+                        options.Write, TableSearch.Self, cancel, lockDirectories: false));
                 });
             context.Out.WriteLine(
                 $"wrote {result.Meta.Events.ToString("N0", CultureInfo.InvariantCulture)} handle events, " +

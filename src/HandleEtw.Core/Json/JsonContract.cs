@@ -37,7 +37,7 @@ public sealed record DamageJson(long LostEvents, long LostBuffers, long DamagedB
         DamagedRecords + o.DamagedRecords);
 }
 
-/// <summary>Writes the documents: snake_case names, indented, frames like `ntdll.dll+0x1a2b` left readable (the output is
+/// <summary>Writes the documents: snake_case names, indented, frames like `ntdll+0x1a2b` left readable (the output is
 /// for scripts and terminals, never embedded in HTML, so HTML-safe escaping of '+' is not wanted).</summary>
 public static class JsonContract
 {

@@ -11,6 +11,9 @@ public sealed record ModuleIdentity(string Path, ulong Base, ulong Size, Guid Pd
     /// <summary>File name without directories, as frames print it (`ntdll.dll`).</summary>
     public string FileName => FileNameOf(Path);
 
+    /// <summary>The name frames print, without extension (`ntdll`): see <see cref="FrameText"/>.</summary>
+    public string ModuleName => FrameText.ModuleName(Path);
+
     /// <summary>The symbol-store key: GUID as 32 upper-case hex digits followed by the age in hex.</summary>
     public string PdbKey => FormatPdbKey(PdbGuid, PdbAge);
 

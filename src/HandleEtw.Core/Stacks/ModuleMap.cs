@@ -92,16 +92,9 @@ public sealed class ModuleMap : TraceConsumer
     private void Add(List<Module> list, in ImageEvent e, long loaded)
     {
         if (e.ImageSize == 0) return;
-        var module = new Module(e.ImageBase, e.ImageSize, FileName(e.FileName), loaded, e.FileName ?? "");
+        var module = new Module(e.ImageBase, e.ImageSize, string.IsNullOrEmpty(e.FileName) ? "?" : FrameText.ModuleName(e.FileName), loaded, e.FileName ?? "");
         if (_pendingPdb.Remove((e.ProcessId, e.ImageBase), out var pdb)) module.Pdb = pdb;
         list.Add(module);
-    }
-
-    private static string FileName(string? path)
-    {
-        if (string.IsNullOrEmpty(path)) return "?";
-        int slash = Math.Max(path.LastIndexOf('\\'), path.LastIndexOf('/'));
-        return slash >= 0 ? path[(slash + 1)..] : path;
     }
 
     /// <summary>The module covering <paramref name="address"/> at <paramref name="time"/>: the latest loaded that fits.</summary>
@@ -117,15 +110,15 @@ public sealed class ModuleMap : TraceConsumer
         return best;
     }
 
-    /// <summary>`module+0xOFFSET`, or `0x…` when no module covers the address.</summary>
+    /// <summary>`module+0xOFFSET` (<see cref="FrameText"/>), or `0x…` when no module covers the address.</summary>
     public string Format(int pid, ulong address, long time)
     {
         List<Module>? list = IsKernelAddress(address) ? _kernel : _byProcess.GetValueOrDefault(pid);
         Module? m = list is null ? null : Find(list, address, time);
         m ??= list == _kernel ? null : Find(_kernel, address, time);
-        if (m is null) return Managed.Name(pid, address, time) ?? $"0x{address:x}";
+        if (m is null) return Managed.Name(pid, address, time) ?? FrameText.Address(address);
         if (Symbolizer?.Symbolize(IdentityOf(m), address - m.Base) is { } symbolic) return symbolic;
-        return Managed.Name(pid, address, time) ?? $"{m.Name}+0x{address - m.Base:x}";
+        return Managed.Name(pid, address, time) ?? FrameText.Unsymbolized(m.Name, address - m.Base);
     }
 
     private static ModuleIdentity IdentityOf(Module m) => m.Identity ??= new ModuleIdentity(

@@ -3,6 +3,9 @@ using HandleEtw.Symbols;
 
 namespace HandleEtw.Parquet.Symbolize;
 
+/// <summary>Which table directories a symbolize run may write into (see <see cref="ParquetSymbolizer.FindTableDirectories"/>).</summary>
+public enum TableSearch { Self, OwnPartitions, Recursive }
+
 /// <summary>What a symbolize run wrote.</summary>
 public sealed record SymbolizeResult(IReadOnlyList<string> Directories, long Stacks, long Frames, long InModule,
     long Resolved, TimeSpan Elapsed);
@@ -14,40 +17,62 @@ public sealed record SymbolizeResult(IReadOnlyList<string> Directories, long Sta
 public static class ParquetSymbolizer
 {
     /// <summary>
-    /// Folders under <paramref name="root"/> (itself included) holding both `stacks` and `modules`. Throws
-    /// <see cref="ParquetTableException"/> when there are none, or a folder has one table without the other.
+    /// The table directories a run writes into. Only handleetw table directories (recognised by their
+    /// `meta.parquet`) are ever written: <see cref="TableSearch.Self"/> takes the root alone;
+    /// <see cref="TableSearch.OwnPartitions"/> the root, or else the `host=*/date=*` partitions `convert --partition`
+    /// wrote under it; <see cref="TableSearch.Recursive"/> every table directory at any depth (a fleet root). Throws
+    /// <see cref="ParquetTableException"/> when there are none, or a table directory lacks `stacks` or `modules`.
     /// </summary>
-    public static IReadOnlyList<string> FindTableDirectories(string root, bool searchPartitions = true)
+    public static IReadOnlyList<string> FindTableDirectories(string root, TableSearch search = TableSearch.OwnPartitions)
     {
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"{root}: no such directory");
-        var found = new List<string>();
-        IEnumerable<string> candidates = searchPartitions
-            ? new[] { root }.Concat(Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)).Order(StringComparer.Ordinal)
-            : [root];
-        foreach (string dir in candidates)
+        IEnumerable<string> candidates = search switch
+        {
+            TableSearch.Self => [root],
+            TableSearch.OwnPartitions when IsTableDirectory(root) => [root],
+            TableSearch.OwnPartitions => Partitions(root),
+            _ => new[] { root }.Concat(Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories)),
+        };
+        var found = candidates.Where(IsTableDirectory).Order(StringComparer.Ordinal).ToList();
+        foreach (string dir in found)
         {
             bool stacks = File.Exists(ParquetLayout.TablePath(dir, "stacks"));
             bool modules = File.Exists(ParquetLayout.TablePath(dir, "modules"));
-            if (stacks && modules) found.Add(dir);
-            else if (stacks || modules)
-                throw new ParquetTableException($"{dir}: has {(stacks ? "stacks" : "modules")}.parquet but no {(stacks ? "modules" : "stacks")}.parquet");
+            if (!stacks || !modules)
+                throw new ParquetTableException($"{dir}: a handleetw table directory without {(stacks ? "modules" : "stacks")}.parquet");
         }
-        if (found.Count == 0)
-            throw new ParquetTableException($"{root}: no stacks.parquet and modules.parquet here or in its partitions (run handleetw convert first)");
+        if (found.Count == 0) throw new ParquetTableException(NothingFound(root, search));
         return found;
     }
 
+    /// <summary>A directory written by handleetw convert or record: it has the `meta` table.</summary>
+    public static bool IsTableDirectory(string dir) => File.Exists(ParquetLayout.TablePath(dir, "meta"));
+
+    private static IEnumerable<string> Partitions(string root) =>
+        Directory.EnumerateDirectories(root, "host=*")
+            .SelectMany(host => Directory.EnumerateDirectories(host, "date=*"));
+
+    private static string NothingFound(string root, TableSearch search)
+    {
+        string what = $"{root}: not a handleetw table directory (no meta.parquet)";
+        if (search == TableSearch.Recursive) return what + " and none below it (run handleetw convert first)";
+        bool deeper = search != TableSearch.Self && Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories).Any(IsTableDirectory);
+        return deeper
+            ? what + "; table directories lie deeper below it: pass --recursive to symbolize all of them"
+            : what + " (run handleetw convert first)";
+    }
+
     /// <summary>
-    /// Symbolizes every table folder under the root (only the root itself without <paramref name="searchPartitions"/>).
-    /// Without a resolver frames are module+offset.
+    /// Symbolizes the table directories <paramref name="search"/> finds under the root. Without a resolver frames
+    /// are module+offset.
     /// </summary>
     /// <param name="lockDirectories">Take each folder's <see cref="OutputLock"/> (false when the caller holds it:
     /// `convert --symbols`).</param>
     public static SymbolizeResult Run(string root, SymbolResolver? resolver, ParquetWriteOptions? options = null,
-        bool searchPartitions = true, CancellationToken cancel = default, bool lockDirectories = true)
+        TableSearch search = TableSearch.OwnPartitions, CancellationToken cancel = default, bool lockDirectories = true)
     {
         var clock = Stopwatch.StartNew();
-        var directories = FindTableDirectories(root, searchPartitions);
+        var directories = FindTableDirectories(root, search);
         var total = new Counts();
         foreach (string dir in directories)
         {

@@ -3,12 +3,12 @@ namespace HandleEtw.Reports.Collect;
 /// <summary>Short names for create stacks: the first frame of the program itself, past the system DLLs and the kernel.</summary>
 public static class StackLabels
 {
+    /// <summary>Module names as frames print them (<see cref="HandleEtw.Core.Stacks.FrameText"/>: no extension).</summary>
     private static readonly HashSet<string> SystemModules = new(StringComparer.OrdinalIgnoreCase)
     {
-        "ntoskrnl.exe", "ntkrnlmp.exe", "ntkrnlpa.exe", "hal.dll", "win32k.sys", "win32kbase.sys", "win32kfull.sys",
-        "ntdll.dll", "kernelbase.dll", "kernel32.dll", "wow64.dll", "wow64win.dll", "wow64cpu.dll", "kernelbase", "kernel32",
-        "ntdll", "fltmgr.sys", "ci.dll", "cng.sys", "ksecdd.sys", "ucrtbase.dll", "msvcrt.dll", "combase.dll", "rpcrt4.dll",
-        "advapi32.dll", "sechost.dll", "user32.dll", "gdi32.dll", "gdi32full.dll",
+        "ntoskrnl", "ntkrnlmp", "ntkrnlpa", "hal", "win32k", "win32kbase", "win32kfull", "ntdll", "kernelbase",
+        "kernel32", "wow64", "wow64win", "wow64cpu", "fltmgr", "ci", "cng", "ksecdd", "ucrtbase", "msvcrt", "combase",
+        "rpcrt4", "advapi32", "sechost", "user32", "gdi32", "gdi32full",
     };
 
     public static string Caller(IReadOnlyList<string> frames)

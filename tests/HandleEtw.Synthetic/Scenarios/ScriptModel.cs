@@ -38,8 +38,12 @@ public sealed class ScriptModule(string name, ulong imageBase, ulong size, strin
         _functions.TryGetValue(function, out var f) ? Base + f.Rva + Math.Min(CallSiteOffset, f.Size - 1)
             : throw new KeyNotFoundException($"{Name}!{function} is not defined");
 
-    /// <summary>"module+0xRVA" of that call site, as a symbol-less stack shows it.</summary>
-    public string FrameText(string function) => $"{Name}+0x{Address(function) - Base:X}";
+    /// <summary>"module+0xrva" of that call site, as a symbol-less stack shows it (WinDbg style: no extension).</summary>
+    public string FrameText(string function)
+    {
+        int dot = Name.LastIndexOf('.');
+        return $"{(dot > 0 ? Name[..dot] : Name)}+0x{Address(function) - Base:x}";
+    }
 
     public ImageInfo ToImage() => new(Base, Size, Path);
 }

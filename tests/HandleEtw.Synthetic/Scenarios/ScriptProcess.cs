@@ -69,12 +69,13 @@ public sealed class ScriptProcess
         throw new KeyNotFoundException($"no module of {Info.ImageFileName} defines {frame}");
     }
 
-    /// <summary>"module+0xRVA" for a frame name, as tests expect it in a symbol-less report.</summary>
+    /// <summary>"module+0xrva" for a frame name, as tests expect it in a symbol-less report (no extension, as WinDbg).</summary>
     public string FrameText(string frame)
     {
         ulong address = Resolve(frame);
         ScriptModule m = Modules.Concat(Script.KernelModules).First(x => address >= x.Base && address < x.Base + x.Size);
-        return $"{m.Name}+0x{address - m.Base:X}";
+        int dot = m.Name.LastIndexOf('.');
+        return $"{(dot > 0 ? m.Name[..dot] : m.Name)}+0x{address - m.Base:x}";
     }
 
     internal uint AllocateValue()

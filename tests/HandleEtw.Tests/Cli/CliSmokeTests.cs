@@ -61,6 +61,6 @@ public class CliProcessTests
         Assert.Equal("", await stderr);
         var (_, expected, _) = CliSmokeTests.Run("diff", sample);
         Assert.Equal(expected, stdout);
-        Assert.Contains("leakyhandles.exe+0x1a2b", stdout);
+        Assert.Contains("leakyhandles+0x1a2b", stdout);
     }
 }

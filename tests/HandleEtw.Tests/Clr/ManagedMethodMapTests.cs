@@ -102,7 +102,7 @@ public class ManagedMethodMapTests
         map.OnImage(new ImageEvent { Op = ImageOp.Load, Timestamp = 1, ProcessId = Pid, ImageBase = 0x1_0000_0000, ImageSize = 0x1000, FileName = @"C:\a\native.dll" });
         map.OnMethod(Method(MethodOp.Load, 10, 1, 0x8000_0000, 0x100, "Run"));
         Assert.Equal("?!System.Data.ProviderBase.DbConnectionPool.Run+0x4", map.Format(Pid, 0x8000_0004, 20));
-        Assert.Equal("native.dll+0x10", map.Format(Pid, 0x1_0000_0010, 20));
+        Assert.Equal("native+0x10", map.Format(Pid, 0x1_0000_0010, 20));
     }
 
     [Fact]

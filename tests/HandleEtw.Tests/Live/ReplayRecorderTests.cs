@@ -109,7 +109,7 @@ public class ReplayRecorderTests
         Assert.Equal(0, result.Decoder.UnresolvedStackKeys);
         DiffGroup top = Assert.Single(result.Report.Diff.Groups);
         Assert.Equal((Leaky, "Event", 50), (top.Pid, top.Type, top.Count));
-        Assert.Contains(top.Stack, f => f.StartsWith("leakyhandles.exe+0x1a", StringComparison.Ordinal)); // fun4
+        Assert.Contains(top.Stack, f => f.StartsWith("leakyhandles+0x1a", StringComparison.Ordinal)); // fun4
         LeakEntry leak = result.Report.Leaks.Leaks[0];
         Assert.Equal((Leaky, 50, true), (leak.Pid, leak.Outstanding, leak.Growing));
         Assert.Equal(top.Stack, leak.Stack);

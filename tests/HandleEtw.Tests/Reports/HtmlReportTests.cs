@@ -96,7 +96,7 @@ public class HtmlReportTests
     {
         const string evil = "<script>alert('x')</script>&\"<img src=http://e/x>\u0001";
         ReportData clean = ReportFixtures.Build(ReportFixtures.LeakyEtl);
-        var leak = clean.Leaks.Leaks[0] with { Process = evil, Type = evil, Stack = [evil, "ok.dll+0x1"] };
+        var leak = clean.Leaks.Leaks[0] with { Process = evil, Type = evil, Stack = [evil, "ok+0x1"] };
         var data = clean with
         {
             Summary = clean.Summary with { Source = evil, Host = evil },
@@ -109,7 +109,7 @@ public class HtmlReportTests
         Assert.DoesNotContain("<script>alert", html);
         Assert.DoesNotContain("<img", html);
         Assert.Single(doc.Descendants("script"));
-        Assert.Contains("<script>alert('x')</script>&\"<img src=http://e/x>\uFFFD", doc.Descendants("pre").First(p => p.Value.Contains("ok.dll")).Value);
+        Assert.Contains("<script>alert('x')</script>&\"<img src=http://e/x>\uFFFD", doc.Descendants("pre").First(p => p.Value.Contains("ok+0x1")).Value);
     }
 
     [Fact]

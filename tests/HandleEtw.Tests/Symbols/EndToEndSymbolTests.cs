@@ -58,14 +58,14 @@ public class EndToEndSymbolTests
             var create = Assert.Single(handles.Events, e => e.ProcessId == 4321 && e.Op == HandleOp.Create);
             string[] frames = formatter.Format(create.ProcessId, result.Stacks.GetFrames(create.StackId), create.Timestamp);
 
-            string[] user = frames.Where(f => f.StartsWith("symtest.exe", StringComparison.Ordinal)).ToArray();
+            string[] user = frames.Where(f => f.StartsWith("symtest!", StringComparison.Ordinal)).ToArray();
             Assert.Equal(4, user.Length);
-            Assert.StartsWith("symtest.exe!leaf_function+0x3 [", user[0]);
-            Assert.StartsWith("symtest.exe!middle_function+0x3 [", user[1]);
-            Assert.StartsWith("symtest.exe!outer_function+0x3 [", user[2]);
-            Assert.StartsWith("symtest.exe!entry_point+0x3 [", user[3]);
+            Assert.StartsWith("symtest!leaf_function+0x3 [", user[0]);
+            Assert.StartsWith("symtest!middle_function+0x3 [", user[1]);
+            Assert.StartsWith("symtest!outer_function+0x3 [", user[2]);
+            Assert.StartsWith("symtest!entry_point+0x3 [", user[3]);
             // Kernel frames have no PDB here: they stay module+0xOFFSET and the module is named in a warning.
-            Assert.Contains(frames, f => f.StartsWith("ntoskrnl.exe+0x", StringComparison.Ordinal));
+            Assert.Contains(frames, f => f.StartsWith("ntoskrnl+0x", StringComparison.Ordinal));
             Assert.Contains(resolver.Warnings, w => w.Contains("ntoskrnl.exe"));
         }
         finally
@@ -89,14 +89,14 @@ public class SymbolsOptionCliTests
             script.WriteTo(etl);
             var (code, output, error) = HandleEtw.Tests.Cli.CliSmokeTests.Run("leaks", etl, "--symbols", NativeAssets.Directory);
             Assert.True(code == 0, error);
-            Assert.Contains("symtest.exe!leaf_function+0x3", output);
-            Assert.Contains("symtest.exe!outer_function+0x3", output);
-            Assert.Contains("ntoskrnl.exe+0x", output);
+            Assert.Contains("symtest!leaf_function+0x3", output);
+            Assert.Contains("symtest!outer_function+0x3", output);
+            Assert.Contains("ntoskrnl+0x", output);
             Assert.Contains("ntoskrnl.exe", error); // listed once as a module without symbols
 
             var (plainCode, plain, _) = HandleEtw.Tests.Cli.CliSmokeTests.Run("leaks", etl, "--symbols", "");
             Assert.Equal(0, plainCode);
-            Assert.Contains($"symtest.exe+0x{rvas["leaf_function"] + 3:x}", plain);
+            Assert.Contains($"symtest+0x{rvas["leaf_function"] + 3:x}", plain);
 
             var (badCode, _, badError) = HandleEtw.Tests.Cli.CliSmokeTests.Run("leaks", etl, "--symbols", "srv*");
             Assert.NotEqual(0, badCode);
@@ -105,7 +105,7 @@ public class SymbolsOptionCliTests
             // The HTML report shows the same readable frames.
             var (reportCode, _, reportError) = HandleEtw.Tests.Cli.CliSmokeTests.Run("report", etl, "-o", html, "--symbols", NativeAssets.Directory);
             Assert.True(reportCode == 0, reportError);
-            Assert.Contains("symtest.exe!leaf_function+0x3", File.ReadAllText(html));
+            Assert.Contains("symtest!leaf_function+0x3", File.ReadAllText(html));
         }
         finally
         {

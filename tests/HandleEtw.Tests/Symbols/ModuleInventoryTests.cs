@@ -63,12 +63,12 @@ public class ModuleInventoryTests
         ulong[] frames = [app.Base + leaf + 2, other.Base + 0x12, 0x1234];
 
         var plain = new SymbolicFrameFormatter(lookup, null).Format(1, frames, 0);
-        Assert.Equal([$"symtest.exe+0x{leaf + 2:x}", "kernel32.dll+0x12", "0x1234"], plain);
+        Assert.Equal([$"symtest+0x{leaf + 2:x}", "kernel32+0x12", "0x1234"], plain);
 
         using var resolver = new SymbolResolver(SymbolPath.Parse(NativeAssets.Directory));
         var symbolic = new SymbolicFrameFormatter(lookup, resolver).Format(1, frames, 0);
-        Assert.StartsWith("symtest.exe!leaf_function+0x2", symbolic[0]);
-        Assert.Equal("kernel32.dll+0x12", symbolic[1]);
+        Assert.StartsWith("symtest!leaf_function+0x2", symbolic[0]);
+        Assert.Equal("kernel32+0x12", symbolic[1]);
 
         var rows = new StackSymbolizer(lookup, resolver).Symbolize(4, 1, 0, frames).ToList();
         Assert.Equal(new SymbolRow(4, 1, other.Base + 0x12, "kernel32.dll", null, 0x12, null, 0), rows[1]);

@@ -22,7 +22,7 @@ public class NativeResolutionTests
         using var resolver = new SymbolResolver(SymbolPath.Parse(NativeAssets.Directory));
         string? frame = resolver.Symbolize(Module(), rva);
         Assert.NotNull(frame);
-        Assert.StartsWith($"symtest.exe!{function}+0x{delta:x}", frame);
+        Assert.StartsWith($"symtest!{function}+0x{delta:x}", frame);
         Assert.Contains("symtest.c @ ", frame);
         Assert.Empty(resolver.Warnings);
     }
@@ -79,7 +79,7 @@ public class NativeResolutionTests
             var path = SymbolPath.Parse($"srv*{cache}*http://symbols.invalid/none");
             Assert.Equal(stored, new SymbolLocator(path).Locate(module).Path);
             using var resolver = new SymbolResolver(path);
-            Assert.StartsWith("symtest.exe!leaf_function+0x0", resolver.Symbolize(module, NativeAssets.FunctionRvas()["leaf_function"]));
+            Assert.StartsWith("symtest!leaf_function+0x0", resolver.Symbolize(module, NativeAssets.FunctionRvas()["leaf_function"]));
         }
         finally
         {

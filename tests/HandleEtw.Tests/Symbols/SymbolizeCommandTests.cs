@@ -113,6 +113,34 @@ public sealed class SymbolizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void Symbolize_writes_only_into_handleetw_table_directories_and_deeper_only_when_asked()
+    {
+        string parent = Path.Combine(_dir.Path, "parent");
+        string foreign = Path.Combine(parent, "other-tool");
+        Directory.CreateDirectory(foreign);
+        File.WriteAllText(Path.Combine(foreign, "stacks.parquet"), "not ours");
+        File.WriteAllText(Path.Combine(foreign, "modules.parquet"), "not ours");
+        string nested = Path.Combine(parent, "runs", "monday");
+        var (converted, _, convertError) = Run("convert", _etl, "-o", nested);
+        Assert.True(converted == 0, convertError);
+
+        var (code, output, error) = Run("symbolize", parent, "--symbols", "");
+        Assert.Equal(HandleEtw.Cli.ExitCodes.FormatError, code);
+        Assert.Equal("", output);
+        Assert.Contains("not a handleetw table directory (no meta.parquet)", error);
+        Assert.Contains("--recursive", error);
+        Assert.Empty(Directory.GetFiles(parent, "symbols.parquet", SearchOption.AllDirectories));
+
+        var (fleet, fleetOutput, fleetError) = Run("symbolize", parent, "--recursive", "--symbols", "");
+        Assert.True(fleet == 0, fleetError);
+        string written = Path.Combine(nested, "symbols.parquet");
+        Assert.Equal([written], Directory.GetFiles(parent, "symbols.parquet", SearchOption.AllDirectories));
+        Assert.Contains("wrote " + written, fleetOutput);
+        Assert.Contains("in 1 table directory", fleetOutput);
+        Assert.False(File.Exists(Path.Combine(foreign, "symbols.parquet")), "a folder without meta.parquet is never written");
+    }
+
+    [Fact]
     public void Verbose_on_analysis_commands_reports_symbol_lookups()
     {
         foreach (string command in new[] { "leaks", "diff" })
@@ -132,11 +160,11 @@ public sealed class SymbolizeCommandTests : IDisposable
         AssertOneLineError(Run("symbolize", missing), "no such directory");
 
         string empty = Directory.CreateDirectory(Path.Combine(_dir.Path, "empty")).FullName;
-        AssertOneLineError(Run("symbolize", empty), "no stacks.parquet and modules.parquet");
+        AssertOneLineError(Run("symbolize", empty), "not a handleetw table directory (no meta.parquet)");
 
         string dir = Convert();
         File.Delete(Path.Combine(dir, "modules.parquet"));
-        AssertOneLineError(Run("symbolize", dir), "no modules.parquet");
+        AssertOneLineError(Run("symbolize", dir), "without modules.parquet");
 
         File.WriteAllText(Path.Combine(dir, "modules.parquet"), "not parquet");
         AssertOneLineError(Run("symbolize", dir), "modules.parquet");

@@ -95,8 +95,8 @@ public class ScenarioTests
         Assert.All(script.Facts.OpenAtEnd, h => Assert.Equal("Event", h.TypeName));
         Assert.All(script.Facts.Handles, h => Assert.Equal(0u, h.Handle % 4));
         ScriptProcess p = script.Processes.Single(x => x.Pid == HandleScenarios.LeakyPid);
-        Assert.Equal("leakyhandles.exe+0x1A2B", p.FrameText("fun4"));
-        Assert.Equal("ntoskrnl.exe+0x20802B", p.FrameText("ntoskrnl!ObpCreateHandle"));
+        Assert.Equal("leakyhandles+0x1a2b", p.FrameText("fun4"));
+        Assert.Equal("ntoskrnl+0x20802b", p.FrameText("ntoskrnl!ObpCreateHandle"));
         // values are reused LIFO as Windows does: fun4 gets the value fun3 just closed
         var fun3 = script.Facts.Handles.Where(h => h.CreateFunction == "fun3").Select(h => h.Handle);
         var fun4 = script.Facts.Handles.Where(h => h.CreateFunction == "fun4").Select(h => h.Handle);

@@ -67,7 +67,7 @@ public class AnalysisTests
         DiffCommand.Execute(new DiffCommand.Args("t.etl", null, null, ProcessFilter.All, false), s.Input(), writer);
         string text = writer.ToString();
         Assert.StartsWith("Handles opened after", text);
-        Assert.Contains("3 x Event in leaky.exe (pid 100), opened from:\n    LeakyHandles.exe+0x1234\n    LeakyHandles.exe+0x2000", text.Replace("\r", ""));
+        Assert.Contains("3 x Event in leaky.exe (pid 100), opened from:\n    LeakyHandles+0x1234\n    LeakyHandles+0x2000", text.Replace("\r", ""));
         Assert.Contains("Handle = 0x00000040 - OPEN", text);
         Assert.Contains("Thread ID = 0x0000001c, Process ID = 0x00000064", text);
         Assert.True(text.IndexOf("3 x Event", StringComparison.Ordinal) < text.IndexOf("1 x Event", StringComparison.Ordinal));

@@ -21,11 +21,11 @@ public class EndToEndTests
         string sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
         JsonElement top = Json("diff", sample, "--json").GetProperty("groups")[0];
         Assert.Equal("leakyhandles.exe", top.GetProperty("process").GetString());
-        Assert.Contains("leakyhandles.exe+0x1a2b", top.GetProperty("stack").EnumerateArray().Select(f => f.GetString()));
+        Assert.Contains("leakyhandles+0x1a2b", top.GetProperty("stack").EnumerateArray().Select(f => f.GetString()));
         var (_, text, _) = CliSmokeTests.Run("diff", sample);
         Assert.Contains("x Event in leakyhandles.exe", text.Split('\n')[2]);
         JsonElement leak = Json("leaks", sample, "--json", "--top", "1").GetProperty("leaks")[0];
-        Assert.Contains("leakyhandles.exe+0x1a2b", leak.GetProperty("stack").EnumerateArray().Select(f => f.GetString()));
+        Assert.Contains("leakyhandles+0x1a2b", leak.GetProperty("stack").EnumerateArray().Select(f => f.GetString()));
         Assert.True(leak.GetProperty("per_minute").GetDouble() > 1);
     }
 

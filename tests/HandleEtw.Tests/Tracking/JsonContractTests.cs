@@ -34,7 +34,7 @@ public class JsonContractTests
         Assert.Equal("0xc", h.GetProperty("object").GetString());
         Assert.Equal(0x44, h.GetProperty("handle").GetInt32());
         Assert.Equal(JsonValueKind.Number, h.GetProperty("time").ValueKind);
-        Assert.Equal("app.exe+0x50", h.GetProperty("stack")[0].GetString());
+        Assert.Equal("app+0x50", h.GetProperty("stack")[0].GetString());
         Assert.Equal(["pid", "process", "type", "count", "stack"], Names(root.GetProperty("groups")[0]));
         Assert.Equal("File", root.GetProperty("groups")[0].GetProperty("type").GetString());
     }
@@ -76,7 +76,7 @@ public class JsonContractTests
         Assert.Equal(["tid", "time", "stack"], Names(s.GetProperty("stale_close")));
         Assert.Equal(10, s.GetProperty("stale_close").GetProperty("tid").GetInt32());
         Assert.Equal(20, s.GetProperty("create").GetProperty("tid").GetInt32());
-        Assert.Equal("app.exe+0x40", s.GetProperty("stale_close").GetProperty("stack")[0].GetString());
+        Assert.Equal("app+0x40", s.GetProperty("stale_close").GetProperty("stack")[0].GetString());
         Assert.Equal(JsonValueKind.Null, s.GetProperty("crossed_close").ValueKind);
     }
 
