@@ -91,7 +91,7 @@ public static class ConvertCommand
             TraceOptions.WriteGaps(source.Info, context.Error);
             if (symbolsSummary is not null) context.Out.WriteLine(symbolsSummary);
             if (tracker.Counters.HandleEvents == 0)
-                throw new UserErrorException("the tables hold no handle events: " + TraceCoverage.NoHandleEventsMessage, ExitCodes.NoHandleEvents);
+                throw new UserErrorException("the tables hold no handle events: " + TraceCoverage.NoHandleEventsText(source.Info.Lossy), ExitCodes.NoHandleEvents);
             long operations = tracker.Counters.HandleEvents - tracker.Counters.RundownHandles;
             if (result.Meta.Stacks == 0 && operations > 0)
                 context.Error.WriteLine("warning: " + TraceCoverage.NoStacksMessage(operations));

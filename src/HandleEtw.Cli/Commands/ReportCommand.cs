@@ -93,7 +93,7 @@ public static class ReportCommand
         if (dir is not null && !Directory.Exists(dir)) throw new UserErrorException($"{args.Output}: directory does not exist");
         HtmlReport.WriteFile(args.Output, data);
         if (data.Coverage.NoHandleEvents)
-            throw new UserErrorException($"{args.Output} written, but {TraceCoverage.NoHandleEventsMessage}", ExitCodes.NoHandleEvents);
+            throw new UserErrorException($"{args.Output} written, but {data.Coverage.MissingEventsMessage()}", ExitCodes.NoHandleEvents);
         output.WriteLine($"{args.Output}: {data.Leaks.Leaks.Count} leak groups, {data.Diff.Handles.Count} handles in the diff" +
             (data.Summary.Lossy ? " (trace is lossy)" : ""));
         if (!data.Coverage.AnyProcessMatches(args.Filter))

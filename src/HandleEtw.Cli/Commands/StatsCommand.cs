@@ -31,7 +31,7 @@ public static class StatsCommand
             if (parseResult.GetValue(modules)) return StatsModules.Write(source, parseResult.GetValue(json), context);
             if (parseResult.GetValue(methods)) return StatsMethods.Write(source, parseResult.GetValue(json), context);
             var tracker = new HandleTracker(source.Info);
-            var coverage = new TraceCoverage();
+            var coverage = new TraceCoverage(source.Info);
             TraceStatisticsReport report = TraceStatistics.Collect(source, new CompositeConsumer(tracker, coverage));
             IReadOnlyList<ProcessHandleSummary> live = tracker.SummarizeLiveHandles();
             var facts = new StatsFacts(tracker.Counters.HandleEvents, TraceSpan.Of(source.Info, tracker.LastTimestamp));

@@ -100,7 +100,7 @@ public static class TraceOptions
     /// </summary>
     public static void RequireHandleEvents(TraceCoverage coverage, ProcessFilter filter)
     {
-        if (coverage.NoHandleEvents) throw new UserErrorException(TraceCoverage.NoHandleEventsMessage, ExitCodes.NoHandleEvents);
+        if (coverage.MissingEventsMessage() is { } none) throw new UserErrorException(none, ExitCodes.NoHandleEvents);
         if (!coverage.AnyProcessMatches(filter)) throw new UserErrorException(coverage.NoProcessMessage(filter), ExitCodes.NoProcessMatched);
     }
 
@@ -130,7 +130,7 @@ public sealed class TraceInput(TraceInfo info, Func<TraceConsumer, StackTable> r
     public IFrameSymbolizer? Symbolizer { get; set; }
 
     /// <summary>What the last run found in the trace (handle events, stacks, process names).</summary>
-    public TraceCoverage Coverage { get; } = new();
+    public TraceCoverage Coverage { get; } = new(info);
 
     public static TraceInput OpenFile(string path) => Open([path]);
 

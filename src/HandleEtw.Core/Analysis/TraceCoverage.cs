@@ -1,5 +1,6 @@
 using System.Globalization;
 using HandleEtw.Core.Events;
+using HandleEtw.Core.Records;
 
 namespace HandleEtw.Core.Analysis;
 
@@ -9,7 +10,9 @@ namespace HandleEtw.Core.Analysis;
 /// commands check this and say so instead. Also keeps which processes the trace named, so a --process or --pid that
 /// matches none is reported as such and not as "nothing found".
 /// </summary>
-public sealed class TraceCoverage : TraceConsumer
+/// <param name="info">The trace's header and damage counters: a damaged trace that yields no handle events is told
+/// apart from one recorded without them.</param>
+public sealed class TraceCoverage(TraceInfo? info = null) : TraceConsumer
 {
     public const string HowToRecord =
         "record with `handleetw record` or `wpr -start profiles/handleetw.wprp`, which enable the kernel Handle " +
@@ -58,11 +61,21 @@ public sealed class TraceCoverage : TraceConsumer
     }
 
     /// <summary>The loud message for a trace without handle events, or null when it has some.</summary>
-    public string? MissingEventsMessage() => NoHandleEvents ? NoHandleEventsMessage : null;
+    public string? MissingEventsMessage() => NoHandleEvents ? NoHandleEventsText(_lossy || info?.Lossy == true) : null;
 
-    public const string NoHandleEventsMessage =
-        "this trace has no Object handle events (and so no handle stacks): it was recorded without the kernel " +
-        "Handle keyword, and no leak or misuse can be seen in it; " + HowToRecord;
+    private bool _lossy;
+
+    public override void OnLoss(in LossEvent e) => _lossy = true;
+
+    /// <summary>
+    /// The message for a trace without handle events. A lossy trace may have lost them to damage, so it is not
+    /// blamed on the recording alone.
+    /// </summary>
+    public static string NoHandleEventsText(bool lossy) => lossy
+        ? "no Object handle events could be read from this trace (it is damaged or lost events), so no leak or " +
+          "misuse can be seen in it; if it was recorded without the kernel Handle keyword, " + HowToRecord
+        : "this trace has no Object handle events (and so no handle stacks): it was recorded without the kernel " +
+          "Handle keyword, and no leak or misuse can be seen in it; " + HowToRecord;
 
     /// <summary>The warning for handle events without any stack, or null.</summary>
     public string? MissingStacksMessage() => NoHandleStacks ? NoStacksMessage(HandleOperations) : null;

@@ -19,8 +19,8 @@ public static class ParquetSymbolizer
     /// <summary>
     /// The table directories a run writes into. Only handleetw table directories (recognised by their
     /// `meta.parquet`) are ever written: <see cref="TableSearch.Self"/> takes the root alone;
-    /// <see cref="TableSearch.OwnPartitions"/> the root, or else the `host=*/date=*` partitions `convert --partition`
-    /// wrote under it; <see cref="TableSearch.Recursive"/> every table directory at any depth (a fleet root). Throws
+    /// <see cref="TableSearch.OwnPartitions"/> the root, or else the `host=*/date=*/trace=*` partitions `convert --partition`
+    /// wrote under it (only `key=value` folders); <see cref="TableSearch.Recursive"/> every table directory at any depth (a fleet root). Throws
     /// <see cref="ParquetTableException"/> when there are none, or a table directory lacks `stacks` or `modules`.
     /// </summary>
     public static IReadOnlyList<string> FindTableDirectories(string root, TableSearch search = TableSearch.OwnPartitions)
@@ -48,9 +48,9 @@ public static class ParquetSymbolizer
     /// <summary>A directory written by handleetw convert or record: it has the `meta` table.</summary>
     public static bool IsTableDirectory(string dir) => File.Exists(ParquetLayout.TablePath(dir, "meta"));
 
+    /// <summary>The Hive partition folders (`host=H/date=D/trace=T`, every level `key=value`) below the root.</summary>
     private static IEnumerable<string> Partitions(string root) =>
-        Directory.EnumerateDirectories(root, "host=*")
-            .SelectMany(host => Directory.EnumerateDirectories(host, "date=*"));
+        Directory.EnumerateDirectories(root, "*=*").SelectMany(d => Partitions(d).Prepend(d));
 
     private static string NothingFound(string root, TableSearch search)
     {

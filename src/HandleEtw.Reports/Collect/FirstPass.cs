@@ -18,6 +18,7 @@ internal sealed class FirstPass : TraceConsumer
     public FirstPass(TraceInfo info, ReportOptions options)
     {
         Tracker = new HandleTracker(info);
+        Coverage = new TraceCoverage(info);
         _diff = new DiffRecorder(Tracker, options.From, options.To);
         Sampler = new TimeSampler<(int Pid, string Process)>(ReadProcesses, InitialWidth(info, options.MaxSamples), options.MaxSamples);
     }
@@ -25,7 +26,7 @@ internal sealed class FirstPass : TraceConsumer
     public HandleTracker Tracker { get; }
 
     /// <summary>Whether the trace has handle events and stacks on them (the page's top banner when not).</summary>
-    public TraceCoverage Coverage { get; } = new();
+    public TraceCoverage Coverage { get; }
     public TimeSampler<(int Pid, string Process)> Sampler { get; }
 
     /// <summary>Type counts per process when the first non-rundown handle event arrived (empty without handle events).</summary>
@@ -57,7 +58,11 @@ internal sealed class FirstPass : TraceConsumer
     }
 
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => _diff.OnObjectType(timestamp, typeIndex, name);
-    public override void OnLoss(in LossEvent e) => _diff.OnLoss(e);
+    public override void OnLoss(in LossEvent e)
+    {
+        Coverage.OnLoss(e);
+        _diff.OnLoss(e);
+    }
     public override void OnSegment(in TraceSegment segment) => _diff.OnSegment(segment);
 
     public override void OnEnd(long endTimestamp)
