@@ -17,5 +17,7 @@ public static class CommandCatalog
         yield return ConvertCommand.Create();
         yield return ReportCommand.Create();
         yield return SymbolizeCommand.Create();
+        yield return SelftestCommand.Create();
+        yield return SelftestCommand.CreateChild();
     }
 }
