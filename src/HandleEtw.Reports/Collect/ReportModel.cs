@@ -13,7 +13,11 @@ public sealed record ChartSeries(string Label, string Detail, IReadOnlyList<int>
 
 /// <summary>A time chart: sample instants in seconds from trace start, and the diff window when one was given.</summary>
 public sealed record TimeChart(string Id, string Title, IReadOnlyList<double> Times, IReadOnlyList<ChartSeries> Series,
-                               double? WindowFrom, double? WindowTo);
+                               double? WindowFrom, double? WindowTo)
+{
+    /// <summary>What the values count, written along the y axis.</summary>
+    public string YLabel { get; init; } = "open handles";
+}
 
 /// <summary>Handles of one type in one process at the start (after the rundown) and at the end.</summary>
 public sealed record TypeChange(string Type, int Start, int End);

@@ -11,6 +11,9 @@ namespace HandleEtw.Reports.Html;
 /// </summary>
 public static class HtmlReport
 {
+    /// <summary>Processes whose type tables show unfolded; the rest fold, so the leaks stay near the top of the page.</summary>
+    public const int UnfoldedProcesses = 10;
+
     public static string Render(ReportData data)
     {
         var html = new StringBuilder(64 * 1024);
@@ -21,6 +24,7 @@ public static class HtmlReport
             .Append("<style>").Append(PageAssets.Style).Append("</style>\n</head>\n<body>\n");
         html.Append($"<h1>Handle report: {E(Path.GetFileName(data.Summary.Source))}</h1>\n");
         CoverageBanner(html, data.Coverage);
+        VerdictSummary.Write(html, data);
         Glance(html, data.Summary, data.GeneratedUtc);
         html.Append("<h2 id=\"timeline\">Live handles over time</h2>\n");
         SvgChart.Write(html, data.Processes);
@@ -51,10 +55,6 @@ public static class HtmlReport
 
     private static void Glance(StringBuilder html, TraceSummary s, DateTime generated)
     {
-        if (s.Lossy)
-            html.Append("<div class=\"alert\" role=\"alert\">This trace is incomplete: ")
-                .Append($"{N(s.EventsLost)} events lost, {N(s.BuffersLost)} buffers lost, {N(s.DamagedBuffers)} damaged buffers skipped")
-                .Append($" ({N(s.DamagedBytes)} bytes). Handles whose create or close was lost are missing or shown as open; treat counts as approximate.</div>\n");
         html.Append("<table class=\"glance\">\n");
         Row(html, "Trace", E(s.Source));
         Row(html, "Host", E(s.Host ?? "unknown"));
@@ -95,6 +95,15 @@ internal static class TypeSection
         html.Append("<h2 id=\"types\">Handle types per process</h2>\n<p class=\"muted\">Open handles by type at the start ")
             .Append("(after the handle rundown) and at the end, like <code>!handle 0 0</code>; processes running at the end, most handles first.</p>\n");
         if (processes.Count == 0) html.Append("<p>No process holds handles at the end of the trace.</p>\n");
+        Tables(html, processes.Take(HtmlReport.UnfoldedProcesses));
+        if (processes.Count <= HtmlReport.UnfoldedProcesses) return;
+        html.Append($"<details class=\"more-processes\"><summary>{HtmlReport.N(processes.Count - HtmlReport.UnfoldedProcesses)} more processes</summary>\n");
+        Tables(html, processes.Skip(HtmlReport.UnfoldedProcesses));
+        html.Append("</details>\n");
+    }
+
+    private static void Tables(StringBuilder html, IEnumerable<ProcessTypes> processes)
+    {
         foreach (ProcessTypes p in processes)
         {
             html.Append($"<h3>{HtmlReport.E(p.Process)} (pid {p.Pid}): {HtmlReport.N(p.End)} handles {Change(p.Start, p.End)}</h3>\n")

@@ -13,6 +13,7 @@ h1 { font-size: 22px; margin: 0 0 8px; } h2 { font-size: 18px; margin: 28px 0 8p
 h3 { font-size: 15px; margin: 16px 0 4px; }
 .alert { background: #c62828; color: #fff; padding: 10px 14px; border-radius: 4px; font-weight: 600; margin: 8px 0 12px; }
 .ok { color: #2e7d32; }
+#summary ul.verdict { margin: 8px 0 12px; padding-left: 20px; font-size: 15px; }
 table { border-collapse: collapse; margin: 4px 0 8px; } th, td { padding: 3px 10px; text-align: left; border-bottom: 1px solid #eee; }
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 .up { color: #c62828; } .down { color: #2e7d32; }

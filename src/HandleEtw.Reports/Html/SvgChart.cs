@@ -26,7 +26,7 @@ public static class SvgChart
         double Y(double v) => Top + PlotHeight - v / yMax * PlotHeight;
 
         Window(html, chart, X);
-        Axes(html, xMax, yMax, X, Y);
+        Axes(html, chart.YLabel, xMax, yMax, X, Y);
         if (points == 0)
             html.Append($"<text class=\"empty\" x=\"{Left + PlotWidth / 2}\" y=\"{Top + PlotHeight / 2}\" text-anchor=\"middle\">no data</text>\n");
         for (int i = 0; i < chart.Series.Count; i++) Line(html, chart, i, X, Y);
@@ -44,7 +44,7 @@ public static class SvgChart
             .Append($"<text class=\"window-label\" x=\"{F(x0 + 4)}\" y=\"{Top + 12}\">diff window</text>\n");
     }
 
-    private static void Axes(StringBuilder html, double xMax, int yMax, Func<double, double> x, Func<double, double> y)
+    private static void Axes(StringBuilder html, string yLabel, double xMax, int yMax, Func<double, double> x, Func<double, double> y)
     {
         html.Append($"<g class=\"axis\"><line x1=\"{Left}\" y1=\"{Top + PlotHeight}\" x2=\"{Left + PlotWidth}\" y2=\"{Top + PlotHeight}\"/>")
             .Append($"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + PlotHeight}\"/>\n");
@@ -55,7 +55,9 @@ public static class SvgChart
         double xStep = NiceStep(xMax);
         for (double t = 0; t <= xMax + 1e-9; t += xStep)
             html.Append($"<text x=\"{F(x(t))}\" y=\"{Top + PlotHeight + 16}\" text-anchor=\"middle\">{F(t)}</text>\n");
-        html.Append($"<text x=\"{Left + PlotWidth / 2}\" y=\"{Height - 4}\" text-anchor=\"middle\">seconds from trace start</text></g>\n");
+        html.Append($"<text x=\"{Left + PlotWidth / 2}\" y=\"{Height - 4}\" text-anchor=\"middle\">seconds from trace start</text>\n")
+            .Append($"<text class=\"y-label\" x=\"{-(Top + PlotHeight / 2)}\" y=\"12\" transform=\"rotate(-90)\" text-anchor=\"middle\">")
+            .Append(HtmlText.Encode(yLabel)).Append("</text></g>\n");
     }
 
     private static void Line(StringBuilder html, TimeChart chart, int index, Func<double, double> x, Func<double, double> y)

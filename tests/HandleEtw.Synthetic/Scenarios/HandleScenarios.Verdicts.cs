@@ -39,6 +39,27 @@ public static partial class HandleScenarios
         return script;
     }
 
+    /// <summary>leakyhandles.exe leaks an Event a second for a minute (fun4) beside <paramref name="services"/>
+    /// services svc1.exe, svc2.exe, ... that open a few registry keys at the start and keep them (service k holds k + 2).</summary>
+    public static TraceScript ManyProcesses(int services = 50, ScriptOptions? options = null)
+    {
+        var script = new TraceScript(options);
+        ScriptThread fast = AddLeakyHandlesProcess(script).Thread(5120);
+        string[] keys = ["kernelbase!RegOpenKeyExW", "work", .. TraceScript.ThreadBase];
+        for (int k = 1; k <= services; k++)
+        {
+            ScriptThread service = AddService(script, 10_000 + 4 * k, $"svc{k}.exe").Thread(20_000 + 4 * k);
+            for (int i = 0; i < k + 2; i++) service.Create("Key", keys, api: "NtOpenKey");
+        }
+        string[] fun4 = ["kernelbase!CreateEventW", "fun4", "main", .. TraceScript.ThreadBase];
+        for (int second = 0; second < 60; second++)
+        {
+            fast.Create("Event", fun4);
+            script.Advance(TimeSpan.FromSeconds(1));
+        }
+        return script;
+    }
+
     private static ScriptProcess AddService(TraceScript script, int pid, string image)
     {
         ScriptProcess p = script.AddProcess(pid, image);

@@ -33,6 +33,68 @@ public class HtmlReportTests
     }
 
     [Fact]
+    public void Summary_comes_before_the_charts_and_names_the_top_leak()
+    {
+        XDocument doc = ParseAsXml(ReportFixtures.Html(ReportFixtures.LeakyEtl));
+        var body = doc.Root!.Element("body")!.Elements().ToList();
+        int summary = body.FindIndex(e => (string?)e.Attribute("id") == "summary");
+        int firstChart = body.FindIndex(e => e.Name == "svg");
+        Assert.InRange(summary, 0, firstChart - 1);
+        Assert.Equal("h1", body[0].Name.LocalName);
+        Assert.Equal(1, summary);
+        string text = body[summary].Value;
+        Assert.Contains("1 growing group", text);
+        string top = body[summary].Descendants("li").Single(li => (string?)li.Attribute("class") == "top-leak").Value;
+        Assert.Contains("200 × Event in leakyhandles.exe (pid 4242)", top);
+        Assert.Matches(@"growing 19\d(\.\d+)?/min", top); // 200 handles over 60 s
+        Assert.Contains(ReportFixtures.LeakyFun4Frame, top, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Summary_follows_the_no_stacks_banner_and_warns_too()
+    {
+        string etl = Path.Combine(Path.GetDirectoryName(ReportFixtures.LeakyEtl)!, "nostacks.etl");
+        HandleEtw.Synthetic.Scenarios.HandleScenarios.LeakyHandles(20, options: new() { Stacks = HandleEtw.Synthetic.Etl.StackMode.None }).WriteTo(etl);
+        XDocument doc = ParseAsXml(ReportFixtures.Html(etl));
+        var body = doc.Root!.Element("body")!.Elements().ToList();
+        Assert.Contains("no-handle-stacks", (string?)body[1].Attribute("class"));
+        Assert.Equal("summary", (string?)body[2].Attribute("id"));
+        Assert.Contains("No handle event has a stack", body[2].Value);
+    }
+
+    [Fact]
+    public void Chart_y_axes_are_labelled()
+    {
+        XDocument doc = ParseAsXml(ReportFixtures.Html(ReportFixtures.LeakyEtl));
+        var charts = doc.Descendants("svg").ToList();
+        Assert.Equal(2, charts.Count);
+        Assert.All(charts, svg => Assert.Equal("open handles",
+            svg.Descendants("text").Single(t => (string?)t.Attribute("class") == "y-label").Value));
+    }
+
+    [Fact]
+    public void With_many_processes_the_top_type_tables_show_and_the_rest_fold()
+    {
+        ReportData data = ReportFixtures.Build(ReportFixtures.ManyProcessesEtl);
+        Assert.Equal(new ReportOptions().TypeProcesses, data.Types.Count);
+        XDocument doc = ParseAsXml(HtmlReport.Render(data));
+        var body = doc.Root!.Element("body")!.Elements().ToList();
+        int types = body.FindIndex(e => (string?)e.Attribute("id") == "types");
+        int leaks = body.FindIndex(e => (string?)e.Attribute("id") == "leaks");
+        var shown = body.Skip(types).Take(leaks - types).Where(e => e.Name == "h3").Select(h => h.Value).ToList();
+        Assert.Equal(HtmlReport.UnfoldedProcesses, shown.Count);
+        Assert.StartsWith("leakyhandles.exe (pid 4242): 60 handles", shown[0]); // most handles first
+        Assert.StartsWith("svc50.exe", shown[1]); // 52 keys
+        XElement folded = body.Single(e => e.Name == "details" && (string?)e.Attribute("class") == "more-processes");
+        Assert.InRange(body.IndexOf(folded), types, leaks);
+        Assert.Null(folded.Attribute("open"));
+        Assert.Equal($"{data.Types.Count - HtmlReport.UnfoldedProcesses} more processes", folded.Element("summary")!.Value);
+        Assert.Equal(data.Types.Count - HtmlReport.UnfoldedProcesses, folded.Elements("h3").Count());
+        Assert.Contains("in leakyhandles.exe (pid 4242)",
+            doc.Descendants("li").Single(li => (string?)li.Attribute("class") == "top-leak").Value);
+    }
+
+    [Fact]
     public void Charts_have_bounded_points_that_follow_the_leak()
     {
         ReportData data = ReportFixtures.Build(ReportFixtures.LeakyEtl, new ReportOptions { MaxSamples = 100 });

@@ -19,6 +19,16 @@ public static class ReportFixtures
     /// <summary>The LeakyHandles scenario (fun4 leaks one Event per iteration) as an .etl file.</summary>
     public static string LeakyEtl => LeakyPath.Value;
 
+    private static readonly Lazy<string> ManyProcessesPath = new(() =>
+    {
+        string path = Path.Combine(Directory.CreateTempSubdirectory("handleetw-report").FullName, "many-processes.etl");
+        HandleScenarios.ManyProcesses(services: 50).WriteTo(path);
+        return path;
+    });
+
+    /// <summary>The ManyProcesses scenario: 50 services holding registry keys beside leakyhandles.exe leaking Events.</summary>
+    public static string ManyProcessesEtl => ManyProcessesPath.Value;
+
     public static string LeakyFun4Frame => HandleScenarios.AddLeakyHandlesProcess(new TraceScript())
         .FrameText("fun4");
 
