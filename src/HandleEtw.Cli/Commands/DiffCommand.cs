@@ -8,7 +8,13 @@ namespace HandleEtw.Cli.Commands;
 /// <summary>`handleetw diff trace.etl [--from T1] [--to T2]`: `!htrace -diff` for every process.</summary>
 public static class DiffCommand
 {
-    public sealed record Args(string Trace, string? From, string? To, ProcessFilter Filter, bool Json);
+    public const int DefaultTop = 10;
+    public const int DefaultPerGroup = 3;
+
+    /// <param name="Limits">What the text lists; JSON lists everything unless <paramref name="JsonTop"/> is set.</param>
+    /// <param name="JsonTop">--top when given explicitly: JSON then keeps only those groups and their handles.</param>
+    public sealed record Args(string Trace, string? From, string? To, ProcessFilter Filter, bool Json,
+                              DiffLimits? Limits = null, int? JsonTop = null);
 
     public static Command Create()
     {
@@ -19,14 +25,24 @@ public static class DiffCommand
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
+        var top = TraceOptions.Count("--top", $"How many create-stack groups to show, largest first (default {DefaultTop}). " +
+            "A last line says how many groups were left out. With --json, only given explicitly limits the groups.", DefaultTop);
+        var perGroup = TraceOptions.Count("--per-group", $"How many handles to list under each group (default {DefaultPerGroup}), " +
+            "then a line with how many more it holds. JSON always lists every handle of the groups it shows.", DefaultPerGroup);
+        var all = new Option<bool>("--all") { Description = "Show every group and every handle (no --top or --per-group limit)." };
         var symbols = SymbolOptions.Create();
         var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { from, to, process, pid, json, symbols, verbose }) command.Options.Add(o);
+        foreach (Option o in new Option[] { from, to, top, perGroup, all, process, pid, json, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
+            bool topGiven = p.GetResult(top) is { Implicit: false };
+            if (p.GetValue(all) && (topGiven || p.GetResult(perGroup) is { Implicit: false }))
+                throw new UserErrorException("--all shows everything: leave out --top and --per-group, or --all");
+            DiffLimits limits = p.GetValue(all) ? DiffLimits.All : new DiffLimits(p.GetValue(top), p.GetValue(perGroup));
             var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(from), p.GetValue(to),
-                TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
+                TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json), limits,
+                topGiven ? p.GetValue(top) : null);
             TraceInput input = TraceInput.Open(p.GetValue(trace)!);
             int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
             TraceOptions.WriteGaps(input.Info, context.Error);
@@ -45,8 +61,8 @@ public static class DiffCommand
         StackContext context = TraceOptions.Run(input, recorder);
         TraceOptions.RequireHandleEvents(input.Coverage, args.Filter);
         DiffReport report = recorder.Report(context, args.Filter);
-        if (args.Json) output.WriteLine(JsonContract.Write(DiffJson.Of(report, input.Info)));
-        else TextReports.Diff(output, report);
+        if (args.Json) output.WriteLine(JsonContract.Write(DiffJson.Of(args.JsonTop is int n ? report.Top(n) : report, input.Info)));
+        else TextReports.Diff(output, report, args.Limits ?? new DiffLimits(DefaultTop, DefaultPerGroup));
         return ExitCodes.Ok;
     }
 }

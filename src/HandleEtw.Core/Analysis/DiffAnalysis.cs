@@ -10,7 +10,31 @@ public sealed record DiffHandle(int Pid, string Process, int Tid, uint Handle, u
 
 public sealed record DiffGroup(int Pid, string Process, string Type, int Count, int StackId, IReadOnlyList<string> Stack);
 
-public sealed record DiffReport(double From, double To, bool Lossy, IReadOnlyList<DiffHandle> Handles, IReadOnlyList<DiffGroup> Groups);
+public sealed record DiffReport(double From, double To, bool Lossy, IReadOnlyList<DiffHandle> Handles, IReadOnlyList<DiffGroup> Groups)
+{
+    /// <summary>The handles of each group in time order, keyed as the groups were built (see DiffRecorder.Report).</summary>
+    public ILookup<(int Pid, string Type, int StackId, IReadOnlyList<string> Stack), DiffHandle> HandlesByGroup() =>
+        Handles.ToLookup(GroupKey);
+
+    public static (int Pid, string Type, int StackId, IReadOnlyList<string> Stack) GroupKey(DiffHandle h) => (h.Pid, h.Type, h.StackId, h.Stack);
+    public static (int Pid, string Type, int StackId, IReadOnlyList<string> Stack) GroupKey(DiffGroup g) => (g.Pid, g.Type, g.StackId, g.Stack);
+
+    /// <summary>The first <paramref name="groups"/> groups and only the handles that belong to them.</summary>
+    public DiffReport Top(int groups)
+    {
+        if (groups >= Groups.Count) return this;
+        var kept = Groups.Take(groups).ToList();
+        var keys = kept.Select(GroupKey).ToHashSet();
+        return this with { Groups = kept, Handles = Handles.Where(h => keys.Contains(GroupKey(h))).ToList() };
+    }
+}
+
+/// <summary>How much of a diff the text form lists: the top groups, and the first handles of each.</summary>
+public sealed record DiffLimits(int Groups, int HandlesPerGroup)
+{
+    public static readonly DiffLimits All = new(int.MaxValue, int.MaxValue);
+    public bool ListsAll => Groups == int.MaxValue && HandlesPerGroup == int.MaxValue;
+}
 
 /// <summary>
 /// `!htrace -diff`: feeds a tracker and, when the stream passes --to (or ends), keeps the handles opened after --from
@@ -60,7 +84,7 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
             .ToList();
         // The rendering is part of the key (shared instances, compared by reference): one stack's addresses can name
         // different .NET methods at different times (code unloaded, its range reused).
-        var groups = handles.GroupBy(h => (h.Pid, h.Type, h.StackId, h.Stack))
+        var groups = handles.GroupBy(DiffReport.GroupKey)
             .Select(g => new DiffGroup(g.Key.Pid, g.First().Process, g.Key.Type, g.Count(), g.Key.StackId, g.First().Stack))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Pid).ThenBy(g => g.Type, StringComparer.Ordinal)
             .ToList();

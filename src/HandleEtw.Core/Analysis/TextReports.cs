@@ -16,29 +16,45 @@ public static class TextReports
         foreach (string f in frames) w.WriteLine(indent + f);
     }
 
-    public static void Diff(TextWriter w, DiffReport r)
+    /// <summary>
+    /// Group by group, largest first: the create stack once, then its handles in `!htrace -diff`'s shape (the stack
+    /// they share is not repeated). <paramref name="limits"/> caps the groups and the handles listed per group.
+    /// </summary>
+    public static void Diff(TextWriter w, DiffReport r, DiffLimits? limits = null)
     {
+        limits ??= DiffLimits.All;
         if (r.Lossy) w.WriteLine(LossyBanner);
-        w.WriteLine($"Handles opened after {Seconds(r.From)} and still open at {Seconds(r.To)}: {r.Handles.Count}");
+        w.WriteLine($"Handles opened after {Seconds(r.From)} and still open at {Seconds(r.To)}: {r.Handles.Count} in {Plural(r.Groups.Count, "group")}");
         w.WriteLine();
-        foreach (DiffGroup g in r.Groups)
+        var byGroup = r.HandlesByGroup();
+        foreach (DiffGroup g in r.Groups.Take(limits.Groups))
         {
             w.WriteLine($"{g.Count} x {g.Type} in {g.Process} (pid {g.Pid}), opened from:");
             Frames(w, g.Stack);
+            DiffHandles(w, byGroup[DiffReport.GroupKey(g)].ToList(), limits.HandlesPerGroup);
             w.WriteLine();
         }
+        int hidden = r.Groups.Count - Math.Min(limits.Groups, r.Groups.Count);
+        if (hidden == 0) return;
+        int hiddenHandles = r.Groups.Skip(limits.Groups).Sum(g => g.Count);
+        w.WriteLine($"{Plural(hidden, "more group")} ({Plural(hiddenHandles, "handle")}) not shown: --top N shows N groups, --all shows every group and handle.");
+    }
+
+    private static void DiffHandles(TextWriter w, IReadOnlyList<DiffHandle> handles, int cap)
+    {
         w.WriteLine("--------------------------------------");
-        foreach (DiffHandle h in r.Handles)
+        foreach (DiffHandle h in handles.Take(cap))
         {
             w.WriteLine($"Handle = 0x{h.Handle:x8} - OPEN");
             w.WriteLine($"Thread ID = 0x{h.Tid:x8}, Process ID = 0x{h.Pid:x8}");
             w.WriteLine($"Type = {h.Type}{(h.Name is null ? "" : ", Name = " + h.Name)}, Time = {Seconds(h.Time)}");
             if (h.Origin != "created") w.WriteLine($"Origin = {h.Origin} from pid {h.OriginPid} handle 0x{h.OriginHandle:x}");
-            w.WriteLine();
-            Frames(w, h.Stack);
             w.WriteLine("--------------------------------------");
         }
+        if (handles.Count > cap) w.WriteLine($"{Plural(handles.Count - cap, "more handle")} (--per-group N or --all lists them)");
     }
+
+    private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     public static void Leaks(TextWriter w, LeakReport r)
     {
