@@ -8,6 +8,9 @@ public static class TestPaths
     /// <summary>The real traces: `tests/corpus/etl` in the repository.</summary>
     public static string CorpusEtl { get; } = FindCorpus();
 
+    /// <summary>The bundled sample, samples/leakyhandles.etl (the README's first command runs on it).</summary>
+    public static string Sample { get; } = Path.Combine(RepoRoot, "samples", "leakyhandles.etl");
+
     public static string Corpus(string relative) => Path.Combine(CorpusEtl, relative);
 
     private static string FindRepoRoot()

@@ -46,7 +46,7 @@ public class CliProcessTests
     [Fact]
     public async Task Redirected_output_of_the_executable_equals_the_in_process_output()
     {
-        string sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
+        string sample = TestPaths.Sample;
         string dll = Path.Combine(AppContext.BaseDirectory, "handleetw.dll");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet")
         {

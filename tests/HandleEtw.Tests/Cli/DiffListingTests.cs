@@ -82,7 +82,7 @@ public class DiffListingTests
     [Fact]
     public void Cli_options_reach_the_listing_and_contradictions_are_one_line_errors()
     {
-        string sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
+        string sample = TestPaths.Sample;
         var (code, text, _) = CliSmokeTests.Run("diff", sample, "--per-group", "1");
         Assert.Equal(0, code);
         Assert.Equal(1, Count(text, "- OPEN"));

@@ -11,7 +11,6 @@ namespace HandleEtw.Tests.Cli;
 /// </summary>
 public class JsonDocumentTests
 {
-    private static readonly string Sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
 
     /// <summary>The sample's second object: above 2^53, so as a JSON number it came back as 0xffffc00001000000.</summary>
     private const ulong SecondObject = 0xffffc000010000c0;
@@ -62,7 +61,7 @@ public class JsonDocumentTests
     [Fact]
     public void Diff_writes_objects_as_hex_strings()
     {
-        JsonElement root = Document("diff", Sample, "--json");
+        JsonElement root = Document("diff", TestPaths.Sample, "--json");
         Assert.False(root.GetProperty("lossy").GetBoolean());
         JsonElement first = root.GetProperty("handles")[0];
         Assert.Equal(["pid", "process", "tid", "handle", "object", "type", "name", "time", "origin", "stack"], first.EnumerateObject().Select(p => p.Name));
@@ -74,7 +73,7 @@ public class JsonDocumentTests
     [Fact]
     public void History_writes_objects_as_hex_strings()
     {
-        JsonElement root = Document("history", Sample, "--pid", "4242", "--handle", "0x40", "--json");
+        JsonElement root = Document("history", TestPaths.Sample, "--pid", "4242", "--handle", "0x40", "--json");
         JsonElement[] entries = root.GetProperty("entries").EnumerateArray().ToArray();
         Assert.Equal(["kind", "role", "time", "tid", "pid", "object", "type", "detail", "stack"], entries[0].EnumerateObject().Select(p => p.Name));
         JsonElement open = entries.Last(e => e.GetProperty("kind").GetString() == "OPEN");
@@ -86,7 +85,7 @@ public class JsonDocumentTests
     [Fact]
     public void Leaks_say_how_many_were_opened()
     {
-        JsonElement leak = Document("leaks", Sample, "--json", "--top", "1").GetProperty("leaks")[0];
+        JsonElement leak = Document("leaks", TestPaths.Sample, "--json", "--top", "1").GetProperty("leaks")[0];
         Assert.Equal(200, leak.GetProperty("opened").GetInt32());
         Assert.Equal(200, leak.GetProperty("outstanding").GetInt32());
         Assert.True(leak.GetProperty("growing").GetBoolean());
@@ -122,7 +121,7 @@ public class JsonDocumentTests
     [Fact]
     public void Stats_writes_process_keys_as_hex_strings()
     {
-        JsonElement root = Document("stats", Sample, "--json");
+        JsonElement root = Document("stats", TestPaths.Sample, "--json");
         JsonElement live = root.GetProperty("live_handles")[0];
         Assert.Equal(4242, live.GetProperty("pid").GetInt32());
         Assert.Equal(0xFFFF_A000_0000_0000UL + 4242 * 0x1000, HexValue(live.GetProperty("process_key")));
@@ -132,7 +131,7 @@ public class JsonDocumentTests
     [Fact]
     public void Stats_modules_writes_bases_as_hex_strings()
     {
-        JsonElement[] modules = Document("stats", Sample, "--modules", "--json").GetProperty("modules").EnumerateArray().ToArray();
+        JsonElement[] modules = Document("stats", TestPaths.Sample, "--modules", "--json").GetProperty("modules").EnumerateArray().ToArray();
         JsonElement exe = modules.Single(m => m.GetProperty("path").GetString()!.EndsWith("leakyhandles.exe", StringComparison.Ordinal));
         Assert.Equal(0x7FF6_1230_0000UL, HexValue(exe.GetProperty("base")));
         Assert.Equal(0x2_0000, exe.GetProperty("size").GetInt64());
@@ -174,7 +173,6 @@ public class JsonDocumentTests
         foreach (string bad in new[] { "\"ffff\"", "\"0x\"", "\"0x10000000000000000\"", "\"0xg\"", "12" })
             Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<Hex>(bad));
     }
-
 
     /// <summary>A command that gains --json must get a document here and a section in docs/json.md.</summary>
     [Fact]

@@ -89,7 +89,7 @@ public class NoHandleEventsTests
     [Fact]
     public void A_process_filter_that_matches_nothing_says_so()
     {
-        string sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
+        string sample = TestPaths.Sample;
         var (code, output, error) = CliSmokeTests.Run("leaks", sample, "--process", "nosuch");
         Assert.Equal(ExitCodes.NoProcessMatched, code);
         Assert.Equal("", output);

@@ -9,7 +9,6 @@ namespace HandleEtw.Tests.Cli;
 /// <summary>One grammar for times, process ids and handle values; one-line errors without .NET type names.</summary>
 public class OptionGrammarTests
 {
-    private static readonly string Sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
 
     [Theory]
     [InlineData("90", 90.0)]
@@ -49,7 +48,7 @@ public class OptionGrammarTests
     [InlineData("yesterday")]
     public void Diff_rejects_nonsense_times_in_one_line(string text)
     {
-        var (code, output, error) = CliSmokeTests.Run("diff", Sample, "--from", text);
+        var (code, output, error) = CliSmokeTests.Run("diff", TestPaths.Sample, "--from", text);
         Assert.Equal(ExitCodes.ArgumentError, code);
         Assert.Equal("", output);
         Assert.Single(error.Trim().Split('\n'));
@@ -62,7 +61,7 @@ public class OptionGrammarTests
     [InlineData("--to", "2024-03-01T10:00:00Z")]
     public void A_time_outside_the_trace_names_its_span(string option, string text)
     {
-        var (code, _, error) = CliSmokeTests.Run("diff", Sample, option, text);
+        var (code, _, error) = CliSmokeTests.Run("diff", TestPaths.Sample, option, text);
         Assert.Equal(ExitCodes.ArgumentError, code);
         Assert.Contains("outside the trace, which spans 0 to 60.007 s (2024-03-01T09:30:00Z to 2024-03-01T09:31:00.0071Z)", error);
     }
@@ -116,7 +115,7 @@ public class OptionGrammarTests
     [InlineData("history", "--pid", "0xzz", "--handle", "10")]
     public void Numeric_option_errors_never_print_dotnet_type_names(params string[] args)
     {
-        string[] full = [args[0], Sample, .. args[1..]];
+        string[] full = [args[0], TestPaths.Sample, .. args[1..]];
         var (code, _, error) = CliSmokeTests.Run(full);
         Assert.Equal(ExitCodes.ArgumentError, code);
         Assert.Single(error.Trim().Split('\n'));
@@ -127,8 +126,8 @@ public class OptionGrammarTests
     [Fact]
     public void Pid_reads_hex_as_printed_in_the_output()
     {
-        var (hex, hexOut, _) = CliSmokeTests.Run("leaks", Sample, "--pid", "0x1092");
-        var (dec, decOut, _) = CliSmokeTests.Run("leaks", Sample, "--pid", "4242");
+        var (hex, hexOut, _) = CliSmokeTests.Run("leaks", TestPaths.Sample, "--pid", "0x1092");
+        var (dec, decOut, _) = CliSmokeTests.Run("leaks", TestPaths.Sample, "--pid", "4242");
         Assert.Equal(ExitCodes.Ok, hex);
         Assert.Equal(dec, hex);
         Assert.Equal(decOut, hexOut);
@@ -172,10 +171,10 @@ public class OptionGrammarTests
     [Fact]
     public void Stats_and_report_agree_on_handle_events_and_span()
     {
-        var (code, output, _) = CliSmokeTests.Run("stats", Sample, "--json");
+        var (code, output, _) = CliSmokeTests.Run("stats", TestPaths.Sample, "--json");
         Assert.Equal(0, code);
         using var json = System.Text.Json.JsonDocument.Parse(output);
-        TraceSummary summary = ReportBuilder.Build(ReportCommand.Open(Sample), new ReportOptions(null, null)).Summary;
+        TraceSummary summary = ReportBuilder.Build(ReportCommand.Open(TestPaths.Sample), new ReportOptions(null, null)).Summary;
         Assert.Equal(json.RootElement.GetProperty("handle_events").GetInt64(), summary.HandleEvents);
         Assert.Equal(json.RootElement.GetProperty("span_seconds").GetDouble(), Math.Round(summary.Seconds, 6));
         Assert.Equal(600, summary.HandleEvents);

@@ -10,12 +10,11 @@ namespace HandleEtw.Tests.Damage;
 public class FramingDamageTests
 {
     private const int HeaderSize = 0x48;
-    private static readonly string Sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
 
     [Fact]
     public void Fill_marker_before_saved_offset_is_a_damaged_buffer()
     {
-        byte[] bytes = File.ReadAllBytes(Sample);
+        byte[] bytes = File.ReadAllBytes(TestPaths.Sample);
         int second = 65_536 + HeaderSize;
         int size = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(second + 4));
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(second + ((size + 7) & ~7)), 0xFFFFFFFF);
@@ -27,7 +26,7 @@ public class FramingDamageTests
     [Fact]
     public void File_cut_on_a_buffer_boundary_counts_the_buffers_the_header_says_were_written()
     {
-        byte[] bytes = File.ReadAllBytes(Sample)[..65_536];
+        byte[] bytes = File.ReadAllBytes(TestPaths.Sample)[..65_536];
         TraceInfo info = Read(bytes, out long records);
         Assert.Equal(1, records);
         Assert.Equal(2, info.DamagedBuffers);
@@ -37,7 +36,7 @@ public class FramingDamageTests
     [Fact]
     public void Duplicated_buffer_is_read_once_and_counted()
     {
-        byte[] original = File.ReadAllBytes(Sample);
+        byte[] original = File.ReadAllBytes(TestPaths.Sample);
         Read(original, out long expected);
         byte[] bytes = [.. original, .. original.AsSpan(65_536, 65_536)];
         TraceInfo info = Read(bytes, out long records);
@@ -48,7 +47,7 @@ public class FramingDamageTests
     [Fact]
     public void Second_header_buffer_is_skipped_and_counted()
     {
-        byte[] bytes = File.ReadAllBytes(Sample);
+        byte[] bytes = File.ReadAllBytes(TestPaths.Sample);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * 65_536 + 0x36), 4);
         TraceInfo info = Read(bytes, out _);
         Assert.Equal(1, info.DamagedBuffers);
@@ -57,7 +56,7 @@ public class FramingDamageTests
     [Fact]
     public void Compressed_flag_in_an_uncompressed_file_skips_that_buffer_only()
     {
-        byte[] original = File.ReadAllBytes(Sample);
+        byte[] original = File.ReadAllBytes(TestPaths.Sample);
         byte[] bytes = (byte[])original.Clone();
         bytes[65_536 + 0x34] |= 0x40;
         TraceInfo info = Read(bytes, out long records);
@@ -80,7 +79,7 @@ public class FramingDamageTests
     [Fact]
     public void Unknown_header_type_makes_the_trace_lossy()
     {
-        byte[] bytes = File.ReadAllBytes(Sample);
+        byte[] bytes = File.ReadAllBytes(TestPaths.Sample);
         var (record, sizeField, _) = KernelRecord(bytes, 3);
         // A header type no reader knows: such types carry their size in the first 16 bits.
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(record), BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(sizeField)));
@@ -97,7 +96,7 @@ public class FramingDamageTests
     [InlineData(62)]
     public void Timestamp_out_of_order_is_dropped_and_counted(int bit)
     {
-        byte[] original = File.ReadAllBytes(Sample);
+        byte[] original = File.ReadAllBytes(TestPaths.Sample);
         Read(original, out long all);
         byte[] bytes = (byte[])original.Clone();
         var (_, _, timestampField) = KernelRecord(bytes, 5);

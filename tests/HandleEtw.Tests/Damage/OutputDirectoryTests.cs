@@ -11,7 +11,6 @@ namespace HandleEtw.Tests.Damage;
 /// <summary>An output directory is always one trace's tables, complete or marked partial; never a mix.</summary>
 public class OutputDirectoryTests
 {
-    private static readonly string Sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
 
     [Fact]
     public void A_second_conversion_into_a_locked_directory_fails_in_one_line_and_writes_nothing()
@@ -19,14 +18,14 @@ public class OutputDirectoryTests
         using var dir = new TempDir();
         using (OutputLock.Acquire(dir.Path))
         {
-            var (code, output, error) = CliSmokeTests.Run("convert", Sample, "-o", dir.Path);
+            var (code, output, error) = CliSmokeTests.Run("convert", TestPaths.Sample, "-o", dir.Path);
             Assert.Equal(ExitCodes.Failure, code);
             Assert.Equal("", output);
             Assert.Single(error.Trim().Split('\n'));
             Assert.Contains("another conversion is writing there", error);
             Assert.Empty(Directory.GetFiles(dir.Path, "*.parquet*"));
         }
-        Assert.Equal(0, CliSmokeTests.Run("convert", Sample, "-o", dir.Path).Code);
+        Assert.Equal(0, CliSmokeTests.Run("convert", TestPaths.Sample, "-o", dir.Path).Code);
         Assert.True(File.Exists(Path.Combine(dir.Path, "meta.parquet")));
     }
 
@@ -34,11 +33,11 @@ public class OutputDirectoryTests
     public void Converting_again_replaces_the_whole_set_including_symbols()
     {
         using var dir = new TempDir();
-        Assert.Equal(0, CliSmokeTests.Run("convert", Sample, "-o", dir.Path).Code);
+        Assert.Equal(0, CliSmokeTests.Run("convert", TestPaths.Sample, "-o", dir.Path).Code);
         string symbols = Path.Combine(dir.Path, "symbols.parquet");
         File.WriteAllText(symbols, "a previous trace's symbols");
         File.WriteAllText(Path.Combine(dir.Path, "events.parquet.tmp"), "left by a killed conversion");
-        Assert.Equal(0, CliSmokeTests.Run("convert", Sample, "-o", dir.Path).Code);
+        Assert.Equal(0, CliSmokeTests.Run("convert", TestPaths.Sample, "-o", dir.Path).Code);
         Assert.False(File.Exists(symbols));
         Assert.False(File.Exists(Path.Combine(dir.Path, "events.parquet.tmp")));
         using var db = new DuckDb();
@@ -99,7 +98,7 @@ public class OutputDirectoryTests
         if (!File.Exists("/dev/full")) return; // Linux only
         var start = new ProcessStartInfo("sh") { UseShellExecute = false, RedirectStandardError = true };
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"dotnet \"{Dll}\" stats \"{Sample}\" --json > /dev/full");
+        start.ArgumentList.Add($"dotnet \"{Dll}\" stats \"{TestPaths.Sample}\" --json > /dev/full");
         using Process full = Process.Start(start)!;
         string error = full.StandardError.ReadToEnd();
         Assert.True(full.WaitForExit(120_000));

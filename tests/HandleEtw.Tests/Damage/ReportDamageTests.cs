@@ -8,13 +8,12 @@ namespace HandleEtw.Tests.Damage;
 /// <summary>`report` on damaged input: a result or one line, never an internal error.</summary>
 public class ReportDamageTests
 {
-    private static readonly string Sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
 
     [Fact]
     public void A_huge_timestamp_in_a_trace_without_an_end_time_is_damage_not_a_crash()
     {
         using var dir = new TempDir();
-        byte[] bytes = File.ReadAllBytes(Sample);
+        byte[] bytes = File.ReadAllBytes(TestPaths.Sample);
         BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(0x48 + 32 + 16), 0); // header EndTime: never closed
         int record = 65_536 + 0x48;
         bool perfInfo = bytes[record + 2] is 0x10 or 0x11;
@@ -30,7 +29,7 @@ public class ReportDamageTests
     public void Damaged_parquet_tables_are_one_format_error_line()
     {
         using var dir = new TempDir();
-        Assert.Equal(0, CliSmokeTests.Run("convert", Sample, "-o", dir.Path).Code);
+        Assert.Equal(0, CliSmokeTests.Run("convert", TestPaths.Sample, "-o", dir.Path).Code);
         var random = new Random(19);
         string[] tables = ["events", "meta", "processes", "stacks", "modules", "live_handles"];
         byte[][] originals = tables.Select(t => File.ReadAllBytes(Path.Combine(dir.Path, t + ".parquet"))).ToArray();

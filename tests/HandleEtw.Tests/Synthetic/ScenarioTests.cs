@@ -153,7 +153,7 @@ public class ScenarioTests
     [Fact]
     public void CommittedSampleIsTheLeakyHandlesScenario()
     {
-        string sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
+        string sample = TestPaths.Sample;
         byte[] expected = HandleScenarios.LeakyHandles(iterations: 200, duration: TimeSpan.FromSeconds(60)).ToBytes();
         Assert.Equal(expected, File.ReadAllBytes(sample));
     }

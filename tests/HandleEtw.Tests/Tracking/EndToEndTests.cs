@@ -18,7 +18,7 @@ public class EndToEndTests
     [Fact]
     public void Diff_of_the_leakyhandles_sample_shows_fun4_on_top()
     {
-        string sample = Path.Combine(TestPaths.RepoRoot, "samples", "leakyhandles.etl");
+        string sample = TestPaths.Sample;
         JsonElement top = Json("diff", sample, "--json").GetProperty("groups")[0];
         Assert.Equal("leakyhandles.exe", top.GetProperty("process").GetString());
         Assert.Contains("leakyhandles+0x1a2b", top.GetProperty("stack").EnumerateArray().Select(f => f.GetString()));
