@@ -2,6 +2,7 @@ using System.CommandLine;
 using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Analysis.Compare;
 using HandleEtw.Core.Json;
+using HandleEtw.Core.Records;
 using HandleEtw.Core.Tracking;
 using HandleEtw.Reports.Collect;
 
@@ -67,7 +68,7 @@ public static class CompareCommand
         StackContext context = input.Trace.Replay(tracker);
         LeakReport leaks = LeakAnalysis.Build(tracker, context, filter, int.MaxValue);
         bool symbolized = leaks.Leaks.Concat(leaks.Flat).Any(l => StackIdentity.IsSymbolized(l.Stack));
-        double seconds = Math.Round(Math.Max(0, tracker.Seconds(tracker.LastTimestamp)), 3);
+        double seconds = Math.Round(TraceSpan.Of(input.Trace.Info, tracker.LastTimestamp).Seconds, 3);
         return (new ComparedTrace(input.Name, seconds, leaks.Lossy, symbolized), leaks);
     }
 }

@@ -72,11 +72,11 @@ public static class ReportCommand
     {
         string tables = ParquetTrace.FindTables(path)
             ?? throw new UserErrorException($"{path}: no events.parquet (or more than one trace) in this directory");
-        TraceInfo info = ParquetTrace.ReadInfo(tables);
-        return new ReportInput(info, consumer =>
+        ParquetTraceMeta meta = ParquetTrace.ReadMeta(tables);
+        return new ReportInput(meta.Info, consumer =>
         {
-            var modules = new ModuleMap(info.PointerSize) { Symbolizer = symbolizer };
-            StackTable stacks = ParquetReplay.Run(tables, new CompositeConsumer(modules, consumer));
+            var modules = new ModuleMap(meta.Info.PointerSize) { Symbolizer = symbolizer };
+            StackTable stacks = ParquetReplay.Run(tables, new CompositeConsumer(modules, consumer), meta.EndNs);
             return new StackContext(stacks, modules);
         });
     }

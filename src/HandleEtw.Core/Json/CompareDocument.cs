@@ -21,7 +21,7 @@ public sealed record CompareJson(bool Lossy, DamageJson Damage, string Matching,
     }
 }
 
-/// <param name="DurationSeconds">From the trace's start to its last event.</param>
+/// <param name="DurationSeconds">The trace's span (<see cref="Records.TraceSpan"/>), as `stats` gives it.</param>
 /// <param name="Symbolized">Its stacks had function names (--symbols found symbols).</param>
 public sealed record CompareTraceJson(string Source, double DurationSeconds, bool Lossy, bool Symbolized, DamageJson Damage)
 {

@@ -7,11 +7,14 @@ namespace HandleEtw.Reports.Input;
 /// <summary>
 /// Replays the tables of `convert` as the event stream the analyses consume: stacks interned into a fresh table (ids
 /// mapped), object types, process and image starts/stops merged by time with the handle events, streamed a row group
-/// at a time. Times are nanoseconds from the trace start (the TraceInfo of <see cref="ParquetTrace.ReadInfo"/>).
+/// at a time. Times are nanoseconds from the trace start (the TraceInfo of <see cref="ParquetTrace.ReadMeta"/>). The
+/// trace ends where the source's did (<paramref name="endNs"/>), not at the last table row, so the leak rule's window
+/// and every span match the .etl's.
 /// </summary>
 public static class ParquetReplay
 {
-    public static StackTable Run(string tables, TraceConsumer consumer)
+    /// <param name="endNs">meta.duration_ns: the source's last record, often after the last handle event.</param>
+    public static StackTable Run(string tables, TraceConsumer consumer, long endNs = 0)
     {
         var stacks = new StackTable();
         Dictionary<int, int> ids = ReadStacks(Path.Combine(tables, "stacks.parquet"), stacks);
@@ -22,7 +25,7 @@ public static class ParquetReplay
         side.Sort();
         long last = ReplayEvents(Path.Combine(tables, "events.parquet"), ids, side, consumer);
         last = Math.Max(last, side.Flush(long.MaxValue, true, consumer));
-        consumer.OnEnd(last);
+        consumer.OnEnd(Math.Max(last, endNs));
         return stacks;
     }
 

@@ -2,6 +2,11 @@ using HandleEtw.Core.Records;
 
 namespace HandleEtw.Reports.Input;
 
+/// <summary>What meta.parquet says about a converted trace.</summary>
+/// <param name="EndNs">The source's last record, ns from the start (meta.duration_ns): the end of the trace the
+/// analyses see (the leak rule's window), which the tables' own last row may fall short of.</param>
+public sealed record ParquetTraceMeta(TraceInfo Info, long EndNs);
+
 /// <summary>A directory written by `handleetw convert` (one trace: its tables, or a single host=/date= partition).</summary>
 public static class ParquetTrace
 {
@@ -16,13 +21,13 @@ public static class ParquetTrace
     }
 
     /// <summary>The trace description from meta.parquet; times of the replayed events are nanoseconds from the start.</summary>
-    public static TraceInfo ReadInfo(string tables)
+    public static ParquetTraceMeta ReadMeta(string tables)
     {
         using ParquetTable meta = ParquetTable.Open(Path.Combine(tables, "meta.parquet"));
         if (meta.RowGroups == 0) throw new TraceFormatException("meta.parquet: no rows", 0);
         using ParquetTable.Group row = meta.Open(0);
         if (row.Rows == 0) throw new TraceFormatException("meta.parquet: no rows", 0);
-        return new TraceInfo
+        var info = new TraceInfo
         {
             Source = row.Strings("source_file")[0] ?? tables,
             HostName = row.Strings("host")[0],
@@ -38,5 +43,6 @@ public static class ParquetTrace
             DamagedBuffers = row.Values<long>("damaged_buffers")[0],
             DamagedRecords = meta.HasColumn("damaged_records") ? row.Values<long>("damaged_records")[0] : 0,
         };
+        return new ParquetTraceMeta(info, Math.Max(0, row.Values<long>("duration_ns")[0]));
     }
 }
