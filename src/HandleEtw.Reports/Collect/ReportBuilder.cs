@@ -22,8 +22,9 @@ public static class ReportBuilder
         TimeChart processes = ProcessChart(first, options, times, from, to);
         TimeChart stacks = StackChart(input, first, context, options, times, from, to);
 
-        return new ReportData(Summarize(input.Info, first), processes, stacks, TypeTable(first, options), leaks, diff,
-            Math.Min(diff.Handles.Count, options.MaxDiffHandles)) { Coverage = first.Coverage };
+        var (types, leftOut) = TypeTable(first, options);
+        return new ReportData(Summarize(input.Info, first), processes, stacks, types, leaks, diff,
+            Math.Min(diff.Handles.Count, options.MaxDiffHandles)) { Coverage = first.Coverage, TypesLeftOut = leftOut };
     }
 
     private static IReadOnlyList<double> Times<TKey>(TraceInfo info, TimeSampler<TKey> sampler) where TKey : notnull =>
@@ -69,13 +70,20 @@ public static class ReportBuilder
         return new TimeChart("chart-stacks", "Outstanding handles per create stack (top leaks)", times, series, from, to);
     }
 
-    private static IReadOnlyList<ProcessTypes> TypeTable(FirstPass first, ReportOptions options)
+    /// <summary>Type tables of the processes holding the most handles at the end, and what the cap left out.</summary>
+    private static (IReadOnlyList<ProcessTypes>, ProcessesLeftOut) TypeTable(FirstPass first, ReportOptions options)
     {
         var start = first.StartTypes.GroupBy(p => p.Pid).ToDictionary(g => g.Key, g => g.First());
         var result = new List<ProcessTypes>();
+        var leftOut = new ProcessesLeftOut();
         foreach (ProcessHandleSummary end in first.Tracker.SummarizeLiveHandles())
         {
             if (!options.Filter.Matches(end.Pid, end.Process)) continue;
+            if (result.Count == options.TypeProcesses)
+            {
+                leftOut = new ProcessesLeftOut(leftOut.Processes + 1, leftOut.Handles + end.Total);
+                continue;
+            }
             ProcessHandleSummary? before = start.GetValueOrDefault(end.Pid);
             if (before is not null && before.Process != end.Process) before = null; // pid reused by another image
             var startByType = before?.ByType.ToDictionary(t => t.Type, t => t.Count) ?? new Dictionary<string, int>();
@@ -83,9 +91,8 @@ public static class ReportBuilder
                 .Concat(startByType.Where(kv => end.ByType.All(t => t.Type != kv.Key)).Select(kv => new TypeChange(kv.Key, kv.Value, 0)))
                 .ToList();
             result.Add(new ProcessTypes(end.Pid, end.Process, before?.Total ?? 0, end.Total, types));
-            if (result.Count == options.TypeProcesses) break;
         }
-        return result;
+        return (result, leftOut);
     }
 
     private static TraceSummary Summarize(TraceInfo info, FirstPass first)

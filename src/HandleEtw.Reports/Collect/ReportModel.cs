@@ -24,6 +24,9 @@ public sealed record TypeChange(string Type, int Start, int End);
 
 public sealed record ProcessTypes(int Pid, string Process, int Start, int End, IReadOnlyList<TypeChange> Types);
 
+/// <summary>Processes holding handles at the end that got no type table (past the cap), and the handles they hold.</summary>
+public readonly record struct ProcessesLeftOut(int Processes, long Handles);
+
 /// <summary>Everything the HTML page shows.</summary>
 public sealed record ReportData(
     TraceSummary Summary, TimeChart Processes, TimeChart Stacks, IReadOnlyList<ProcessTypes> Types,
@@ -31,6 +34,9 @@ public sealed record ReportData(
 {
     /// <summary>What the trace lacks for handle analysis (no handle events, no stacks): the page's top banner.</summary>
     public TraceCoverage Coverage { get; init; } = new();
+
+    /// <summary>Processes past the type tables' cap (<see cref="ReportOptions.TypeProcesses"/>).</summary>
+    public ProcessesLeftOut TypesLeftOut { get; init; }
 
     public DateTime GeneratedUtc { get; init; } = DateTime.UtcNow;
 }

@@ -12,7 +12,7 @@ namespace HandleEtw.Reports.Html;
 public static class HtmlReport
 {
     /// <summary>Processes whose type tables show unfolded; the rest fold, so the leaks stay near the top of the page.</summary>
-    public const int UnfoldedProcesses = 10;
+    public const int UnfoldedProcesses = ReportOptions.UnfoldedProcesses;
 
     public static string Render(ReportData data)
     {
@@ -30,7 +30,7 @@ public static class HtmlReport
         SvgChart.Write(html, data.Processes);
         html.Append("<h2 id=\"growth\">Growth by create stack</h2>\n");
         SvgChart.Write(html, data.Stacks);
-        TypeSection.Write(html, data.Types);
+        TypeSection.Write(html, data.Types, data.TypesLeftOut);
         LeakSection.Write(html, data.Leaks);
         DiffSection.Write(html, data.Diff, data.DiffHandlesShown);
         html.Append("<pre id=\"render-facts\"></pre>\n<script>").Append(PageAssets.Script).Append("</script>\n</body>\n</html>\n");
@@ -90,16 +90,22 @@ public static class HtmlReport
 
 internal static class TypeSection
 {
-    public static void Write(StringBuilder html, IReadOnlyList<ProcessTypes> processes)
+    public static void Write(StringBuilder html, IReadOnlyList<ProcessTypes> processes, ProcessesLeftOut leftOut)
     {
         html.Append("<h2 id=\"types\">Handle types per process</h2>\n<p class=\"muted\">Open handles by type at the start ")
             .Append("(after the handle rundown) and at the end, like <code>!handle 0 0</code>; processes running at the end, most handles first.</p>\n");
         if (processes.Count == 0) html.Append("<p>No process holds handles at the end of the trace.</p>\n");
         Tables(html, processes.Take(HtmlReport.UnfoldedProcesses));
-        if (processes.Count <= HtmlReport.UnfoldedProcesses) return;
-        html.Append($"<details class=\"more-processes\"><summary>{HtmlReport.N(processes.Count - HtmlReport.UnfoldedProcesses)} more processes</summary>\n");
-        Tables(html, processes.Skip(HtmlReport.UnfoldedProcesses));
-        html.Append("</details>\n");
+        if (processes.Count > HtmlReport.UnfoldedProcesses)
+        {
+            html.Append($"<details class=\"more-processes\"><summary>{HtmlReport.N(processes.Count - HtmlReport.UnfoldedProcesses)} more processes</summary>\n");
+            Tables(html, processes.Skip(HtmlReport.UnfoldedProcesses));
+            html.Append("</details>\n");
+        }
+        if (leftOut.Processes > 0)
+            html.Append($"<p class=\"processes-left-out\">{HtmlReport.N(leftOut.Processes)} more {(leftOut.Processes == 1 ? "process" : "processes")} ")
+                .Append($"holding {HtmlReport.N(leftOut.Handles)} handles in all {(leftOut.Processes == 1 ? "is" : "are")} not listed: ")
+                .Append($"the tables show the {HtmlReport.N(processes.Count)} processes with the most handles.</p>\n");
     }
 
     private static void Tables(StringBuilder html, IEnumerable<ProcessTypes> processes)

@@ -94,13 +94,19 @@ public sealed class CompareCommandTests : IDisposable
     public void Recording_dialects_change_nothing()
     {
         var plain = Write("plain", new LeakyBuild(Fun5Leaks: true));
+        var compressed = new EtlWriterOptions { Compress = true, BufferSize = 2048 };
         foreach (var (name, options) in new[]
                  {
-                     ("compressed", new ScriptOptions { Writer = new EtlWriterOptions { Compress = true, BufferSize = 2048 } }),
-                     ("cached", new ScriptOptions { Stacks = StackMode.Cached, StackCacheSize = 4 }),
+                     ("compressed", new ScriptOptions { Writer = compressed }),
+                     ("cached", new ScriptOptions { Stacks = StackMode.Cached, StackCacheSize = 256 }),
+                     // Two slots for four user stacks: every iteration evicts keys (KeyDelete) and reuses them.
+                     ("evicting", new ScriptOptions { Stacks = StackMode.Cached, StackCacheSize = 2 }),
+                     ("compressed-evicting", new ScriptOptions { Writer = compressed, Stacks = StackMode.Cached, StackCacheSize = 2 }),
                  })
         {
-            JsonElement root = Compare(plain, Write(name, new LeakyBuild(Fun5Leaks: true), options));
+            var dialect = Write(name, new LeakyBuild(Fun5Leaks: true), options);
+            if (options.StackCacheSize == 2) Assert.True(dialect.Script.Facts.Records!.Hook(Hooks.StackKeyDelete) > 100, name);
+            JsonElement root = Compare(plain, dialect);
             JsonElement[] groups = root.GetProperty("groups").EnumerateArray().ToArray();
             Assert.Equal(2, groups.Length);
             foreach (JsonElement g in groups)

@@ -90,6 +90,11 @@ public class HtmlReportTests
         Assert.Null(folded.Attribute("open"));
         Assert.Equal($"{data.Types.Count - HtmlReport.UnfoldedProcesses} more processes", folded.Element("summary")!.Value);
         Assert.Equal(data.Types.Count - HtmlReport.UnfoldedProcesses, folded.Elements("h3").Count());
+        // The 31 services past the cap (svc1..svc31, k + 2 keys each) are counted, not dropped in silence.
+        Assert.Equal(new ProcessesLeftOut(31, Enumerable.Range(1, 31).Sum(k => k + 2)), data.TypesLeftOut);
+        XElement leftOut = body.Single(e => (string?)e.Attribute("class") == "processes-left-out");
+        Assert.InRange(body.IndexOf(leftOut), body.IndexOf(folded), leaks);
+        Assert.StartsWith("31 more processes holding 558 handles in all are not listed", leftOut.Value);
         Assert.Contains("in leakyhandles.exe (pid 4242)",
             doc.Descendants("li").Single(li => (string?)li.Attribute("class") == "top-leak").Value);
     }
