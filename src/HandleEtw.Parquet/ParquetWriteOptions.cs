@@ -46,7 +46,7 @@ public sealed record ParquetWriteOptions
                 _ => CompressionMethod.Zstd,
             },
             CompressionLevel = CompressionLevel.Fastest,
-            // Low-cardinality strings (kind, type names, snapshot labels) are dictionary encoded when hinted.
+            // Low-cardinality strings (object names, type names, snapshot labels) are dictionary encoded when hinted.
             DictionaryEncodingThreshold = 0.8,
         };
         foreach (var (column, hint) in hints) options.ColumnEncodingHints[column] = hint;

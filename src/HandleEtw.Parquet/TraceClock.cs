@@ -37,8 +37,8 @@ public sealed class ObjectTypeNames
 }
 
 /// <summary>
-/// `events.kind` (text, for people and ad-hoc queries) and `events.op` (the same as a stable one-byte code, cheap to
-/// filter on; the codes are fixed by the schema whatever the in-memory enum becomes).
+/// `events.op`: the handle operation as a stable one-byte code (0 create, 1 close, 2 duplicate, 3 rundown_start,
+/// 4 rundown_end), fixed by the schema whatever the in-memory enum becomes.
 /// </summary>
 public static class EventOps
 {
@@ -52,15 +52,5 @@ public static class EventOps
         Core.Events.HandleOp.RundownStart => RundownStart,
         Core.Events.HandleOp.RundownEnd => RundownEnd,
         _ => Unknown,
-    };
-
-    public static string Name(Core.Events.HandleOp op) => op switch
-    {
-        Core.Events.HandleOp.Create => "create",
-        Core.Events.HandleOp.Close => "close",
-        Core.Events.HandleOp.Duplicate => "duplicate",
-        Core.Events.HandleOp.RundownStart => "rundown_start",
-        Core.Events.HandleOp.RundownEnd => "rundown_end",
-        _ => "unknown",
     };
 }

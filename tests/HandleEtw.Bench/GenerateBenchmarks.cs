@@ -4,7 +4,7 @@ using HandleEtw.Synthetic.Scenarios;
 
 namespace HandleEtw.Bench;
 
-/// <summary>`gen PATH --events N [--compress] [--cached-stacks] [--processes K]`: a large synthetic trace, streaming.</summary>
+/// <summary>`gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K]`: a large synthetic trace, streaming.</summary>
 public sealed class GenerateTraceCommand : IBenchmark
 {
     public string Name => "gen";
@@ -14,7 +14,7 @@ public sealed class GenerateTraceCommand : IBenchmark
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--processes K]");
+            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K]");
             return 2;
         }
         var options = new ScaleOptions();
@@ -26,6 +26,8 @@ public sealed class GenerateTraceCommand : IBenchmark
                     options = options with { Events = n }; i++; break;
                 case "--processes" when i + 1 < args.Length && int.TryParse(args[i + 1], out int k) && k > 0:
                     options = options with { Processes = k }; i++; break;
+                case "--stack-cache" when i + 1 < args.Length && int.TryParse(args[i + 1], out int keys) && keys > 0:
+                    options = options with { CachedStacks = true, StackCacheSize = keys }; i++; break;
                 case "--compress": options = options with { Compress = true }; break;
                 case "--cached-stacks": options = options with { CachedStacks = true }; break;
                 default:

@@ -14,7 +14,7 @@ public sealed class ScaleBenchmark : IBenchmark
     private static readonly string[] Commands = ["stats", "diff", "leaks", "convert"];
 
     public string Name => "scale";
-    public string Description => "generate 10M/100M-event traces, run stats/diff/leaks/convert as child processes (args: [--sizes 10M,100M] [--repeat 1] [--cli PATH]; defaults shown)";
+    public string Description => "generate 10M/100M-event traces, run stats/diff/leaks/convert as child processes (args: [--sizes 10M,100M] [--repeat 1] [--stack-cache 4096] [--cli PATH]; defaults shown)";
 
     public int Run(string[] args)
     {
@@ -45,7 +45,7 @@ public sealed class ScaleBenchmark : IBenchmark
     {
         string trace = Path.Combine(folder, $"scale-{events}.etl");
         var clock = Stopwatch.StartNew();
-        ScaleResult generated = new ScaleGenerator(new ScaleOptions { Events = events, Compress = true, CachedStacks = true }).Write(trace);
+        ScaleResult generated = new ScaleGenerator(new ScaleOptions { Events = events, Compress = true, CachedStacks = true, StackCacheSize = options.StackCache }).Write(trace);
         double genSeconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine();
         Console.WriteLine($"## {events:N0} handle events: {generated.Records:N0} records, {generated.Bytes / 1e6:F0} MB " +
@@ -144,8 +144,8 @@ public sealed class ScaleBenchmark : IBenchmark
     }
 }
 
-/// <summary>`--sizes 10M,100M --repeat 1 --cli PATH`.</summary>
-internal sealed record ScaleArgs(long[] Sizes, int Repeat, string Cli)
+/// <summary>`--sizes 10M,100M --repeat 1 --stack-cache 4096 --cli PATH`.</summary>
+internal sealed record ScaleArgs(long[] Sizes, int Repeat, string Cli, int StackCache = 4096)
 {
     public static bool TryParse(string[] args, out ScaleArgs options, out string? error)
     {
@@ -160,10 +160,12 @@ internal sealed record ScaleArgs(long[] Sizes, int Repeat, string Cli)
                     options = options with { Sizes = sizes }; i++; break;
                 case "--repeat" when value != null && int.TryParse(value, out int r) && r > 0:
                     options = options with { Repeat = r }; i++; break;
+                case "--stack-cache" when value != null && int.TryParse(value, out int keys) && keys > 0:
+                    options = options with { StackCache = keys }; i++; break;
                 case "--cli" when value != null:
                     options = options with { Cli = Path.GetFullPath(value) }; i++; break;
                 default:
-                    error = $"unexpected argument '{args[i]}' (expected --sizes 1M,10M, --repeat N, --cli PATH)";
+                    error = $"unexpected argument '{args[i]}' (expected --sizes 1M,10M, --repeat N, --stack-cache KEYS, --cli PATH)";
                     return false;
             }
         }

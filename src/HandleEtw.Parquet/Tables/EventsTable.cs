@@ -12,8 +12,6 @@ namespace HandleEtw.Parquet.Tables;
 internal sealed class EventsTable : IDisposable
 {
     public static readonly DataField TimeNs = new DataField<long>("time_ns");
-    public static readonly DataField TimeUtc = new DateTimeDataField("time_utc", DateTimeFormat.Timestamp, true, DateTimeTimeUnit.Micros, isNullable: false);
-    public static readonly DataField Kind = new DataField<string>("kind", nullable: false);
     public static readonly DataField Op = new DataField<byte>("op");
     public static readonly DataField Pid = new DataField<int>("pid");
     public static readonly DataField ProcessKey = new DataField<ulong>("process_key");
@@ -29,7 +27,7 @@ internal sealed class EventsTable : IDisposable
     public static readonly DataField TargetPid = new DataField<int?>("target_pid");
     public static readonly DataField TargetHandle = new DataField<uint?>("target_handle");
 
-    public static readonly ParquetSchema Schema = new(TimeNs, TimeUtc, Kind, Op, Pid, ProcessKey, Tid, Cpu, Handle, Object,
+    public static readonly ParquetSchema Schema = new(TimeNs, Op, Pid, ProcessKey, Tid, Cpu, Handle, Object,
         Type, Name, StackId, SourcePid, SourceHandle, TargetPid, TargetHandle);
 
     public static readonly IReadOnlyDictionary<string, EncodingHint> Hints = new Dictionary<string, EncodingHint>
@@ -39,7 +37,6 @@ internal sealed class EventsTable : IDisposable
         ["stack_id"] = EncodingHint.DeltaBinaryPacked,
         ["cpu"] = EncodingHint.DeltaBinaryPacked,
         ["name"] = EncodingHint.Dictionary,
-        ["kind"] = EncodingHint.Dictionary,
     };
 
     private readonly ParquetTableFile _file;
@@ -67,7 +64,7 @@ internal sealed class EventsTable : IDisposable
     {
         EventColumns c = _filling;
         long timeNs = _clock.ToNanoseconds(e.Timestamp);
-        c.Set(c.Rows, e, timeNs, _clock.ToUtcFromNanoseconds(timeNs), processKey);
+        c.Set(c.Rows, e, timeNs, processKey);
         LastTimestamp = e.Timestamp;
         if (++c.Rows == c.Capacity) Flush();
     }
@@ -118,8 +115,6 @@ internal sealed class EventsTable : IDisposable
     private sealed class EventColumns
     {
         private readonly RequiredColumn<long> _timeNs;
-        private readonly RequiredColumn<DateTime> _timeUtc;
-        private readonly StringColumn _kind;
         private readonly RequiredColumn<byte> _op;
         private readonly RequiredColumn<int> _pid, _tid;
         private readonly RequiredColumn<ulong> _processKey, _object;
@@ -135,7 +130,7 @@ internal sealed class EventsTable : IDisposable
             int n = capacity;
             Columns =
             [
-                _timeNs = new(TimeNs, n), _timeUtc = new(TimeUtc, n), _kind = new(Kind, n), _op = new(Op, n), _pid = new(Pid, n), _processKey = new(ProcessKey, n),
+                _timeNs = new(TimeNs, n), _op = new(Op, n), _pid = new(Pid, n), _processKey = new(ProcessKey, n),
                 _tid = new(Tid, n), _cpu = new(Cpu, n), _handle = new(Handle, n), _object = new(Object, n),
                 _type = new(Type, n), _name = new(Name, n), _stackId = new(StackId, n), _sourcePid = new(SourcePid, n),
                 _sourceHandle = new(SourceHandle, n), _targetPid = new(TargetPid, n), _targetHandle = new(TargetHandle, n),
@@ -146,11 +141,9 @@ internal sealed class EventsTable : IDisposable
         public int Rows;
         public IColumnBuffer[] Columns { get; }
 
-        public void Set(int r, in HandleEvent e, long timeNs, DateTime timeUtc, ulong processKey)
+        public void Set(int r, in HandleEvent e, long timeNs, ulong processKey)
         {
             _timeNs.Values[r] = timeNs;
-            _timeUtc.Values[r] = timeUtc;
-            _kind.Values[r] = EventOps.Name(e.Op);
             _op.Values[r] = EventOps.Code(e.Op);
             _pid.Values[r] = e.ProcessId;
             _processKey.Values[r] = processKey;

@@ -6,7 +6,7 @@ namespace HandleEtw.Parquet.Tables;
 /// <summary>What one conversion wrote and how complete it is: the `meta` table's single row.</summary>
 public sealed record TraceMeta
 {
-    public const int CurrentSchemaVersion = 2;
+    public const int CurrentSchemaVersion = 3;
 
     public int SchemaVersion { get; init; } = CurrentSchemaVersion;
     public string ToolVersion { get; init; } = "";

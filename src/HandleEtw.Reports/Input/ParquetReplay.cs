@@ -73,7 +73,7 @@ public static class ParquetReplay
         for (int g = 0; g < table.RowGroups; g++)
         {
             using ParquetTable.Group rows = table.Open(g);
-            long[] time = rows.Values<long>("time_ns"); string?[] kind = rows.Strings("kind");
+            long[] time = rows.Values<long>("time_ns"); byte[] op = rows.Values<byte>("op");
             int[] pid = rows.Values<int>("pid"); int[] tid = rows.Values<int>("tid"); ushort[] cpu = rows.Values<ushort>("cpu");
             uint[] handle = rows.Values<uint>("handle"); ulong[] obj = rows.Values<ulong>("object");
             ushort[] type = rows.Values<ushort>("type"); string?[] name = rows.Strings("name");
@@ -84,7 +84,7 @@ public static class ParquetReplay
                 side.Flush(time[i], false, consumer);
                 var e = new HandleEvent
                 {
-                    Op = Op(kind[i]), Timestamp = time[i], ProcessId = pid[i], ThreadId = tid[i], Cpu = cpu[i],
+                    Op = Op(op[i]), Timestamp = time[i], ProcessId = pid[i], ThreadId = tid[i], Cpu = cpu[i],
                     Object = obj[i], Handle = handle[i], ObjectType = type[i], Name = name[i],
                     StackId = stack[i] is int s && ids.TryGetValue(s, out int mapped) ? mapped : -1,
                     SourceProcessId = sourcePid[i] ?? 0, TargetProcessId = targetPid[i] ?? 0, TargetHandle = targetHandle[i] ?? 0,
@@ -96,13 +96,14 @@ public static class ParquetReplay
         return last;
     }
 
-    private static HandleOp Op(string? kind) => kind switch
+    /// <summary>`events.op` codes (docs/parquet-schema.md).</summary>
+    private static HandleOp Op(byte op) => op switch
     {
-        "create" => HandleOp.Create,
-        "close" => HandleOp.Close,
-        "duplicate" => HandleOp.Duplicate,
-        "rundown_start" => HandleOp.RundownStart,
-        "rundown_end" => HandleOp.RundownEnd,
-        _ => throw new TraceFormatException($"events.parquet: unknown kind '{kind}'", 0),
+        0 => HandleOp.Create,
+        1 => HandleOp.Close,
+        2 => HandleOp.Duplicate,
+        3 => HandleOp.RundownStart,
+        4 => HandleOp.RundownEnd,
+        _ => throw new TraceFormatException($"events.parquet: unknown op {op}", 0),
     };
 }

@@ -8,6 +8,9 @@ public sealed record ScaleOptions
     public long Events { get; init; } = 1_000_000;
     public bool Compress { get; init; }
     public bool CachedStacks { get; init; }
+    /// <summary>Keys of the kernel and of the user stack cache (cached stacks only): a small cache evicts and reuses
+    /// keys all the time, as real recordings do.</summary>
+    public int StackCacheSize { get; init; } = 4096;
     public int Processes { get; init; } = 64;
     public int ThreadsPerProcess { get; init; } = 4;
     public int DistinctStacks { get; init; } = 3000;
@@ -43,7 +46,7 @@ public sealed class ScaleGenerator(ScaleOptions options)
         using (var writer = new EtlWriter(stream, writerOptions, leaveOpen: true))
         {
             var k = new KernelEventWriter(writer);
-            var stacks = new StackWriter(k, options.CachedStacks ? StackMode.Cached : StackMode.Fragments, cacheSize: 4096);
+            var stacks = new StackWriter(k, options.CachedStacks ? StackMode.Cached : StackMode.Fragments, cacheSize: options.StackCacheSize);
             WriteRundown(k, procs, start: true, 1_000);
             for (long n = 0; n < options.Events; n++)
             {

@@ -196,7 +196,7 @@ public class ReplayRecorderTests
         using var db = new DuckDb();
         db.BindTables(output);
         Assert.Equal(kept.Handles, db.Count("SELECT count(*) FROM events"));
-        Assert.Equal(300, db.Count($"SELECT count(*) FROM events WHERE pid = {Leaky} AND kind IN ('create', 'close')"));
+        Assert.Equal(300, db.Count($"SELECT count(*) FROM events WHERE pid = {Leaky} AND op IN (0, 1)"));
         Assert.Equal(0, db.Count("SELECT count(*) FROM events WHERE pid = 4300"));
         Assert.Equal(2, db.Count("SELECT count(*) FROM live_handles WHERE snapshot = 'start'"));
         Assert.Equal(102, db.Count($"SELECT count(*) FROM live_handles WHERE snapshot = 'end' AND pid = {Leaky}"));

@@ -153,8 +153,8 @@ public class DialectInvarianceTests
         db.BindTables(output);
         const string framesOf = "coalesce(list_transform(s.frames, f -> printf('%x', f))::VARCHAR, '-')";
         string events = string.Join("\n", db.Rows(
-            $"SELECT e.time_ns, e.kind, e.pid, e.handle, {framesOf} FROM events e LEFT JOIN stacks s USING (stack_id) " +
-            "ORDER BY e.time_ns, e.kind, e.pid, e.handle").Select(r => string.Join(" ", r)));
+            $"SELECT e.time_ns, e.op, e.pid, e.handle, {framesOf} FROM events e LEFT JOIN stacks s USING (stack_id) " +
+            "ORDER BY e.time_ns, e.op, e.pid, e.handle").Select(r => string.Join(" ", r)));
         string live = string.Join("\n", db.Rows(
             $"SELECT l.pid, l.handle, l.origin, {framesOf} FROM live_handles l LEFT JOIN stacks s USING (stack_id) " +
             "WHERE l.snapshot = 'end' ORDER BY l.pid, l.handle").Select(r => string.Join(" ", r)));
