@@ -42,6 +42,7 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
         if (_current.Count == BatchSize) Hand();
     }
 
+    public override void OnGuiHandle(in GuiHandleEvent e) => Other(OtherKind.GuiHandle, e);
     public override void OnProcess(in ProcessEvent e) => Other(OtherKind.Process, e);
     public override void OnThread(in ThreadEvent e) => Other(OtherKind.Thread, e);
     public override void OnImage(in ImageEvent e) => Other(OtherKind.Image, e);
@@ -153,6 +154,7 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
     {
         switch (o.Kind)
         {
+            case OtherKind.GuiHandle: _inner.OnGuiHandle((GuiHandleEvent)o.Payload); break;
             case OtherKind.Process: _inner.OnProcess((ProcessEvent)o.Payload); break;
             case OtherKind.Thread: _inner.OnThread((ThreadEvent)o.Payload); break;
             case OtherKind.Image: _inner.OnImage((ImageEvent)o.Payload); break;
@@ -167,7 +169,7 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
         }
     }
 
-    private enum OtherKind : byte { Process, Thread, Image, ImageIdentity, Loss, ObjectType, Snapshot, Method, ClrModule, ClrNote, Segment }
+    private enum OtherKind : byte { Process, Thread, Image, ImageIdentity, Loss, ObjectType, Snapshot, Method, ClrModule, ClrNote, Segment, GuiHandle }
 
     /// <summary>A rarer event, boxed, replayed before the handle event at <see cref="Position"/>.</summary>
     private readonly record struct OtherEvent(int Position, OtherKind Kind, object Payload, long Timestamp, ushort TypeIndex);

@@ -7,6 +7,9 @@ namespace HandleEtw.Core.Events;
 public abstract class TraceConsumer
 {
     public virtual void OnHandle(in HandleEvent e) { }
+
+    /// <summary>GDI and USER handle events (Win32k provider); kept apart so kernel-handle consumers never mix them in.</summary>
+    public virtual void OnGuiHandle(in GuiHandleEvent e) { }
     public virtual void OnProcess(in ProcessEvent e) { }
     public virtual void OnThread(in ThreadEvent e) { }
     public virtual void OnImage(in ImageEvent e) { }

@@ -47,4 +47,4 @@ public static class Origins
 /// <summary>A copy of a live handle handed to analyses.</summary>
 public readonly record struct LiveHandle(
     int Pid, string Process, uint Handle, ulong Object, ushort Type, string? Name, long CreateTime, int Thread, int StackId,
-    HandleOrigin Origin, int OriginPid, uint OriginHandle);
+    HandleOrigin Origin, int OriginPid, uint OriginHandle, Events.HandleKind Kind = Events.HandleKind.Kernel);

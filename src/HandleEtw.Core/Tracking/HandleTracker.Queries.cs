@@ -1,8 +1,12 @@
+using HandleEtw.Core.Events;
+
 namespace HandleEtw.Core.Tracking;
 
 /// <summary>Live handles of one process by type, like `!handle 0 0`.</summary>
 public sealed record ProcessHandleSummary(int Pid, string Process, int Total, IReadOnlyList<(string Type, int Count)> ByType)
 {
+    public Events.HandleKind Kind { get; init; }
+
     /// <summary>The kernel's UniqueProcessKey (its EPROCESS address), 0 when the trace did not give it.</summary>
     public ulong ProcessKey { get; init; }
 }
@@ -12,6 +16,10 @@ public sealed record ProcessHandleSummary(int Pid, string Process, int Total, IR
 public sealed record LeakGroupSummary(int Pid, string Process, string Type, int StackId, int Outstanding, int Created,
                                       double FirstOpen, double LastOpen, GrowthVerdict Verdict, string Origin, int StackPid)
 {
+    public Events.HandleKind Kind { get; init; }
+
+    /// <summary>GDI/USER: the HandleType value (16 bits), named in <see cref="Type"/>.</summary>
+    public ushort TypeValue { get; init; }
     public double PerMinute => Verdict.PerMinute;
     public bool Growing => Verdict.Growing;
 }
@@ -22,39 +30,48 @@ public sealed partial class HandleTracker
     private IEnumerable<ProcessState> LiveProcesses() =>
         _processes.Values.Where(p => !p.Exited).OrderBy(p => p.Pid);
 
-    /// <summary>Every handle open now in a running process.</summary>
-    public IEnumerable<LiveHandle> EnumerateLive()
+    private static readonly HandleKind[] AllKinds = [HandleKind.Kernel, HandleKind.Gdi, HandleKind.User];
+
+    /// <summary>The kinds a query covers: one, or all of them for null.</summary>
+    private static HandleKind[] KindsOf(HandleKind? kind) => kind is HandleKind k ? [k] : AllKinds;
+
+    /// <summary>Every handle open now in a running process (kernel handles unless <paramref name="kind"/> says
+    /// otherwise; null: every kind).</summary>
+    public IEnumerable<LiveHandle> EnumerateLive(HandleKind? kind = HandleKind.Kernel)
     {
         foreach (ProcessState process in LiveProcesses())
-            foreach (int index in process.Table.Entries())
-                yield return ToLive(process, index);
+            foreach (HandleKind k in KindsOf(kind))
+                foreach (int index in process.TableOf(k).Entries())
+                    yield return ToLive(process, index, k);
     }
 
-    private LiveHandle ToLive(ProcessState process, int index)
+    private LiveHandle ToLive(ProcessState process, int index, HandleKind kind)
     {
         HandleEntry e = _pool[index];
         LeakGroups.Group group = _groups[e.Group];
+        // GDI/USER entries keep the session in OriginHandle; handed out as 0 (they have no origin handle).
         return new LiveHandle(process.Pid, process.DisplayName, e.Handle, e.Object, group.Type, e.Name, e.CreateTime,
-            e.Thread, group.StackId, e.Origin, e.OriginPid, e.OriginHandle);
+            e.Thread, group.StackId, e.Origin, e.OriginPid, kind == HandleKind.Kernel ? e.OriginHandle : 0, kind);
     }
 
     /// <summary>Live handle counts per running process by type, most handles first (the `stats` type summary).</summary>
-    public IReadOnlyList<ProcessHandleSummary> SummarizeLiveHandles()
+    public IReadOnlyList<ProcessHandleSummary> SummarizeLiveHandles(HandleKind kind = HandleKind.Kernel)
     {
         var result = new List<ProcessHandleSummary>();
         foreach (ProcessState process in LiveProcesses())
         {
-            if (process.Table.Count == 0) continue;
+            HandleTable table = process.TableOf(kind);
+            if (table.Count == 0) continue;
             var byType = new Dictionary<ushort, int>();
-            foreach (int index in process.Table.Entries())
+            foreach (int index in table.Entries())
             {
                 ushort type = _groups[_pool[index].Group].Type;
                 byType[type] = byType.GetValueOrDefault(type) + 1;
             }
-            var types = byType.Select(kv => (Types[kv.Key], kv.Value))
+            var types = byType.Select(kv => (TypeName(kind, kv.Key), kv.Value))
                 .OrderByDescending(t => t.Value).ThenBy(t => t.Item1, StringComparer.Ordinal).ToList();
-            result.Add(new ProcessHandleSummary(process.Pid, process.DisplayName, process.Table.Count, types)
-                { ProcessKey = process.UniqueProcessKey });
+            result.Add(new ProcessHandleSummary(process.Pid, process.DisplayName, table.Count, types)
+                { ProcessKey = process.UniqueProcessKey, Kind = kind });
         }
         return result.OrderByDescending(r => r.Total).ThenBy(r => r.Pid).ToList();
     }
@@ -63,21 +80,23 @@ public sealed partial class HandleTracker
     /// Groups with handles still open in rank order: growing groups (<see cref="GrowthRule"/>) first, fastest first;
     /// then flat ones, most handles first; ties by pid, type index and stack id (as scripts/leaks.sql orders them).
     /// </summary>
-    public IReadOnlyList<LeakGroupSummary> LeakGroupSummaries()
+    public IReadOnlyList<LeakGroupSummary> LeakGroupSummaries(HandleKind? kind = HandleKind.Kernel)
     {
         var result = new List<(LeakGroupSummary Summary, ushort Type)>();
         foreach (ProcessState process in LiveProcesses())
         {
             long windowStart = process.StartedInTrace ? Math.Max(_info.StartTimestamp, process.StartTime) : _info.StartTimestamp;
-            foreach ((int g, GroupOpens opens) in OpenTimeRanges(process, windowStart))
+            foreach (HandleKind k in KindsOf(kind))
+            foreach ((int g, GroupOpens opens) in OpenTimeRanges(process.TableOf(k), process, windowStart))
             {
                 LeakGroups.Group group = _groups[g];
                 (long first, long last) = (opens.First, opens.Last);
                 GrowthVerdict verdict = GrowthRule.Judge(group.Outstanding, first, last, windowStart,
                     Math.Max(LastTimestamp, windowStart), _info.ClockFrequency);
-                result.Add((new LeakGroupSummary(process.Pid, process.DisplayName, Types[group.Type], group.StackId,
+                result.Add((new LeakGroupSummary(process.Pid, process.DisplayName, TypeName(k, group.Type), group.StackId,
                     group.Outstanding, group.Created, Seconds(first), Seconds(last), verdict,
-                    opens.Mixed ? "mixed" : Origins.Name(opens.Origin), opens.StackPid), group.Type));
+                    opens.Mixed ? "mixed" : Origins.Name(opens.Origin), opens.StackPid) { Kind = k, TypeValue = group.Type },
+                    group.Type));
             }
         }
         return result
@@ -91,10 +110,10 @@ public sealed partial class HandleTracker
 
     /// <summary>Oldest and newest open time of the live handles of each group of a process (rundown handles, open
     /// since before the trace, count from the window's start), and the origin they share.</summary>
-    private Dictionary<int, GroupOpens> OpenTimeRanges(ProcessState process, long windowStart)
+    private Dictionary<int, GroupOpens> OpenTimeRanges(HandleTable table, ProcessState process, long windowStart)
     {
         var ranges = new Dictionary<int, GroupOpens>();
-        foreach (int index in process.Table.Entries())
+        foreach (int index in table.Entries())
         {
             HandleEntry e = _pool[index];
             long opened = e.Origin == HandleOrigin.Rundown ? windowStart : e.CreateTime;
@@ -109,11 +128,12 @@ public sealed partial class HandleTracker
     private readonly record struct GroupOpens(long First, long Last, HandleOrigin Origin, bool Mixed, int StackPid);
 }
 
-/// <summary>Live handle count of one running process.</summary>
-public readonly record struct ProcessLiveCount(int Pid, string Process, int Live);
+/// <summary>Live handle count of one running process (GDI and USER objects apart).</summary>
+public readonly record struct ProcessLiveCount(int Pid, string Process, int Live, int Gdi = 0, int User = 0);
 
 /// <summary>Outstanding handles of one (process, type, create stack) group.</summary>
-public readonly record struct GroupLiveCount(int Pid, string Type, int StackId, int Outstanding);
+public readonly record struct GroupLiveCount(int Pid, string Type, int StackId, int Outstanding,
+                                             HandleKind Kind = HandleKind.Kernel);
 
 public sealed partial class HandleTracker
 {
@@ -121,11 +141,13 @@ public sealed partial class HandleTracker
     public IEnumerable<ProcessLiveCount> LiveCounts()
     {
         foreach (ProcessState process in _processes.Values)
-            if (!process.Exited) yield return new ProcessLiveCount(process.Pid, process.DisplayName, process.Table.Count);
+            if (!process.Exited)
+                yield return new ProcessLiveCount(process.Pid, process.DisplayName, process.Table.Count,
+                    process.GdiTable.Count, process.UserTable.Count);
     }
 
     /// <summary>Outstanding count of every group with handles open in a running process (for time series).</summary>
-    public IEnumerable<GroupLiveCount> GroupCounts()
+    public IEnumerable<GroupLiveCount> GroupCounts(HandleKind? kind = HandleKind.Kernel)
     {
         foreach (ProcessState process in _processes.Values)
         {
@@ -133,8 +155,9 @@ public sealed partial class HandleTracker
             foreach (int g in process.Groups)
             {
                 LeakGroups.Group group = _groups[g];
-                if (group.Outstanding > 0)
-                    yield return new GroupLiveCount(process.Pid, Types[group.Type], group.StackId, group.Outstanding);
+                if (group.Outstanding > 0 && (kind is null || group.Kind == kind))
+                    yield return new GroupLiveCount(process.Pid, TypeName(group.Kind, group.Type), group.StackId,
+                        group.Outstanding, group.Kind);
             }
         }
     }

@@ -19,7 +19,7 @@ public sealed partial class HandleTracker
         {
             Dictionary<int, int>? merged = _groups.Rekey(process, stacks.Canonical);
             if (merged is null) continue;
-            foreach (int index in process.Table.Entries())
+            foreach (int index in process.Table.Entries().Concat(process.GdiTable.Entries()).Concat(process.UserTable.Entries()))
             {
                 ref HandleEntry entry = ref _pool[index];
                 if (merged.TryGetValue(entry.Group, out int into)) entry.Group = into;

@@ -140,6 +140,7 @@ public sealed partial class HandleTracker : TraceConsumer
         state.Exited = true;
         state.StopTime = time;
         Counters.ReleasedAtExit += state.Table.Count;
+        Counters.GuiReleasedAtExit += state.GdiTable.Count + state.UserTable.Count;
         _grace.Enqueue(state);
     }
 
@@ -161,6 +162,7 @@ public sealed partial class HandleTracker : TraceConsumer
     {
         foreach (int entry in state.Table.Entries()) _pool.Free(entry);
         state.Table.Clear();
+        ReleaseGui(state);
         _groups.FreeAll(state);
         state.RecentCloses = null;
         state.PendingInheritance = null;

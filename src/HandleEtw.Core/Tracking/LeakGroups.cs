@@ -11,11 +11,12 @@ internal sealed class LeakGroups
         public int ProcessId; // ProcessState.Id, -1 when free
         public int StackId;
         public ushort Type;
+        public Events.HandleKind Kind;
         public int Outstanding;
         public int Created;
     }
 
-    private readonly record struct Key(int Process, int Stack, ushort Type);
+    private readonly record struct Key(int Process, int Stack, ushort Type, Events.HandleKind Kind);
 
     private Group[] _groups = new Group[256];
     private int _count;
@@ -24,25 +25,27 @@ internal sealed class LeakGroups
 
     public ref Group this[int index] => ref _groups[index];
 
-    public int Get(ProcessState process, ushort type, int stackId)
+    public int Get(ProcessState process, ushort type, int stackId) => Get(process, Events.HandleKind.Kernel, type, stackId);
+
+    public int Get(ProcessState process, Events.HandleKind kind, ushort type, int stackId)
     {
         // Most creates repeat a recent stack: a small direct-mapped cache per process skips the hash lookup.
         int[] cache = process.GroupCache;
-        int line = (int)((uint)(stackId * 31 + type) & (uint)(cache.Length - 1));
+        int line = (int)((uint)(stackId * 31 + type + ((int)kind << 16)) & (uint)(cache.Length - 1));
         int cached = cache[line] - 1;
         if (cached >= 0)
         {
             ref Group hit = ref _groups[cached];
-            if (hit.StackId == stackId && hit.Type == type && hit.ProcessId == process.Id) return cached;
+            if (hit.StackId == stackId && hit.Type == type && hit.Kind == kind && hit.ProcessId == process.Id) return cached;
         }
-        var key = new Key(process.Id, stackId, type);
+        var key = new Key(process.Id, stackId, type, kind);
         if (_index.TryGetValue(key, out int g))
         {
             cache[line] = g + 1;
             return g;
         }
         g = AllocateSlot();
-        _groups[g] = new Group { ProcessId = process.Id, StackId = stackId, Type = type };
+        _groups[g] = new Group { ProcessId = process.Id, StackId = stackId, Type = type, Kind = kind };
         _index.Add(key, g);
         process.Groups.Add(g);
         cache[line] = g + 1;
@@ -82,8 +85,8 @@ internal sealed class LeakGroups
             ref Group group = ref _groups[g];
             int stack = canonical(group.StackId);
             if (stack == group.StackId) continue;
-            _index.Remove(new Key(group.ProcessId, group.StackId, group.Type));
-            var key = new Key(group.ProcessId, stack, group.Type);
+            _index.Remove(new Key(group.ProcessId, group.StackId, group.Type, group.Kind));
+            var key = new Key(group.ProcessId, stack, group.Type, group.Kind);
             if (_index.TryGetValue(key, out int into))
             {
                 Merge(g, into);
@@ -124,7 +127,7 @@ internal sealed class LeakGroups
         foreach (int g in process.Groups)
         {
             ref Group group = ref _groups[g];
-            _index.Remove(new Key(group.ProcessId, group.StackId, group.Type));
+            _index.Remove(new Key(group.ProcessId, group.StackId, group.Type, group.Kind));
             Free(g);
         }
         process.Groups.Clear();

@@ -25,7 +25,21 @@ internal sealed class ProcessState(int id, int pid, int generation, EntryPool po
     /// <summary>A handle rundown listed this process, so any handle it had at start is known.</summary>
     public bool HasRundown { get; set; }
 
+    /// <summary>Kernel handles.</summary>
     public HandleTable Table { get; } = new(pool);
+
+    /// <summary>GDI objects owned by this process.</summary>
+    public HandleTable GdiTable { get; } = new(pool);
+
+    /// <summary>USER objects owned by this process (their values are session-wide).</summary>
+    public HandleTable UserTable { get; } = new(pool);
+
+    public HandleTable TableOf(Events.HandleKind kind) => kind switch
+    {
+        Events.HandleKind.Gdi => GdiTable,
+        Events.HandleKind.User => UserTable,
+        _ => Table,
+    };
 
     /// <summary>The earlier incarnation of this pid, while its grace period runs (late exit-sweep closes).</summary>
     public ProcessState? Previous { get; set; }

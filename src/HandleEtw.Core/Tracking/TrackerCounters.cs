@@ -39,4 +39,26 @@ public sealed class TrackerCounters
     public long LossEvents { get; internal set; }
     public long EventsLostInStream { get; internal set; }
     public long BuffersLostInStream { get; internal set; }
+
+    /// <summary>GDI and USER handle events (all of them) and the GDI ones among them.</summary>
+    public long GuiEvents { get; internal set; }
+    public long GdiEvents { get; internal set; }
+    public long GuiCreates { get; internal set; }
+    public long GuiOwnerChanges { get; internal set; }
+    public long GuiTransforms { get; internal set; }
+
+    /// <summary>GDI/USER destroys of values never seen created (created before the trace, or the create was lost).</summary>
+    public long GuiUnknownDestroys { get; internal set; }
+
+    /// <summary>A GDI/USER value created (or renamed to) while still live: its destroy was not seen.</summary>
+    public long GuiLostDestroys { get; internal set; }
+
+    /// <summary>Owner changes and transforms of values never seen created: held as open since before the trace.</summary>
+    public long GuiPredatingTrace { get; internal set; }
+
+    /// <summary>GDI/USER destroys in a process that was exiting.</summary>
+    public long GuiExitSweepDestroys { get; internal set; }
+
+    /// <summary>GDI/USER objects still owned by a process when it exited (released, not leaked).</summary>
+    public long GuiReleasedAtExit { get; internal set; }
 }

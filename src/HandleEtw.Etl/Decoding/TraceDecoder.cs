@@ -73,7 +73,8 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
         KernelGroup.Process => ProcessPayloads.IsProcessEvent(r) || ImagePayloads.IsImageEvent(r),
         KernelGroup.Thread => ThreadPayloads.IsThreadEvent(r),
         KernelGroup.Image => ImagePayloads.IsImageEvent(r),
-        KernelGroup.None => ImageIdPayloads.IsRsds(r) || LossPayloads.IsLoss(r) || ClrPayloads.Classify(r) != ClrPayloads.Kind.None,
+        KernelGroup.None => ImageIdPayloads.IsRsds(r) || LossPayloads.IsLoss(r) || Win32kPayloads.IsHandleEvent(r)
+            || ClrPayloads.Classify(r) != ClrPayloads.Kind.None,
         _ => false,
     };
 
@@ -102,6 +103,9 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
                 Info.EventsLost += loss.Events;
                 Info.BuffersLost += loss.Buffers;
                 return Box(ref held, HeldKind.Loss, true, loss);
+            case KernelGroup.None when Win32kPayloads.IsHandleEvent(r):
+                Counters.GuiHandleEvents++;
+                return Box(ref held, HeldKind.GuiHandle, Win32kPayloads.TryRead(r, out GuiHandleEvent gui), gui);
             case KernelGroup.None when !ImageIdPayloads.IsRsds(r):
                 return TryDecodeClr(r, ref held);
             default:
@@ -134,6 +138,9 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
         {
             case HeldKind.Handle:
                 _consumer.OnHandle(e.Handle with { StackId = stackId });
+                break;
+            case HeldKind.GuiHandle:
+                _consumer.OnGuiHandle((GuiHandleEvent)e.Other! with { StackId = stackId });
                 break;
             case HeldKind.Process:
                 _consumer.OnProcess((ProcessEvent)e.Other! with { StackId = stackId });
@@ -177,6 +184,9 @@ public sealed class DecoderCounters
 {
     public long Records { get; set; }
     public long HandleEvents { get; set; }
+
+    /// <summary>GDI/USER handle events (Win32k provider) decoded or found malformed.</summary>
+    public long GuiHandleEvents { get; set; }
 
     /// <summary>Events of any kind (decoded or not) that at least one stack record attached to.</summary>
     public long EventsWithStacks { get; set; }

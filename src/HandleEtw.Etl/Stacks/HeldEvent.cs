@@ -3,7 +3,7 @@ using HandleEtw.Core.Stacks;
 
 namespace HandleEtw.Etl.Stacks;
 
-internal enum HeldKind : byte { Handle, Process, Thread, Image, ImageIdentity, ObjectType, Loss, Method, ClrModule, ClrNote, Segment, Skipped }
+internal enum HeldKind : byte { Handle, Process, Thread, Image, ImageIdentity, ObjectType, Loss, Method, ClrModule, ClrNote, Segment, GuiHandle, Skipped }
 
 /// <summary>A decoded event waiting in the delay queue for its stack records, with the stack parts seen so far.</summary>
 internal struct HeldEvent

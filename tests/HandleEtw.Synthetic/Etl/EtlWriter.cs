@@ -92,6 +92,19 @@ public sealed class EtlWriter : IDisposable
         Counts.AddGuid(provider, descriptor.Opcode, RecordHeaderType.EventHeader64);
     }
 
+    /// <summary>An EVENT_HEADER record with extended items (<paramref name="extended"/>: packed item headers and data,
+    /// each padded to 8) between the header and the payload; 32- or 64-bit header type.</summary>
+    public void WriteEventHeader(int cpu, Guid provider, in EventDescriptor descriptor, int pid, int tid, long ticks,
+                                 ReadOnlySpan<byte> payload, ReadOnlySpan<byte> extended, int pointerSize)
+    {
+        var type = pointerSize == 4 ? RecordHeaderType.EventHeader32 : RecordHeaderType.EventHeader64;
+        int headerSize = RecordHeaders.EventHeaderSize + extended.Length;
+        Span<byte> r = Begin(cpu, ticks, headerSize, payload);
+        RecordHeaders.EventHeader(r, type, extended.IsEmpty ? (ushort)0 : (ushort)1, provider, descriptor, pid, tid, ToRaw(ticks));
+        extended.CopyTo(r[RecordHeaders.EventHeaderSize..]);
+        Counts.AddGuid(provider, descriptor.Opcode, type);
+    }
+
     /// <summary>Sets EVENTS_LOST (0x2) on the processor's current buffer.</summary>
     public void MarkEventsLost(int cpu) => Cpu(cpu).Flags |= EtlConstants.FlagEventsLost;
 

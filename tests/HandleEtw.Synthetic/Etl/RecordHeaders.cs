@@ -58,12 +58,17 @@ public static class RecordHeaders
 
     /// <summary>EVENT_HEADER64: Size u16, type, 0xC0, Flags, EventProperty, TID, PID, TimeStamp, ProviderId,
     /// EventDescriptor, ProcessorTime, ActivityId; no extended items.</summary>
-    public static void EventHeader(Span<byte> r, Guid provider, in EventDescriptor d, int pid, int tid, long raw)
+    public static void EventHeader(Span<byte> r, Guid provider, in EventDescriptor d, int pid, int tid, long raw) =>
+        EventHeader(r, RecordHeaderType.EventHeader64, 0, provider, d, pid, tid, raw);
+
+    /// <summary>EVENT_HEADER32/64 with the given Flags (0x1: extended items follow the 80 header bytes).</summary>
+    public static void EventHeader(Span<byte> r, RecordHeaderType type, ushort flags, Guid provider, in EventDescriptor d,
+                                   int pid, int tid, long raw)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(r, (ushort)r.Length);
-        r[2] = (byte)RecordHeaderType.EventHeader64;
+        r[2] = (byte)type;
         r[3] = EtlConstants.HeaderFlags;
-        BinaryPrimitives.WriteUInt16LittleEndian(r[4..], 0); // Flags: no extended data
+        BinaryPrimitives.WriteUInt16LittleEndian(r[4..], flags);
         BinaryPrimitives.WriteUInt16LittleEndian(r[6..], 0); // EventProperty
         BinaryPrimitives.WriteInt32LittleEndian(r[8..], tid);
         BinaryPrimitives.WriteInt32LittleEndian(r[12..], pid);

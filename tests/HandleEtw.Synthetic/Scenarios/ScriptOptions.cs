@@ -27,6 +27,15 @@ public sealed record ScriptOptions
     /// <summary>Version of the .NET method and module events written (0-2: the manifest's layouts).</summary>
     public byte ClrEventVersion { get; init; } = 2;
 
+    /// <summary>Win32k (GDI/USER) events: EVENT_HEADER32 with 4-byte handle values, or EVENT_HEADER64.</summary>
+    public int Win32kPointerSize { get; init; } = 8;
+
+    /// <summary>STACK_TRACE32 (4) or STACK_TRACE64 (8) items on Win32k events; null: the header's pointer size.</summary>
+    public int? Win32kStackItemSize { get; init; }
+
+    /// <summary>Descriptor version of the Win32k events (0 in the manifest).</summary>
+    public byte Win32kEventVersion { get; init; }
+
     public HandleHeader HandleHeader { get; init; } = HandleHeader.System;
 
     /// <summary>Logical time between two operations (100-ns ticks).</summary>

@@ -12,6 +12,10 @@ public sealed partial class TraceScript
         "ObDuplicateObject", "ExSweepHandleTable", "ObKillProcess", "PspRundownSingleProcess", "PspExitThread",
         "NtTerminateProcess", "ExpDuplicateSingleHandle", "ExDupHandleTable", "PspAllocateProcess", "NtCreateUserProcess",
         "IopCreateFile", "CmpCreateHandle", "ObOpenObjectByPointer", "PspSystemThreadStartup", "ExpWorkerThread",
+        // win32k's, for GDI/USER handle stacks (appended: earlier addresses stay where they were)
+        "GreCreateObject", "NtGdiCreateObject", "GreDeleteObject", "NtGdiDeleteObjectApp", "HMAllocObject",
+        "NtUserCreateObject", "HMFreeObject", "NtUserDestroyObject", "HMChangeOwnerThread", "NtUserSetObjectOwner",
+        "GreMakeObjectPublic", "NtGdiTransformObject",
     ];
 
     private static void DefineKernelFunctions(ScriptModule kernel)

@@ -5,7 +5,7 @@ namespace HandleEtw.Synthetic.Scenarios;
 /// <summary>The script's handle bookkeeping and the records each operation writes.</summary>
 public sealed partial class TraceScript
 {
-    private static readonly string[] SystemModules = ["ntdll", "kernel32", "kernelbase", "ntoskrnl", "ucrtbase", "msvcrt"];
+    private static readonly string[] SystemModules = ["ntdll", "kernel32", "kernelbase", "ntoskrnl", "ucrtbase", "msvcrt", "gdi32", "gdi32full", "user32", "win32u"];
     private readonly Dictionary<(int Pid, uint Handle), string> _preexistingNames = [];
 
     public static bool IsSystemModule(string module) =>

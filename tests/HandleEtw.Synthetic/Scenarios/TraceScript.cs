@@ -81,6 +81,7 @@ public sealed partial class TraceScript
         Add(CpuOf(last.Tid), last.Tid, process.Pid, process.PointerSize, null,
             (k, cpu, t) => k.Process(LifeEvent.Stop, cpu, t, info, process.Pid, last.Tid));
         process.Exited = true;
+        ReleaseGuiOf(process);
     }
 
     /// <summary>Creates a child that inherits <paramref name="inherited"/>: one DuplicateHandle per handle (parent to

@@ -33,6 +33,7 @@ public class ScenarioTests
         ["FlatHolderAndLeaks"] = HandleScenarios.FlatHolderAndLeaks,
         ["InheritedAndKept"] = HandleScenarios.InheritedAndKept,
         ["PulledWithCloseSource"] = HandleScenarios.PulledWithCloseSource,
+        ["GdiPaintLeak"] = o => HandleScenarios.GdiPaintLeak(paints: 20, options: o),
     };
 
     public static TraceScript Build(string name, int variant) => Scripts[name](Variant(variant));
