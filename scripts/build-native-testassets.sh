@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Builds the native symbol test assets (a Windows PE + its PDB + a link map) into the folder given as argument,
-# with Debian's clang and lld-link cross-compiling for x86_64-pc-windows-msvc. Needs clang, lld (or the -14 names).
+# Rebuilds the committed native symbol test assets (tests/assets/native/symtest.exe, .pdb and the link map) from
+# tests/assets/native/symtest.c, with Debian's clang and lld-link cross-compiling for x86_64-pc-windows-msvc, and
+# records their SHA-256 in symtest.sha256 (checked by NativePdbReaderTests). Needs clang and lld (or the -14 names); the
+# tests themselves need neither. Writes into OUTPUT_DIR (default: tests/assets/native).
+# The output is byte-identical whatever OUTPUT_DIR is: sources are compiled under the fixed name C:\build, /Brepro
+# derives the timestamp and PDB guid from the content, and /pdbaltpath keeps the output path out of the image.
 set -euo pipefail
-out="${1:?usage: build-native-testassets.sh OUTPUT_DIR}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
+out="${1:-$here/tests/assets/native}"
 src="$here/tests/assets/native/symtest.c"
 
 pick() { for name in "$@"; do if command -v "$name" >/dev/null; then echo "$name"; return 0; fi; done; return 1; }
@@ -12,9 +16,13 @@ link="$(pick lld-link lld-link-19 lld-link-18 lld-link-17 lld-link-16 lld-link-1
 
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-"$cc" --target=x86_64-pc-windows-msvc -O1 -g -gcodeview -c "$src" -o "$out/symtest.obj"
-# /Brepro: the timestamp and PDB guid derive from the content, so rebuilding gives the same identity.
-"$link" /nologo /debug /Brepro /entry:entry_point /nodefaultlib /subsystem:console \
-  /out:"$out/symtest.exe" /pdb:"$out/symtest.pdb" /map:"$out/symtest.map" "$out/symtest.obj"
-rm -f "$out/symtest.obj"
-echo "built $out/symtest.exe $out/symtest.pdb"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cp "$src" "$work/symtest.c"
+cd "$work"
+"$cc" --target=x86_64-pc-windows-msvc -O1 -g -gcodeview -ffile-compilation-dir='C:\build' -c symtest.c -o symtest.obj
+"$link" /nologo /debug /Brepro /pdbsourcepath:'C:\build' /pdbaltpath:symtest.pdb /entry:entry_point /nodefaultlib \
+  /subsystem:console /out:symtest.exe /pdb:symtest.pdb /map:symtest.map symtest.obj
+sha256sum symtest.exe symtest.pdb symtest.map > symtest.sha256
+cp symtest.exe symtest.pdb symtest.map symtest.sha256 "$out/"
+echo "built $out/symtest.exe $out/symtest.pdb (hashes in $out/symtest.sha256)"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
 using HandleEtw.Symbols.Native;
 
@@ -17,15 +18,11 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
     private readonly List<string> _mismatches = new();
     private readonly SortedDictionary<string, string> _missing = new(StringComparer.OrdinalIgnoreCase);
     private readonly Stopwatch _time = new();
-    private readonly string _stubDirectory;
-    private LlvmSymbolizerProcess? _symbolizer;
-    private bool _symbolizerTried;
     private Microsoft.Diagnostics.Symbols.SymbolReader? _diaReader;
 
     public SymbolResolver(SymbolPath path, TextWriter? log = null)
     {
         _locator = new SymbolLocator(path, log);
-        _stubDirectory = Path.Combine(Path.GetTempPath(), "handleetw-stubs-" + Guid.NewGuid().ToString("N"));
     }
 
     /// <summary>Time spent locating PDBs and resolving frames (for --verbose).</summary>
@@ -66,14 +63,6 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
             _frames[(key, offset)] = frame;
             return frame;
         }
-        catch (IOException e)
-        {
-            // The symbolizer died on this module's PDB (a damaged file): its frames stay module+0xOFFSET, the others
-            // go on with a new symbolizer.
-            _modules[key] = null;
-            _missing[module.FileName] = $"{module.DescribePdb()}, which failed to read ({e.Message})";
-            return null;
-        }
         finally
         {
             _time.Stop();
@@ -110,14 +99,16 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
             return null;
         }
         if (OperatingSystem.IsWindows() && OpenWithDia(located.Path) is { } dia) return dia;
-        var symbolizer = Symbolizer();
-        if (symbolizer is null)
+        try
         {
-            _missing[module.FileName] = module.DescribePdb() + " found, but llvm-symbolizer is not installed (apt-get install llvm)";
+            return NativePdbSymbols.Open(located.Path);
+        }
+        catch (Exception e) when (e is TraceFormatException or IOException or UnauthorizedAccessException)
+        {
+            // A damaged PDB costs this module's names only: its frames stay module+0xOFFSET.
+            _missing[module.FileName] = $"{module.DescribePdb()}, which failed to read ({e.Message})";
             return null;
         }
-        Directory.CreateDirectory(_stubDirectory);
-        return NativePdbSymbols.Open(symbolizer, located.Path, located.Identity, _stubDirectory);
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("windows")]
@@ -127,24 +118,8 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
         return DiaPdbSymbols.TryOpen(_diaReader, pdbPath);
     }
 
-    private LlvmSymbolizerProcess? Symbolizer()
-    {
-        if (!_symbolizerTried)
-        {
-            _symbolizerTried = true;
-            _symbolizer = LlvmSymbolizerProcess.TryStart();
-        }
-        return _symbolizer;
-    }
-
     public void Dispose()
     {
-        _symbolizer?.Dispose();
         _diaReader?.Dispose();
-        try
-        {
-            if (Directory.Exists(_stubDirectory)) Directory.Delete(_stubDirectory, recursive: true);
-        }
-        catch (IOException) { }
     }
 }

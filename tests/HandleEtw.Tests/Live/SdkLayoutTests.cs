@@ -3,7 +3,6 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using HandleEtw.Tests.Symbols;
 using HandleEtw.Windows.Native;
 
 namespace HandleEtw.Tests.Live;
@@ -25,7 +24,7 @@ public class SdkLayoutTests
         string output = Path.Combine(Path.GetTempPath(), $"handleetw-sdk-layout-{Guid.NewGuid():N}.s");
         try
         {
-            NativeAssets.Run(Compiler, "-S", "-o", output, source);
+            ExternalTool.Run(Compiler, "-S", "-o", output, source);
             return Parse(File.ReadAllText(output));
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)

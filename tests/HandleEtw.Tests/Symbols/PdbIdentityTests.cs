@@ -1,7 +1,5 @@
-using System.Text.RegularExpressions;
 using HandleEtw.Core.Records;
 using HandleEtw.Symbols;
-using HandleEtw.Symbols.Native;
 
 namespace HandleEtw.Tests.Symbols;
 
@@ -14,10 +12,9 @@ public class PdbIdentityTests
         Assert.NotNull(fromImage);
         var fromPdb = PdbIdentityReader.Read(NativeAssets.Pdb);
 
-        string pdbutil = LlvmTools.Find("llvm-pdbutil") ?? throw new InvalidOperationException("llvm-pdbutil missing: apt-get install llvm");
-        string summary = NativeAssets.Run(pdbutil, "dump", "-summary", NativeAssets.Pdb);
-        var expectedGuid = Guid.Parse(Regex.Match(summary, @"GUID: (\{[0-9A-F-]+\})").Groups[1].Value);
-        int expectedAge = int.Parse(Regex.Match(summary, @"Age: (\d+)").Groups[1].Value);
+        // As `llvm-pdbutil dump -summary symtest.pdb` prints them for the committed assets.
+        var expectedGuid = Guid.Parse("8405F328-A2FB-B7FA-4C4C-44205044422E");
+        int expectedAge = 1;
 
         Assert.Equal(expectedGuid, fromPdb.Guid);
         Assert.Equal(expectedAge, fromPdb.Age);
