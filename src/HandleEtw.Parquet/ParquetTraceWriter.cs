@@ -24,6 +24,7 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
     private readonly ProcessesTable _processes;
     private readonly ModulesTable _modules;
     private readonly LiveHandlesTable _live;
+    private readonly StackIdSet _eventStacks = new(), _snapshotStacks = new();
     private long _endTimestamp = long.MinValue;
     private long _streamEventsLost, _streamBuffersLost;
     private bool _finished;
@@ -63,7 +64,11 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
     /// <summary>The meta row written, once finished.</summary>
     public TraceMeta? Meta { get; private set; }
 
-    public override void OnHandle(in HandleEvent e) => _events.Add(e, _processes.KeyOf(e.ProcessId));
+    public override void OnHandle(in HandleEvent e)
+    {
+        _eventStacks.Add(e.StackId);
+        _events.Add(e, _processes.KeyOf(e.ProcessId));
+    }
     public override void OnProcess(in ProcessEvent e) => _processes.On(e);
     public override void OnImage(in ImageEvent e) => _modules.On(e);
     public override void OnImageIdentity(in ImageIdentity e) => _modules.On(e);
@@ -77,7 +82,12 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
 
     public override void OnSnapshot(long timestamp, string label)
     {
-        if (_liveSource is not null) _live.Add(label, timestamp, _liveSource.LiveHandles());
+        if (_liveSource is null) return;
+        _live.Add(label, timestamp, _liveSource.LiveHandles().Select(h =>
+        {
+            _snapshotStacks.Add(h.StackId);
+            return h;
+        }));
     }
 
     public override void OnEnd(long endTimestamp) => _endTimestamp = endTimestamp;
@@ -103,6 +113,7 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
             if (_liveSource is not null)
                 _live.Add(LiveHandlesTable.EndLabel, end, _liveSource.LiveHandles().Select(h => h with { StackId = _stacks.Canonical(h.StackId) }));
             _live.Close();
+            CanonicalizeWrittenStacks();
             _processes.Finish();
             _modules.Finish();
             StacksTable.Write(TablePath("stacks"), _stacks, _stacks.Count, _options);
@@ -119,6 +130,19 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
             Meta = BuildMeta(partial || failed);
             MetaTable.Write(TablePath("meta"), Meta, _options);
         }
+    }
+
+    /// <summary>
+    /// Events leave the stack join with the id their stack has then; a stack whose frames came later than the join
+    /// holds events (a cached key defined long after its references) settles on the id its frames already had, so the
+    /// rows written with its provisional id are rewritten with the canonical one (rare; one row group in memory).
+    /// </summary>
+    private void CanonicalizeWrittenStacks()
+    {
+        if (_eventStacks.HasAlias(_stacks))
+            StackIdRewrite.Apply(TablePath("events"), EventsTable.Schema, _options.ToParquetOptions(EventsTable.Hints), _stacks.Canonical);
+        if (_snapshotStacks.HasAlias(_stacks))
+            StackIdRewrite.Apply(TablePath("live_handles"), LiveHandlesTable.Schema, _options.ToParquetOptions(LiveHandlesTable.Hints), _stacks.Canonical);
     }
 
     private TraceMeta BuildMeta(bool partial)

@@ -24,7 +24,7 @@ internal sealed class LiveHandlesTable : TableBuffer
     public static readonly ParquetSchema Schema = new(Snapshot, SnapshotNs, Pid, ProcessKey, Handle, Object, Type,
         TypeName, Name, CreateNs, Tid, StackId, Origin);
 
-    private static readonly IReadOnlyDictionary<string, EncodingHint> Hints = new Dictionary<string, EncodingHint>
+    internal static readonly IReadOnlyDictionary<string, EncodingHint> Hints = new Dictionary<string, EncodingHint>
     {
         ["snapshot"] = EncodingHint.Dictionary,
         ["type_name"] = EncodingHint.Dictionary,

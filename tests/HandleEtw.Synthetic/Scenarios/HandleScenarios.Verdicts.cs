@@ -5,6 +5,34 @@ public static partial class HandleScenarios
 {
     public const int HolderPid = 4600, SlowPid = 4700, PoolPid = 4800;
 
+    /// <summary>
+    /// A stack whose second life is defined far from its references. fun4 leaks an Event; four other create stacks
+    /// (fun5 and three of main's, one Semaphore each, closed at once) then push fun4's keys out of a 4-key cache
+    /// (KeyDelete), so fun4's frames are known early. Then fun4 leaks again under a new key every
+    /// <paramref name="leakEvery"/>-th of <paramref name="iterations"/> creates and closes the others; with cached
+    /// stacks that key stays hot and is defined only by the KeyRundown at the end, about 2 x iterations handle events
+    /// after its first reference.
+    /// </summary>
+    public static TraceScript LateStackDefinition(int iterations = 50_000, int leakEvery = 1_000, ScriptOptions? options = null)
+    {
+        var script = new TraceScript(options);
+        ScriptThread main = AddLeakyHandlesProcess(script).Thread(5120);
+        string[] fun4 = ["kernelbase!CreateEventW", "fun4", "main", .. TraceScript.ThreadBase];
+        string[] close = ["kernelbase!CloseHandle", "fun3", "main", .. TraceScript.ThreadBase];
+        main.Create("Event", fun4);
+        string[][] others = [["fun5", "main"], ["main"], ["fun3", "fun5", "main"], ["fun5", "fun3", "main"]];
+        foreach (string[] frames in others)
+            main.Close(main.Create("Semaphore", ["kernelbase!CreateEventW", .. frames, .. TraceScript.ThreadBase], api: "NtCreateSemaphore"), close);
+        long gap = TimeSpan.FromSeconds(60).Ticks / iterations;
+        for (int i = 1; i <= iterations; i++)
+        {
+            uint h = main.Create("Event", fun4);
+            if (i % leakEvery != 0) main.Close(h, close);
+            script.Advance(TimeSpan.FromTicks(gap));
+        }
+        return script;
+    }
+
     /// <summary>Over two minutes: svc.exe opens 200 registry keys in its first second and keeps them (a flat holder);
     /// leakyhandles.exe leaks an Event a second (fun4); slow.exe leaks a Mutant every 10 s; pool.exe keeps about 8
     /// Files open, closing each 1 s after opening it (churn); single.exe leaks exactly one Semaphore near the end.</summary>
