@@ -32,6 +32,7 @@ public static class TracePipeline
         CancellationToken cancel, IRecordSink? rawRecords)
     {
         var decoder = new TraceDecoder(source.Info, stacks, consumer);
+        (source as IReportsProgress)?.Progress.Follow(decoder.Counters);
         source.Read(rawRecords is null ? decoder : new RecordFanOut(rawRecords, decoder), cancel);
         decoder.Finish();
         return new PipelineResult(source.Info, stacks, decoder.Counters);

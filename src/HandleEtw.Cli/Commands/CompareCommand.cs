@@ -1,3 +1,4 @@
+using HandleEtw.Cli.Progress;
 using System.CommandLine;
 using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Analysis.Compare;
@@ -26,17 +27,19 @@ public static class CompareCommand
         var all = new Option<bool>("--all") { Description = "List flat groups (growing in neither trace) too." };
         var process = TraceOptions.Process();
         var json = TraceOptions.Json();
+        var quiet = TraceOptions.Quiet();
         var symbols = SymbolOptions.Create();
         var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(before);
         command.Arguments.Add(after);
-        foreach (Option o in new Option[] { top, all, process, json, symbols, verbose }) command.Options.Add(o);
+        foreach (Option o in new Option[] { top, all, process, json, quiet, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             var args = new Args(p.GetValue(top), p.GetValue(all), TraceOptions.Filter(p.GetValue(process), null), p.GetValue(json));
             if (args.Top <= 0) throw new UserErrorException("--top must be at least 1");
             using var resolver = SymbolOptions.CreateResolver(p, symbols);
-            int code = Execute(args, Side(p.GetValue(before)!, resolver), Side(p.GetValue(after)!, resolver), context.Out);
+            var progress = TraceOptions.Progress(p, context, json, quiet);
+            int code = Execute(args, Side(p.GetValue(before)!, resolver, progress), Side(p.GetValue(after)!, resolver, progress), context.Out);
             SymbolOptions.Report(resolver, context, p.GetValue(verbose));
             return code;
         });
@@ -46,10 +49,10 @@ public static class CompareCommand
     /// <summary>One trace ready to replay, named as the user gave it.</summary>
     public sealed record Input(string Name, ReportInput Trace);
 
-    public static Input Side(string path, Core.Stacks.IFrameSymbolizer? symbolizer = null)
+    public static Input Side(string path, Core.Stacks.IFrameSymbolizer? symbolizer = null, TraceProgress? progress = null)
     {
         if (!File.Exists(path) && !Directory.Exists(path)) throw new UserErrorException($"{path}: no such file or directory");
-        return new Input(path, ReportCommand.Open(path, symbolizer));
+        return new Input(path, ReportCommand.Open([path], symbolizer, progress));
     }
 
     public static int Execute(Args args, Input before, Input after, TextWriter output)

@@ -1,3 +1,4 @@
+using HandleEtw.Cli.Progress;
 using System.CommandLine;
 using System.Globalization;
 using HandleEtw.Core.Analysis;
@@ -22,6 +23,7 @@ public static class ConvertCommand
 
     private static readonly Option<string?> SymbolsOption = SymbolOptions.Create();
     private static readonly Option<bool> VerboseOption = SymbolOptions.Verbose();
+    private static readonly Option<bool> QuietOption = TraceOptions.Quiet();
 
     public static Command Create()
     {
@@ -33,6 +35,7 @@ public static class ConvertCommand
         command.Options.Add(CompressionOption);
         command.Options.Add(SymbolsOption);
         command.Options.Add(VerboseOption);
+        command.Options.Add(QuietOption);
         command.SetGuardedAction((parseResult, context) =>
         {
             string compressionName = parseResult.GetValue(CompressionOption) ?? "zstd";
@@ -44,7 +47,8 @@ public static class ConvertCommand
             bool withSymbols = parseResult.GetResult(SymbolsOption) is not null;
             using SymbolResolver? resolver = withSymbols ? SymbolOptions.CreateResolver(parseResult, SymbolsOption) : null;
             using var cancel = new ConsoleCancellation();
-            int code = Convert(args, context, cancel.Token, withSymbols ? new SymbolsTableRequest(resolver) : null);
+            var progress = TraceProgress.For(context.Error, json: false, parseResult.GetValue(QuietOption));
+            int code = Convert(args, context, cancel.Token, withSymbols ? new SymbolsTableRequest(resolver) : null, progress);
             if (withSymbols) SymbolOptions.Report(resolver, context, parseResult.GetValue(VerboseOption));
             return code;
         });
@@ -57,7 +61,7 @@ public static class ConvertCommand
     internal sealed record ConvertArgs(IReadOnlyList<string> Traces, string Output, bool Partition, string? Host, ParquetCompression Compression);
 
     internal static int Convert(ConvertArgs args, CommandContext context, CancellationToken cancel,
-        SymbolsTableRequest? symbols = null)
+        SymbolsTableRequest? symbols = null, TraceProgress? progress = null)
     {
         IReadOnlyList<string> files = TraceFiles.Expand(args.Traces);
         if (File.Exists(args.Output)) throw new UserErrorException($"-o {args.Output}: is a file, expected a directory");
@@ -70,16 +74,20 @@ public static class ConvertCommand
         };
         using IRecordSource source = EtlSequenceSource.OpenAll(files);
         var tracker = new HandleTracker(source.Info);
+        // The line is cleared once the read ends, before anything else is written to stderr.
+        using var watch = progress?.Watch(source);
         try
         {
             string? symbolsSummary = null;
             ParquetConversionResult result = TraceToParquet.Run(source, options, tracker,
                 onPartial: partial =>
                 {
+                    watch?.Dispose();
                     if (cancel.IsCancellationRequested) context.Error.WriteLine(PartialSummary(partial));
                 }, cancel: cancel,
                 whileLocked: written =>
                 {
+                    watch?.Dispose();
                     if (symbols is null) return;
                     symbolsSummary = SymbolizeCommand.Summary(SymbolizeCommand.Write(written.Directory, symbols.Resolver,
                         options.Write, TableSearch.Self, cancel, lockDirectories: false));

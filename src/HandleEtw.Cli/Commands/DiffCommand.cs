@@ -25,6 +25,7 @@ public static class DiffCommand
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
+        var quiet = TraceOptions.Quiet();
         var top = TraceOptions.Count("--top", $"How many create-stack groups to show, largest first (default {DefaultTop}). " +
             "A last line says how many groups were left out. With --json, only given explicitly limits the groups.", DefaultTop);
         var perGroup = TraceOptions.Count("--per-group", $"How many handles to list under each group (default {DefaultPerGroup}), " +
@@ -33,7 +34,7 @@ public static class DiffCommand
         var symbols = SymbolOptions.Create();
         var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { from, to, top, perGroup, all, process, pid, json, symbols, verbose }) command.Options.Add(o);
+        foreach (Option o in new Option[] { from, to, top, perGroup, all, process, pid, json, quiet, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             bool topGiven = p.GetResult(top) is { Implicit: false };
@@ -43,7 +44,7 @@ public static class DiffCommand
             var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(from), p.GetValue(to),
                 TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json), limits,
                 topGiven ? p.GetValue(top) : null);
-            TraceInput input = TraceInput.Open(p.GetValue(trace)!);
+            TraceInput input = TraceInput.Open(p.GetValue(trace)!, TraceOptions.Progress(p, context, json, quiet));
             int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
             TraceOptions.WriteGaps(input.Info, context.Error);
             return code;

@@ -17,14 +17,15 @@ public static class HistoryCommand
         pid.Required = true;
         var handle = new Option<string>("--handle") { Description = TraceOptions.HandleHelp, Required = true };
         var json = TraceOptions.Json();
+        var quiet = TraceOptions.Quiet();
         var symbols = SymbolOptions.Create();
         var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { pid, handle, json, symbols, verbose }) command.Options.Add(o);
+        foreach (Option o in new Option[] { pid, handle, json, quiet, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(pid)!.Value, TraceOptions.ParseHandle(p.GetValue(handle)!), p.GetValue(json));
-            TraceInput input = TraceInput.Open(p.GetValue(trace)!);
+            TraceInput input = TraceInput.Open(p.GetValue(trace)!, TraceOptions.Progress(p, context, json, quiet));
             int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
             TraceOptions.WriteGaps(input.Info, context.Error);
             return code;

@@ -18,14 +18,15 @@ public static class LeaksCommand
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
+        var quiet = TraceOptions.Quiet();
         var symbols = SymbolOptions.Create();
         var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { top, process, pid, json, symbols, verbose }) command.Options.Add(o);
+        foreach (Option o in new Option[] { top, process, pid, json, quiet, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(top), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
-            TraceInput input = TraceInput.Open(p.GetValue(trace)!);
+            TraceInput input = TraceInput.Open(p.GetValue(trace)!, TraceOptions.Progress(p, context, json, quiet));
             int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
             TraceOptions.WriteGaps(input.Info, context.Error);
             return code;

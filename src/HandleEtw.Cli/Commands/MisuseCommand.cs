@@ -17,12 +17,13 @@ public static class MisuseCommand
         var process = TraceOptions.Process();
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
+        var quiet = TraceOptions.Quiet();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { process, pid, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { process, pid, json, quiet }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             var args = new Args(string.Join(" ", p.GetValue(trace)!), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
-            TraceInput input = TraceInput.Open(p.GetValue(trace)!);
+            TraceInput input = TraceInput.Open(p.GetValue(trace)!, TraceOptions.Progress(p, context, json, quiet));
             int code = Execute(args, input, context.Out);
             TraceOptions.WriteGaps(input.Info, context.Error);
             TraceOptions.WarnCoverage(input.Coverage, context.Error);

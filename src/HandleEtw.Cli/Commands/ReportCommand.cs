@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HandleEtw.Cli.Progress;
 using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Events;
 using HandleEtw.Core.Records;
@@ -30,8 +31,9 @@ public static class ReportCommand
         var top = TraceOptions.Count("--top", "How many leak groups to list.", 20);
         var symbols = SymbolOptions.Create();
         var verbose = SymbolOptions.Verbose();
+        var quiet = TraceOptions.Quiet();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { output, from, to, process, pid, top, symbols, verbose }) command.Options.Add(o);
+        foreach (Option o in new Option[] { output, from, to, process, pid, top, symbols, verbose, quiet }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
             string[] paths = p.GetValue(trace)!;
@@ -39,7 +41,7 @@ public static class ReportCommand
             var args = new Args(string.Join(" ", paths), p.GetValue(output) ?? path.TrimEnd('/', '\\') + ".html", p.GetValue(from), p.GetValue(to),
                 TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(top));
             using var resolver = SymbolOptions.CreateResolver(p, symbols);
-            ReportInput input = Open(paths, resolver);
+            ReportInput input = Open(paths, resolver, TraceProgress.For(context.Error, json: false, p.GetValue(quiet)));
             int code = Execute(args, input, context.Out, context.Error);
             TraceOptions.WriteGaps(input.Info, context.Error);
             SymbolOptions.Report(resolver, context, p.GetValue(verbose));
@@ -53,15 +55,16 @@ public static class ReportCommand
     public static ReportInput Open(string path, IFrameSymbolizer? symbolizer = null) => Open([path], symbolizer);
 
     /// <summary>Several .etl files (or folders of them) are one timeline; one Parquet directory is one trace.</summary>
-    public static ReportInput Open(IReadOnlyList<string> paths, IFrameSymbolizer? symbolizer = null)
+    /// <param name="progress">Shows each pass's progress over .etl files on stderr (null: silent).</param>
+    public static ReportInput Open(IReadOnlyList<string> paths, IFrameSymbolizer? symbolizer = null, TraceProgress? progress = null)
     {
         if (paths.Count == 1 && Directory.Exists(paths[0]) && !TraceFiles.HasEtlFiles(paths[0]))
             return OpenParquet(paths[0], symbolizer);
-        TraceInput first = TraceInput.Open(paths);
+        TraceInput first = TraceInput.Open(paths, progress);
         bool used = false;
         return new ReportInput(first.Info, consumer =>
         {
-            TraceInput input = used ? TraceInput.Open(paths) : first;
+            TraceInput input = used ? TraceInput.Open(paths, progress) : first;
             input.Symbolizer = symbolizer;
             used = true;
             return TraceOptions.Run(input, consumer);

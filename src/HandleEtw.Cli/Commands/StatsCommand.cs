@@ -25,14 +25,21 @@ public static class StatsCommand
         command.Options.Add(json);
         command.Options.Add(modules);
         command.Options.Add(methods);
+        var quiet = TraceOptions.Quiet();
+        command.Options.Add(quiet);
         command.SetGuardedAction((parseResult, context) =>
         {
             using IRecordSource source = EtlSequenceSource.OpenAll(TraceFiles.Expand(parseResult.GetValue(file)!));
-            if (parseResult.GetValue(modules)) return StatsModules.Write(source, parseResult.GetValue(json), context);
-            if (parseResult.GetValue(methods)) return StatsMethods.Write(source, parseResult.GetValue(json), context);
+            var progress = TraceOptions.Progress(parseResult, context, json, quiet);
+            using (progress?.Watch(source))
+            {
+                if (parseResult.GetValue(modules)) return StatsModules.Write(source, parseResult.GetValue(json), context);
+                if (parseResult.GetValue(methods)) return StatsMethods.Write(source, parseResult.GetValue(json), context);
+            }
             var tracker = new HandleTracker(source.Info);
             var coverage = new TraceCoverage(source.Info);
-            TraceStatisticsReport report = TraceStatistics.Collect(source, new CompositeConsumer(tracker, coverage));
+            TraceStatisticsReport report;
+            using (progress?.Watch(source)) report = TraceStatistics.Collect(source, new CompositeConsumer(tracker, coverage));
             IReadOnlyList<ProcessHandleSummary> live = tracker.SummarizeLiveHandles();
             var facts = new StatsFacts(tracker.Counters.HandleEvents, TraceSpan.Of(source.Info, tracker.LastTimestamp));
             context.Out.Write(parseResult.GetValue(json) ? ToJson(report, live, facts) : ToText(report, live, facts));

@@ -6,6 +6,7 @@ using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
 using HandleEtw.Etl;
 using HandleEtw.Etl.File;
+using HandleEtw.Cli.Progress;
 
 namespace HandleEtw.Cli.Commands;
 
@@ -25,6 +26,11 @@ public static class TraceOptions
     };
 
     public static Option<bool> Json() => new("--json") { Description = "Write JSON instead of text." };
+    public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "No progress line on stderr (it is shown only on a terminal, and never with --json)." };
+
+    /// <summary>The progress display for this command's reads; null unless stderr is a terminal without --json/--quiet.</summary>
+    public static TraceProgress? Progress(ParseResult p, CommandContext context, Option<bool> json, Option<bool> quiet) =>
+        TraceProgress.For(context.Error, p.GetValue(json), p.GetValue(quiet));
     public static Option<string?> Time(string name, string description) => new(name) { Description = description };
 
     /// <summary>A count option such as --top: a whole number of at least 1, with a one-line error otherwise.</summary>
@@ -135,12 +141,15 @@ public sealed class TraceInput(TraceInfo info, Func<TraceConsumer, StackTable> r
     public static TraceInput OpenFile(string path) => Open([path]);
 
     /// <summary>One .etl file, or several (files and folders of them) read as one timeline in time order.</summary>
-    public static TraceInput Open(IReadOnlyList<string> paths)
+    /// <param name="progress">Shows the read's progress on stderr (null: silent).</param>
+    public static TraceInput Open(IReadOnlyList<string> paths, TraceProgress? progress = null)
     {
         IRecordSource source = EtlSequenceSource.OpenAll(TraceFiles.Expand(paths));
         return new TraceInput(source.Info, consumer =>
         {
-            using (source) return TracePipeline.Run(source, consumer).Stacks;
+            using (source)
+            using (progress?.Watch(source))
+                return TracePipeline.Run(source, consumer).Stacks;
         });
     }
 }

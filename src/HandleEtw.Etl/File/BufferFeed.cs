@@ -36,3 +36,14 @@ internal sealed class InlineBufferFeed(BufferEntry[][] perCpu, BufferLoader load
         return buffer;
     }
 }
+
+/// <summary>Adds each buffer's size in the file to the read progress as the merge takes it: once per buffer.</summary>
+internal sealed class CountingFeed(IBufferFeed inner, ReadProgress progress) : IBufferFeed
+{
+    public LoadedBuffer? Next(int cpu, LoadedBuffer? done)
+    {
+        LoadedBuffer? buffer = inner.Next(cpu, done);
+        if (buffer is not null) progress.AddBytes(buffer.Entry.FileSize);
+        return buffer;
+    }
+}

@@ -8,7 +8,7 @@ namespace HandleEtw.Etl.File;
 /// the buffer headers; <see cref="Read"/> merges the per-processor buffer streams by timestamp, holding one buffer per
 /// processor in memory and allocating nothing per record.
 /// </summary>
-public sealed class EtlFileSource : IRecordSource
+public sealed class EtlFileSource : IRecordSource, IReportsProgress
 {
     private const uint CompressedMode = 0x04000000, CircularMode = 0x2, AppendMode = 0x4, NewFileMode = 0x8;
     /// <summary>Where the header buffer keeps its State field (the compression format).</summary>
@@ -48,10 +48,15 @@ public sealed class EtlFileSource : IRecordSource
             prefetchFeed = new PrefetchBufferFeed(index.PerCpu, loader, PrefetchDepth, PrefetchBudget);
         cursors = index.PerCpu.Select((_, i) => new CpuCursor(i, info, TimestampRules.For(info))).ToArray();
         heap = new CursorHeap(cursors.Length);
+        Progress = new ReadProgress(index.PerCpu.Sum(buffers => buffers.Sum(b => (long)b.FileSize)));
         ResetCounters();
     }
 
     public TraceInfo Info { get; }
+
+    /// <summary>Bytes of buffers read so far; a sequence gives its files one shared instance (and restarts it itself).</summary>
+    public ReadProgress Progress { get; internal set; }
+    internal bool PartOfSequence { get; set; }
 
     /// <summary>
     /// Read and decompress buffers on a second thread while this one merges (files of at least 16 buffers, more than
@@ -97,16 +102,17 @@ public sealed class EtlFileSource : IRecordSource
     public void Read(IRecordSink sink, CancellationToken cancel = default)
     {
         ResetCounters();
+        if (!PartOfSequence) Progress.Restart();
         if (prefetchFeed == null || !ReadAhead)
         {
             inlineFeed.Rewind();
-            Merge(inlineFeed, sink, cancel);
+            Merge(new CountingFeed(inlineFeed, Progress), sink, cancel);
             return;
         }
         prefetchFeed.Start();
         try
         {
-            Merge(prefetchFeed, sink, cancel);
+            Merge(new CountingFeed(prefetchFeed, Progress), sink, cancel);
         }
         finally
         {

@@ -11,7 +11,7 @@ namespace HandleEtw.Etl.File;
 /// gap: recorded in <see cref="TraceInfo.Gaps"/>, and every result is then lossy. Files that overlap in time are not
 /// one recording and are refused.
 /// </summary>
-public sealed class EtlSequenceSource : IRecordSource
+public sealed class EtlSequenceSource : IRecordSource, IReportsProgress
 {
     private readonly EtlFileSource[] _files;
     private readonly SequenceClock[] _clocks;
@@ -35,6 +35,12 @@ public sealed class EtlSequenceSource : IRecordSource
         _tolerance = (long)(ContiguousSeconds * first.ClockFrequency);
         _clocks = files.Select(f => SequenceClock.For(f.Info, first, _tolerance)).ToArray();
         _gapKnown = new bool[files.Length];
+        Progress = new ReadProgress(files.Sum(f => f.Progress.TotalBytes));
+        foreach (EtlFileSource f in files)
+        {
+            f.Progress = Progress;
+            f.PartOfSequence = true;
+        }
         foreach (EtlFileSource f in files) AddCounters(f.Info, +1);
         for (int i = 0; i + 1 < files.Length; i++)
             if (files[i].Info.EndUtc != default) _gapKnown[i] = CheckBoundary(i);
@@ -44,6 +50,9 @@ public sealed class EtlSequenceSource : IRecordSource
     public const double ContiguousSeconds = 1.0;
 
     public TraceInfo Info { get; }
+
+    /// <summary>Bytes read of all the files together.</summary>
+    public ReadProgress Progress { get; }
 
     /// <summary>Read-ahead on every file (see <see cref="EtlFileSource.ReadAhead"/>).</summary>
     public bool ReadAhead
@@ -76,6 +85,7 @@ public sealed class EtlSequenceSource : IRecordSource
 
     public void Read(IRecordSink sink, CancellationToken cancel = default)
     {
+        Progress.Restart();
         for (int i = 0; i < _files.Length; i++)
         {
             EtlFileSource file = _files[i];
