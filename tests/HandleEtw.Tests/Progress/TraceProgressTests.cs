@@ -57,9 +57,7 @@ public class TraceProgressTests
     public void Line_appears_after_half_a_second_a_few_times_a_second_and_is_cleared_at_the_end()
     {
         using var dir = new TempDir();
-        string etl = Path.Combine(dir.Path, "t.etl");
-        HandleScenarios.LeakyHandles(iterations: 20, duration: TimeSpan.FromSeconds(30)).WriteTo(etl);
-        using var source = EtlFileSource.Open(etl);
+        using var source = SmallTrace(dir);
         var clock = new ManualClock();
         var error = new StringWriter();
         var watch = new TraceProgress(error, clock).Watch(source);
@@ -91,9 +89,7 @@ public class TraceProgressTests
     public void A_read_that_ends_before_the_first_line_writes_nothing_at_all()
     {
         using var dir = new TempDir();
-        string etl = Path.Combine(dir.Path, "t.etl");
-        HandleScenarios.LeakyHandles(iterations: 5, duration: TimeSpan.FromSeconds(5)).WriteTo(etl);
-        using var source = EtlFileSource.Open(etl);
+        using var source = SmallTrace(dir);
         var error = new StringWriter();
         using (var watch = new TraceProgress(error, new ManualClock()).Watch(source)) watch.Tick();
         Assert.Equal("", error.ToString());
@@ -124,6 +120,13 @@ public class TraceProgressTests
         Assert.Equal(total, sequence.Progress.TotalBytes);
         TracePipeline.Run(sequence, new CountingConsumer());
         Assert.Equal(total, sequence.Progress.BytesRead);
+    }
+
+    private static EtlFileSource SmallTrace(TempDir dir)
+    {
+        string etl = Path.Combine(dir.Path, "t.etl");
+        HandleScenarios.LeakyHandles(iterations: 20, duration: TimeSpan.FromSeconds(30)).WriteTo(etl);
+        return EtlFileSource.Open(etl);
     }
 
     private static int Lines(StringWriter error) => error.ToString().Count(c => c == '\r');
