@@ -5,7 +5,7 @@ namespace HandleEtw.Parquet;
 /// trace again replaces its own partition.</summary>
 public static class ParquetLayout
 {
-    public static readonly string[] Tables = ["events", "stacks", "modules", "processes", "live_handles", "object_types", "meta"];
+    public static readonly string[] Tables = ["events", "stacks", "modules", "processes", "live_handles", "object_types", "methods", "meta"];
 
     /// <summary>Written by `symbolize` (or `convert --symbols`) beside the others.</summary>
     public const string SymbolsTable = "symbols";

@@ -7,8 +7,8 @@ namespace HandleEtw.Parquet;
 
 /// <summary>
 /// Writes the decoded event stream as Parquet tables in one directory (see docs/parquet-schema.md). Events stream
-/// out a row group at a time; processes and modules are written as they end; stacks, object types, the final live
-/// handle table and meta are written by <see cref="Complete"/>. Disposing without <see cref="Complete"/> (cancel,
+/// out a row group at a time; processes and modules are written as they end; stacks, object types, .NET methods, the
+/// final live handle table and meta are written by <see cref="Complete"/>. Disposing without <see cref="Complete"/> (cancel,
 /// reader error) still closes every file validly and marks meta `partial = true`.
 /// </summary>
 public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
@@ -25,6 +25,7 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
     private readonly ModulesTable _modules;
     private readonly LiveHandlesTable _live;
     private readonly StackIdSet _eventStacks = new(), _snapshotStacks = new();
+    private readonly ManagedMethodMap _methods = new();
     private long _endTimestamp = long.MinValue;
     private long _streamEventsLost, _streamBuffersLost;
     private bool _finished;
@@ -69,7 +70,15 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
         _eventStacks.Add(e.StackId);
         _events.Add(e, _processes.KeyOf(e.ProcessId));
     }
-    public override void OnProcess(in ProcessEvent e) => _processes.On(e);
+
+    public override void OnProcess(in ProcessEvent e)
+    {
+        _processes.On(e);
+        _methods.OnProcess(e);
+    }
+
+    public override void OnMethod(in MethodEvent e) => _methods.OnMethod(e);
+    public override void OnClrModule(in ClrModuleEvent e) => _methods.OnClrModule(e);
     public override void OnImage(in ImageEvent e) => _modules.On(e);
     public override void OnImageIdentity(in ImageIdentity e) => _modules.On(e);
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => _typeNames.Set(typeIndex, name);
@@ -118,6 +127,7 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
             _modules.Finish();
             StacksTable.Write(TablePath("stacks"), _stacks, _stacks.Count, _options);
             ObjectTypesTable.Write(TablePath("object_types"), _typeNames, _options);
+            MethodsTable.Write(TablePath("methods"), _methods, _clock, _options);
             failed = false;
         }
         finally

@@ -19,6 +19,7 @@ public sealed class ManagedMethodMap : TraceConsumer
     private readonly Dictionary<(int Pid, ulong ModuleId), List<ClrModule>> _modules = new();
     private readonly Dictionary<string, string> _strings = new(StringComparer.Ordinal);
     private readonly Dictionary<int, long> _loadsByProcess = new();
+    private readonly Dictionary<int, ulong> _processKeys = new();
     private int _ranges;
 
     private sealed class ClrModule(string name, string ilPath, long loaded, bool readyToRun)
@@ -95,6 +96,7 @@ public sealed class ManagedMethodMap : TraceConsumer
     /// <summary>A process's methods end with it (its pid may be reused).</summary>
     public override void OnProcess(in ProcessEvent e)
     {
+        if ((e.Op is ProcessOp.Start or ProcessOp.DCStart) && e.UniqueProcessKey != 0) _processKeys[e.ProcessId] = e.UniqueProcessKey;
         if (e.Op != ProcessOp.Stop) return;
         if (_byProcess.TryGetValue(e.ProcessId, out var ranges)) ranges.UnloadAll(e.Timestamp);
         foreach (var (key, list) in _modules)
@@ -156,7 +158,8 @@ public sealed class ManagedMethodMap : TraceConsumer
         _ranges++;
         ranges.Add(new MethodRange
         {
-            ProcessId = e.ProcessId, MethodId = e.MethodId, ModuleId = e.ModuleId, Start = e.Start, Size = e.Size,
+            ProcessId = e.ProcessId, ProcessKey = _processKeys.GetValueOrDefault(e.ProcessId), MethodId = e.MethodId,
+            ModuleId = e.ModuleId, Start = e.Start, Size = e.Size,
             Flags = e.Flags, Namespace = Intern(e.Namespace ?? ""), Name = e.Name ?? "", Signature = Intern(e.Signature ?? ""),
             ReJitId = e.ReJitId, Loaded = loaded, Unloaded = unloaded, Source = e.Op,
         }, loadUnknown);

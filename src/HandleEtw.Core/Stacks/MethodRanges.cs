@@ -6,6 +6,9 @@ namespace HandleEtw.Core.Stacks;
 public sealed class MethodRange
 {
     public required int ProcessId { get; init; }
+
+    /// <summary>The kernel's unique key of the process that logged the range (0 when no process event named it first).</summary>
+    public ulong ProcessKey { get; init; }
     public required ulong MethodId { get; init; }
     public required ulong ModuleId { get; init; }
     public required ulong Start { get; init; }

@@ -12,7 +12,7 @@ public sealed record SymbolizeResult(IReadOnlyList<string> Directories, long Sta
 
 /// <summary>
 /// Adds a `symbols` table beside the `stacks` and `modules` of a converted trace: every frame of every stack with its
-/// module, function, offset and source line. A hive-partitioned root is handled folder by folder.
+/// module, function, offset and source line; JIT-compiled .NET frames are named from `methods`. A hive-partitioned root is handled folder by folder.
 /// </summary>
 public static class ParquetSymbolizer
 {
@@ -92,7 +92,9 @@ public static class ParquetSymbolizer
     {
         var modules = ProcessModules.Read(ParquetLayout.TablePath(dir, "modules"));
         var owners = StackOwners.Read(ParquetLayout.TablePath(dir, "events"));
-        var symbolizer = new StackSymbolizer(modules.Lookup, resolver);
+        var methods = ProcessMethods.Read(ParquetLayout.TablePath(dir, "methods"));
+        var symbolizer = new StackSymbolizer(modules.Lookup, resolver, (owner, address, time) =>
+            modules.InstanceOf(owner) is { } p ? methods.Find(p.Pid, p.Key, address, time) : null);
         using var stacks = ParquetTableReader.Open(ParquetLayout.TablePath(dir, "stacks"));
         var stackId = stacks.Column("stack_id");
         var frames = stacks.Column("frames");

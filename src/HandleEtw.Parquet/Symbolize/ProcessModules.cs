@@ -12,6 +12,7 @@ internal sealed class ProcessModules
     private const int FirstInstance = 8; // above the kernel's pids 0 and 4, which the timeline shares with everyone
     private readonly Dictionary<(int Pid, ulong Key), int> _instances = new();
     private readonly List<(int Primary, int Fallback)> _owners = new();
+    private readonly List<(int Pid, ulong Key)> _ownerInstances = new();
     private readonly Dictionary<(int Pid, ulong Key), int> _ownerIds = new();
     private readonly ModuleTimeline _timeline;
 
@@ -34,8 +35,13 @@ internal sealed class ProcessModules
         // Modules logged before the process was known carry key 0: they belong to every instance of the pid.
         int fallback = _instances.GetValueOrDefault((pid, 0UL), -1);
         _owners.Add((primary, fallback));
+        _ownerInstances.Add((pid, key));
         return _ownerIds[(pid, key)] = _owners.Count - 1;
     }
+
+    /// <summary>The process instance an owner number stands for; null for kernel-only lookups.</summary>
+    public (int Pid, ulong Key)? InstanceOf(int owner) =>
+        (uint)owner < (uint)_ownerInstances.Count ? _ownerInstances[owner] : null;
 
     private ModuleIdentity? Find(int owner, ulong address, long time)
     {

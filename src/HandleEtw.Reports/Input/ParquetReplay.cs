@@ -6,8 +6,8 @@ namespace HandleEtw.Reports.Input;
 
 /// <summary>
 /// Replays the tables of `convert` as the event stream the analyses consume: stacks interned into a fresh table (ids
-/// mapped), object types, process and image starts/stops merged by time with the handle events, streamed a row group
-/// at a time. Times are nanoseconds from the trace start (the TraceInfo of <see cref="ParquetTrace.ReadMeta"/>). The
+/// mapped), object types, process and image starts/stops and .NET method loads/unloads merged by time with the handle
+/// events, streamed a row group at a time. Times are nanoseconds from the trace start (the TraceInfo of <see cref="ParquetTrace.ReadMeta"/>). The
 /// trace ends where the source's did (<paramref name="endNs"/>), not at the last table row, so the leak rule's window
 /// and every span match the .etl's.
 /// </summary>
@@ -22,6 +22,7 @@ public static class ParquetReplay
         var side = new SideEvents();
         side.AddProcesses(Path.Combine(tables, "processes.parquet"));
         side.AddModules(Path.Combine(tables, "modules.parquet"));
+        side.AddMethods(Path.Combine(tables, "methods.parquet"));
         side.Sort();
         long last = ReplayEvents(Path.Combine(tables, "events.parquet"), ids, side, consumer);
         last = Math.Max(last, side.Flush(long.MaxValue, true, consumer));

@@ -2,10 +2,12 @@ using HandleEtw.Core.Events;
 
 namespace HandleEtw.Reports.Input;
 
-/// <summary>Process and image events from their tables (one row per instance), sorted by time to interleave with handles.</summary>
+/// <summary>Process, image and .NET method events from their tables (one row per instance), sorted by time to interleave
+/// with handles.</summary>
 internal sealed class SideEvents
 {
-    private readonly List<(long Time, int Order, ProcessEvent? Process, ImageEvent? Image)> _events = new();
+    /// <summary>A <see cref="ProcessEvent"/>, <see cref="ImageEvent"/>, <see cref="ClrModuleEvent"/> or <see cref="MethodEvent"/>.</summary>
+    private readonly List<(long Time, int Order, object Event)> _events = new();
     private int _next;
 
     public void AddProcesses(string path)
@@ -28,9 +30,9 @@ internal sealed class SideEvents
                     UniqueProcessKey = key[i], ProcessId = pid[i], ParentId = parent[i], SessionId = session[i],
                     ImageFileName = image[i] ?? "", CommandLine = command[i] ?? "", StackId = -1,
                 };
-                _events.Add((e.Timestamp, 0, e, null));
+                _events.Add((e.Timestamp, 0, e));
                 if (end[i] is long stop)
-                    _events.Add((stop, 2, e with { Op = ProcessOp.Stop, Timestamp = stop, ExitStatus = exit[i] ?? 0 }, null));
+                    _events.Add((stop, 2, e with { Op = ProcessOp.Stop, Timestamp = stop, ExitStatus = exit[i] ?? 0 }));
             }
         }
     }
@@ -52,8 +54,43 @@ internal sealed class SideEvents
                     Op = load[i] is null ? ImageOp.DCStart : ImageOp.Load, Timestamp = load[i] ?? 0, ProcessId = pid[i],
                     ImageBase = imageBase[i], ImageSize = size[i], TimeDateStamp = stamp[i], FileName = file[i] ?? "",
                 };
-                _events.Add((e.Timestamp, 1, null, e));
-                if (unload[i] is long gone) _events.Add((gone, 2, null, e with { Op = ImageOp.Unload, Timestamp = gone }));
+                _events.Add((e.Timestamp, 1, e));
+                if (unload[i] is long gone) _events.Add((gone, 2, e with { Op = ImageOp.Unload, Timestamp = gone }));
+            }
+        }
+    }
+
+    /// <summary>
+    /// `methods` rows as the events that made them: a load at its load time (a rundown start when loaded before the
+    /// trace), an unload at its unload time; each module once, at the start, so frames print its name.
+    /// </summary>
+    public void AddMethods(string path)
+    {
+        if (!File.Exists(path)) return; // written before schema v3
+        using ParquetTable table = ParquetTable.Open(path);
+        var modules = new HashSet<(int Pid, ulong ModuleId)>();
+        for (int g = 0; g < table.RowGroups; g++)
+        {
+            using ParquetTable.Group rows = table.Open(g);
+            int[] pid = rows.Values<int>("pid"); ulong[] start = rows.Values<ulong>("start"); uint[] size = rows.Values<uint>("size");
+            string?[] ns = rows.Strings("namespace"); string?[] name = rows.Strings("name"); string?[] signature = rows.Strings("signature");
+            string?[] modulePath = rows.Strings("module_path"); ulong[] moduleId = rows.Values<ulong>("module_id");
+            ulong[] methodId = rows.Values<ulong>("method_id"); ulong[] rejit = rows.Values<ulong>("rejit_id");
+            uint[] flags = rows.Values<uint>("flags");
+            long?[] load = rows.Nullable<long>("load_time_ns"); long?[] unload = rows.Nullable<long>("unload_time_ns");
+            for (int i = 0; i < pid.Length; i++)
+            {
+                if (modulePath[i] is { } il && modules.Add((pid[i], moduleId[i])))
+                    _events.Add((0, 0, new ClrModuleEvent { Op = ClrModuleOp.DCStart, ProcessId = pid[i], ModuleId = moduleId[i], ILPath = il }));
+                var e = new MethodEvent
+                {
+                    Op = load[i] is null ? MethodOp.DCStart : MethodOp.Load, Timestamp = load[i] ?? 0, ProcessId = pid[i],
+                    MethodId = methodId[i], ModuleId = moduleId[i], Start = start[i], Size = size[i], Flags = flags[i],
+                    Namespace = ns[i] ?? "", Name = name[i] ?? "", Signature = signature[i] ?? "", ReJitId = rejit[i],
+                };
+                _events.Add((e.Timestamp, 1, e));
+                // Code is gone at its unload time ([load, unload)): before a handle event or a new load of that instant.
+                if (unload[i] is long gone) _events.Add((gone, 0, e with { Op = MethodOp.Unload, Timestamp = gone }));
             }
         }
     }
@@ -69,8 +106,13 @@ internal sealed class SideEvents
         {
             var e = _events[_next];
             if (!all && (e.Time > time || (e.Time == time && e.Order == 2))) break;
-            if (e.Process is ProcessEvent p) consumer.OnProcess(p);
-            else if (e.Image is ImageEvent m) consumer.OnImage(m);
+            switch (e.Event)
+            {
+                case ProcessEvent p: consumer.OnProcess(p); break;
+                case ImageEvent m: consumer.OnImage(m); break;
+                case ClrModuleEvent c: consumer.OnClrModule(c); break;
+                case MethodEvent j: consumer.OnMethod(j); break;
+            }
             last = e.Time;
             _next++;
         }

@@ -20,8 +20,11 @@ public class MethodStatsBaselineTests
         Assert.Equal(Expected.Counts["Microsoft-Windows-DotNETRuntimeRundown/Method/DCStopComplete"], root.GetProperty("end_rundowns_completed").GetInt64());
         JsonElement test = Process(root, 3676);
         Assert.Equal("Test.x64.exe", test.GetProperty("process").GetString());
-        // 290 loads in the trace: 288 by Test.x64 (pid 3676), 2 by PerfView itself (pid 3988), each JIT-compiled once.
+        // The baseline's COUNT of 290 is the whole trace's: 288 by Test.x64 (pid 3676) and 2 by PerfView itself (pid
+        // 3988); why those 2 are PerfView's: Two_loads_of_the_290_are_PerfViews_own_jit_not_the_test_programs.
         Assert.Equal(288, test.GetProperty("loaded").GetInt64());
+        Assert.Equal(288, test.GetProperty("methods").GetInt64());
+        Assert.Equal(2, Process(root, 3988).GetProperty("loaded").GetInt64());
         Assert.Equal(290, root.GetProperty("processes").EnumerateArray().Sum(p => p.GetProperty("loaded").GetInt64()));
         Assert.All(test.GetProperty("ranges").EnumerateArray(), r => Assert.Equal("load", r.GetProperty("source").GetString()));
     }
