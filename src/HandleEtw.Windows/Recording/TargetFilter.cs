@@ -73,6 +73,9 @@ public sealed class FilteringConsumer(TargetFilter filter, TraceConsumer inner) 
     public override void OnThread(in ThreadEvent e) { if (filter.IsTarget(e.ProcessId)) inner.OnThread(e); }
     public override void OnImage(in ImageEvent e) { if (filter.IsTarget(e.ProcessId)) inner.OnImage(e); }
     public override void OnImageIdentity(in ImageIdentity e) { if (filter.IsTarget(e.ProcessId)) inner.OnImageIdentity(e); }
+    public override void OnMethod(in MethodEvent e) { if (filter.IsTarget(e.ProcessId)) inner.OnMethod(e); }
+    public override void OnClrModule(in ClrModuleEvent e) { if (filter.IsTarget(e.ProcessId)) inner.OnClrModule(e); }
+    public override void OnClrNote(in ClrNoteEvent e) { if (filter.IsTarget(e.ProcessId)) inner.OnClrNote(e); }
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => inner.OnObjectType(timestamp, typeIndex, name);
     public override void OnLoss(in LossEvent e) => inner.OnLoss(e);
     public override void OnSnapshot(long timestamp, string label) => inner.OnSnapshot(timestamp, label);

@@ -205,6 +205,27 @@ public class ReplayRecorderTests
         Assert.False((bool)db.Scalar("SELECT partial FROM meta")!);
     }
 
+    [Fact]
+    public void Record_of_a_dotnet_target_names_its_jit_frames_and_writes_its_methods()
+    {
+        using var dir = new TempDir();
+        string output = Path.Combine(dir.Path, "orders");
+        const int Service = HandleScenarios.OrderServicePid;
+        var script = HandleScenarios.ManagedLeak(orders: 4);
+        script.AddProcess(4300, "worker.exe").Thread(5200).Create("Event");
+        EtlFileSource file = Open(script.ToBytes());
+        var (result, _, _) = Run(ReplaySource.FromSource(file), new TargetFilter(null, [Service]),
+            Inventory(file.Info), options: new RecordOptions { OutputPath = output });
+
+        Assert.All(result.Report.Diff.Groups, g => Assert.Equal(Service, g.Pid));
+        Assert.Contains(result.Report.Diff.Groups, g => g.Stack.Contains("OrderService!OrderService.Handlers.OrderHandler.Process+0x2b"));
+        using var db = new DuckDb();
+        db.BindTables(output);
+        Assert.Equal(5, db.Count($"SELECT count(*) FROM methods WHERE pid = {Service}")); // a re-JIT and a reused range included
+        Assert.Equal(1, db.Count("SELECT count(*) FROM methods WHERE name = 'Process' AND rejit_id = 1"));
+        Assert.Equal(0, db.Count($"SELECT count(*) FROM methods WHERE pid <> {Service}"));
+    }
+
     private static EtlFileSource Open(byte[] bytes) => EtlFileSource.Open(new MemoryStream(bytes), "synthetic.etl", ownsStream: true);
 
     private static long CountRecords(byte[] bytes)
