@@ -14,6 +14,9 @@ public sealed class KernelEventWriter(EtlWriter writer)
     public EtlWriter Writer { get; } = writer;
     public int Cpus => Writer.Options.Processors;
 
+    /// <summary>The trace's pointer size: records that belong to no process (rundowns, stack keys) use it.</summary>
+    public int TracePointerSize => Writer.Options.PointerSize;
+
     /// <summary>Start/Stop carry the logging thread in the header; DCStart/DCEnd are PERFINFO rundown records.</summary>
     public void Process(LifeEvent kind, int cpu, long ticks, ProcessInfo process, int headerPid, int headerTid)
     {
@@ -75,14 +78,14 @@ public sealed class KernelEventWriter(EtlWriter writer)
     public void TypeRundown(bool start, int cpu, long ticks, ushort type, string name)
     {
         _p.Clear().U16(type).U16(0).Utf16Z(name);
-        Writer.WritePerfInfo(cpu, start ? Hooks.TypeDCStart : Hooks.TypeDCEnd, ObjectVersion, ticks, _p.Span);
+        Writer.WritePerfInfo(cpu, start ? Hooks.TypeDCStart : Hooks.TypeDCEnd, ObjectVersion, ticks, _p.Span, TracePointerSize);
     }
 
     /// <summary>HandleDCStart (38) / HandleDCEnd (39): Object, ProcessId, Handle, ObjectType, ObjectName.</summary>
     public void HandleRundown(bool start, int cpu, long ticks, ulong obj, int pid, uint handle, ushort type, string name = "")
     {
-        _p.Clear().Ptr(obj, 8).U32((uint)pid).U32(handle).U16(type).Utf16Z(name);
-        Writer.WritePerfInfo(cpu, start ? Hooks.HandleDCStart : Hooks.HandleDCEnd, ObjectVersion, ticks, _p.Span);
+        _p.Clear().Ptr(obj, TracePointerSize).U32((uint)pid).U32(handle).U16(type).Utf16Z(name);
+        Writer.WritePerfInfo(cpu, start ? Hooks.HandleDCStart : Hooks.HandleDCEnd, ObjectVersion, ticks, _p.Span, TracePointerSize);
     }
 
     /// <summary>StackWalk Stack (32): EventTimeStamp (raw), StackProcess, StackThread, frames innermost first.</summary>
@@ -111,8 +114,8 @@ public sealed class KernelEventWriter(EtlWriter writer)
     /// <summary>KernelTraceControl DbgID_RSDS as a FULL_HEADER64 record: ImageBase, ProcessId, GuidSig, Age, PdbFileName.</summary>
     public void DbgIdRsds(int cpu, long ticks, int pid, ulong imageBase, PdbIdentity pdb)
     {
-        _p.Clear().Ptr(imageBase, 8).U32((uint)pid).Guid(pdb.Signature).U32(pdb.Age).AnsiZ(pdb.PdbPath);
-        Writer.WriteFull(cpu, EtlGuids.ImageIdTask, EtlGuids.DbgIdRsdsOpcode, 2, pid, -1, ticks, _p.Span);
+        _p.Clear().Ptr(imageBase, TracePointerSize).U32((uint)pid).Guid(pdb.Signature).U32(pdb.Age).AnsiZ(pdb.PdbPath);
+        Writer.WriteFull(cpu, EtlGuids.ImageIdTask, EtlGuids.DbgIdRsdsOpcode, 2, pid, -1, ticks, _p.Span, TracePointerSize);
     }
 
     /// <summary>A lost-event record (task LostEvent, opcode 32) as an EVENT_HEADER64 record; flags the buffer too.</summary>

@@ -12,6 +12,15 @@ public enum StackMode : byte
     Whole,
 }
 
+/// <summary>Which cached stack a full cache evicts for a new one.</summary>
+public enum StackCacheEviction : byte
+{
+    /// <summary>The least recently referenced, as the kernel's stack cache does: a stack in use keeps its key.</summary>
+    Lru,
+    /// <summary>The oldest inserted, however hot: a stack in steady use is evicted and re-keyed over and over.</summary>
+    Fifo,
+}
+
 /// <summary>A call stack as two fragments, innermost frame first. Identity matters: the cache keys on the arrays.</summary>
 public sealed class CallStack(ulong[] kernel, ulong[] user)
 {
@@ -22,13 +31,15 @@ public sealed class CallStack(ulong[] kernel, ulong[] user)
 /// <summary>
 /// Writes the stack records of events the way the kernel does: the kernel part at once, the user part when the
 /// thread returns to user mode (before its next event, or after a few records of others). With caching, a bounded
-/// FIFO cache per mode assigns keys; an evicted key is defined by KeyDelete and then reused.
+/// cache per mode assigns keys (LRU unless told otherwise); an evicted key is defined by KeyDelete and then reused.
 /// </summary>
-public sealed class StackWriter(KernelEventWriter events, StackMode mode, int cacheSize = 256, int userDelay = 3)
+public sealed class StackWriter(KernelEventWriter events, StackMode mode, int cacheSize = 256, int userDelay = 3,
+    StackCacheEviction eviction = StackCacheEviction.Lru)
 {
     private readonly List<PendingUser> _pending = [];
-    private readonly StackKeyCache _kernelCache = new(0xFFFF_E000_0000_0000, cacheSize);
-    private readonly StackKeyCache _userCache = new(0xFFFF_E100_0000_0000, cacheSize);
+    // Keys are kernel addresses of the cache's slots, pointer-sized like the trace.
+    private readonly StackKeyCache _kernelCache = new(events.TracePointerSize == 8 ? 0xFFFF_E000_0000_0000 : 0x9000_0000, cacheSize, eviction);
+    private readonly StackKeyCache _userCache = new(events.TracePointerSize == 8 ? 0xFFFF_E100_0000_0000 : 0x9100_0000, cacheSize, eviction);
 
     public StackMode Mode { get; } = mode;
 
@@ -59,27 +70,31 @@ public sealed class StackWriter(KernelEventWriter events, StackMode mode, int ca
         foreach (PendingUser p in due) EmitUser(p with { Cpu = cpu ?? due[0].Cpu }, ticks);
     }
 
-    /// <summary>Call right after the event the stack belongs to (same CPU, same time).</summary>
+    /// <summary>Call right after the event the stack belongs to (same CPU, same time). <paramref name="pointerSize"/> 4
+    /// in a 64-bit trace is a WOW64 process: its user fragment is logged alone, uncached.</summary>
     public void Attach(int cpu, long ticks, int pid, int tid, CallStack stack, int pointerSize = 8)
     {
         if (Mode == StackMode.None) return;
+        bool wow = IsWow(pointerSize);
         if (Mode == StackMode.Whole)
         {
-            ulong[] frames = pointerSize == 8 ? [.. stack.Kernel, .. stack.User] : stack.User;
+            ulong[] frames = wow ? stack.User : [.. stack.Kernel, .. stack.User];
             if (frames.Length > 0) events.Stack(cpu, ticks, ticks, pid, tid, frames, pointerSize);
             return;
         }
-        if (pointerSize == 4 || Mode == StackMode.Fragments)
+        if (wow || Mode == StackMode.Fragments)
         {
-            if (pointerSize == 8 && stack.Kernel.Length > 0) events.Stack(cpu, ticks, ticks, pid, tid, stack.Kernel);
+            if (!wow && stack.Kernel.Length > 0) events.Stack(cpu, ticks, ticks, pid, tid, stack.Kernel, pointerSize);
         }
         else if (stack.Kernel.Length > 0)
         {
             ulong key = _kernelCache.KeyFor(stack.Kernel, events, cpu, ticks);
-            events.StackKey(kernel: true, cpu, ticks, ticks, pid, tid, key);
+            events.StackKey(kernel: true, cpu, ticks, ticks, pid, tid, key, events.TracePointerSize);
         }
         if (stack.User.Length > 0) _pending.Add(new PendingUser(cpu, ticks, pid, tid, stack.User, pointerSize, userDelay));
     }
+
+    private bool IsWow(int pointerSize) => pointerSize == 4 && events.TracePointerSize == 8;
 
     /// <summary>Emits every pending user part, then KeyRundown for every cached key.</summary>
     public void Finish(long ticks)
@@ -92,45 +107,66 @@ public sealed class StackWriter(KernelEventWriter events, StackMode mode, int ca
 
     private void EmitUser(PendingUser p, long ticks)
     {
-        if (p.PointerSize == 4 || Mode == StackMode.Fragments)
+        if (IsWow(p.PointerSize) || Mode == StackMode.Fragments)
         {
             events.Stack(p.Cpu, ticks, p.TargetTicks, p.Pid, p.Tid, p.Frames, p.PointerSize);
             return;
         }
         ulong key = _userCache.KeyFor(p.Frames, events, p.Cpu, ticks);
-        events.StackKey(kernel: false, p.Cpu, ticks, p.TargetTicks, p.Pid, p.Tid, key);
+        events.StackKey(kernel: false, p.Cpu, ticks, p.TargetTicks, p.Pid, p.Tid, key, events.TracePointerSize);
     }
 
     private record struct PendingUser(int Cpu, long TargetTicks, int Pid, int Tid, ulong[] Frames, int PointerSize, int Remaining);
 
     /// <summary>Fixed slots; the key is the slot's address, so an evicted slot's key comes back for another stack.</summary>
-    private sealed class StackKeyCache(ulong keyBase, int capacity)
+    private sealed class StackKeyCache(ulong keyBase, int capacity, StackCacheEviction eviction)
     {
         private readonly Dictionary<ulong[], int> _slotOf = new(ReferenceEqualityComparer.Instance);
         private readonly ulong[]?[] _slots = new ulong[capacity][];
-        private int _nextVictim;
+        private readonly long[] _lastUse = new long[capacity];
+        private long _uses;
+        private int _filled, _nextVictim;
 
         public ulong KeyFor(ulong[] frames, KernelEventWriter events, int cpu, long ticks)
         {
-            if (_slotOf.TryGetValue(frames, out int slot)) return Key(slot);
-            slot = _nextVictim;
-            _nextVictim = (_nextVictim + 1) % _slots.Length;
+            if (_slotOf.TryGetValue(frames, out int slot))
+            {
+                _lastUse[slot] = ++_uses;
+                return Key(slot);
+            }
+            slot = _filled < _slots.Length ? _filled++ : Victim();
             if (_slots[slot] is { } evicted)
             {
-                events.StackKeyDefinition(rundown: false, cpu, ticks, Key(slot), evicted);
+                events.StackKeyDefinition(rundown: false, cpu, ticks, Key(slot), evicted, events.TracePointerSize);
                 _slotOf.Remove(evicted);
             }
             _slots[slot] = frames;
             _slotOf[frames] = slot;
+            _lastUse[slot] = ++_uses;
             return Key(slot);
+        }
+
+        private int Victim()
+        {
+            if (eviction == StackCacheEviction.Fifo)
+            {
+                int next = _nextVictim;
+                _nextVictim = (next + 1) % _slots.Length;
+                return next;
+            }
+            int victim = 0;
+            for (int i = 1; i < _slots.Length; i++)
+                if (_lastUse[i] < _lastUse[victim]) victim = i;
+            return victim;
         }
 
         public void Rundown(KernelEventWriter events, long ticks)
         {
             for (int slot = 0; slot < _slots.Length; slot++)
-                if (_slots[slot] is { } frames) events.StackKeyDefinition(rundown: true, 0, ticks, Key(slot), frames);
+                if (_slots[slot] is { } frames) events.StackKeyDefinition(rundown: true, 0, ticks, Key(slot), frames, events.TracePointerSize);
             Array.Clear(_slots);
             _slotOf.Clear();
+            _filled = _nextVictim = 0;
         }
 
         private ulong Key(int slot) => keyBase + (ulong)slot * 0x80;

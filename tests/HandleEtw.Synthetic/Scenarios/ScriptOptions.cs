@@ -8,6 +8,7 @@ public sealed record ScriptOptions
     public EtlWriterOptions Writer { get; init; } = new();
     public StackMode Stacks { get; init; } = StackMode.Fragments;
     public int StackCacheSize { get; init; } = 256;
+    public StackCacheEviction StackCacheEviction { get; init; } = StackCacheEviction.Lru;
 
     /// <summary>Type rundown (TypeDCStart) at the start and TypeDCEnd at the end.</summary>
     public bool TypeRundown { get; init; } = true;

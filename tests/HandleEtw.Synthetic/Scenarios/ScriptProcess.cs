@@ -39,6 +39,7 @@ public sealed class ScriptProcess
 
     public ScriptModule Module(string name, ulong imageBase, ulong size, string? path = null, PdbIdentity? pdb = null)
     {
+        if (PointerSize == 4 && imageBase + size > 0x8000_0000) imageBase = Script.RelocateBelow2GB();
         var module = new ScriptModule(name, imageBase, size, path ?? $@"\Device\HarddiskVolume3\Windows\System32\{name}") { Pdb = pdb };
         Modules.Add(module);
         if (!AtStart) Script.LoadImage(this, module);

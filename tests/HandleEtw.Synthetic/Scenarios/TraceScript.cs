@@ -10,26 +10,37 @@ namespace HandleEtw.Synthetic.Scenarios;
 public sealed partial class TraceScript
 {
     public const ulong KernelBase = 0xFFFF_F800_0000_0000;
+
+    /// <summary>Where the kernel lies in a 32-bit trace (above 2 GB, the x86 kernel/user split).</summary>
+    public const ulong KernelBase32 = 0x8200_0000;
     private const long RundownTicks = 1_000;
 
     private readonly List<Op> _ops = [];
     private readonly List<ScriptProcess> _processes = [];
     private readonly Dictionary<string, CallStack> _stacks = [];
-    private ulong _nextObject = 0xFFFF_C000_0100_0000;
+    private ulong _nextObject;
+    private int _relocatedImages;
 
     public TraceScript(ScriptOptions? options = null)
     {
         Options = options ?? new ScriptOptions();
-        Kernel = new ScriptModule("ntoskrnl.exe", KernelBase, 0x0100_0000, @"\SystemRoot\system32\ntoskrnl.exe");
+        _nextObject = Is32BitTrace ? 0x8500_0000 : 0xFFFF_C000_0100_0000;
+        Kernel = new ScriptModule("ntoskrnl.exe", Is32BitTrace ? KernelBase32 : KernelBase, 0x0100_0000, @"\SystemRoot\system32\ntoskrnl.exe");
         DefineKernelFunctions(Kernel);
         KernelModules = [Kernel];
-        System = new ScriptProcess(this, new ProcessInfo(4, 0, "System", "") { SessionId = 0, SidSubAuthorities = [18] }, atStart: true, kernelTable: true);
+        System = new ScriptProcess(this, new ProcessInfo(4, 0, "System", "") { SessionId = 0, SidSubAuthorities = [18], PointerSize = TracePointerSize },
+            atStart: true, kernelTable: true);
         _processes.Add(System);
         System.Thread(8);
         Now = 10_000;
     }
 
     public ScriptOptions Options { get; }
+
+    /// <summary>The trace's pointer size (<see cref="EtlWriterOptions.PointerSize"/>): in a 32-bit trace every process,
+    /// the kernel, objects and stack keys are 32-bit.</summary>
+    public int TracePointerSize => Options.Writer.PointerSize;
+    public bool Is32BitTrace => TracePointerSize == 4;
     public TraceFacts Facts { get; } = new();
     public ScriptModule Kernel { get; }
     public IReadOnlyList<ScriptModule> KernelModules { get; }
@@ -49,7 +60,7 @@ public sealed partial class TraceScript
     public ScriptProcess AddProcess(int pid, string imageName, string? commandLine = null, int parentPid = 700,
         bool is32Bit = false, bool atStart = true, bool standardModules = true)
     {
-        var info = new ProcessInfo(pid, parentPid, imageName, commandLine ?? $@"C:\apps\{imageName}") { PointerSize = is32Bit ? 4 : 8 };
+        var info = new ProcessInfo(pid, parentPid, imageName, commandLine ?? $@"C:\apps\{imageName}") { PointerSize = is32Bit || Is32BitTrace ? 4 : 8 };
         var process = new ScriptProcess(this, info, atStart);
         _processes.Add(process);
         if (!atStart)
@@ -147,7 +158,7 @@ public sealed partial class TraceScript
     private void Write(EtlWriter writer, long[] cuts, Action<int, long, KernelEventWriter>? atCut)
     {
         var events = new KernelEventWriter(writer);
-        var stacks = new StackWriter(events, Options.Stacks, Options.StackCacheSize);
+        var stacks = new StackWriter(events, Options.Stacks, Options.StackCacheSize, eviction: Options.StackCacheEviction);
         WriteStartRundown(events);
         int next = 0;
         foreach (Op op in _ops)
@@ -187,6 +198,10 @@ public sealed partial class TraceScript
     internal int CpuOf(int tid) => (tid / 4) % Options.Writer.Processors;
 
     internal ulong NewObject() => _nextObject += 0x60;
+
+    /// <summary>A 32-bit process has no room for an image placed above 2 GB: such images go one after another from
+    /// 256 MB, in 16 MB steps and never at the same place twice in a trace (so an address names one image).</summary>
+    internal ulong RelocateBelow2GB() => 0x1000_0000 + (ulong)_relocatedImages++ * 0x0100_0000;
 
     private delegate void OpWrite(KernelEventWriter events, int cpu, long ticks);
 

@@ -13,19 +13,24 @@ namespace HandleEtw.Tests.Stacks;
 /// <summary>
 /// One scripted workload written in every dialect the reader accepts (stacks as whole StackWalk records, as kernel +
 /// user fragments, or cached with small and large caches so keys are evicted, reused and defined by KeyDelete and
-/// KeyRundown after their references; compressed or not; with or without the start handle rundown) must give the
-/// same answers: diff, leaks, misuse, history, live counts and the Parquet tables, compared by frames, not ids.
+/// KeyRundown after their references, evicting the least recently used key as Windows does or the oldest; compressed
+/// or not; with or without the start handle rundown; 64- or 32-bit) must give the same answers: diff, leaks, misuse,
+/// history, live counts and the Parquet tables, compared by frames, not ids. A 32-bit trace has other addresses (its
+/// modules, kernel and objects lie below 4 GB): its answers are compared after mapping each address to the 64-bit
+/// trace's address of the same module offset or object.
 /// </summary>
 public class DialectInvarianceTests
 {
-    public sealed record Dialect(string Name, StackMode Stacks, int CacheSize = 256, bool Compress = false, bool StartRundown = false)
+    public sealed record Dialect(string Name, StackMode Stacks, int CacheSize = 256, bool Compress = false, bool StartRundown = false,
+        int PointerSize = 8, StackCacheEviction Eviction = StackCacheEviction.Lru)
     {
         public ScriptOptions Options => new()
         {
             Stacks = Stacks,
             StackCacheSize = CacheSize,
+            StackCacheEviction = Eviction,
             HandleRundownAtStart = StartRundown,
-            Writer = new EtlWriterOptions { Compress = Compress, BufferSize = Compress ? 4096 : 64 * 1024 },
+            Writer = new EtlWriterOptions { Compress = Compress, BufferSize = Compress ? 4096 : 64 * 1024, PointerSize = PointerSize },
         };
 
         public override string ToString() => Name;
@@ -44,6 +49,12 @@ public class DialectInvarianceTests
                 foreach (int size in CacheSizes)
                     yield return new Dialect($"cached {size}{suffix}", StackMode.Cached, size, compress, rundown);
             }
+        foreach (int size in new[] { 2, 24 })
+            yield return new Dialect($"cached {size} fifo", StackMode.Cached, size, Eviction: StackCacheEviction.Fifo);
+        yield return new Dialect("32-bit fragments", StackMode.Fragments, PointerSize: 4);
+        yield return new Dialect("32-bit whole rundown", StackMode.Whole, StartRundown: true, PointerSize: 4);
+        yield return new Dialect("32-bit cached 4", StackMode.Cached, 4, PointerSize: 4);
+        yield return new Dialect("32-bit cached 4096 compressed", StackMode.Cached, 4096, Compress: true, PointerSize: 4);
     }
 
     private static readonly Dictionary<string, Func<ScriptOptions, TraceScript>> Workloads = new()
@@ -65,13 +76,20 @@ public class DialectInvarianceTests
     {
         using var work = new TempDir();
         Answers? baseline = null;
+        TraceScript? baselineScript = null;
         foreach (Dialect dialect in Dialects())
         {
+            // A WOW64 process in a 64-bit trace has no kernel frames; in a 32-bit trace it is a process like any other.
+            if (dialect.PointerSize == 4 && workload == "Wow64Process") continue;
             TraceScript script = Workloads[workload](dialect.Options);
             string etl = Path.Combine(work.Path, dialect.Name.Replace(' ', '-') + ".etl");
             script.WriteTo(etl);
+            using (EtlFileSource source = EtlFileSource.Open(etl)) Assert.Equal(dialect.PointerSize, source.Info.PointerSize);
+            if (dialect.PointerSize == 4) // every kernel record 32-bit: no 64-bit header at all
+                Assert.Equal(0, script.Facts.Records!.Header(RecordHeaderType.System64) + script.Facts.Records.Header(RecordHeaderType.PerfInfo64));
             Answers answers = Answer(etl, script, work.Path, withParquet: !dialect.Compress);
-            if (baseline is null) { baseline = answers; continue; }
+            if (baseline is null) { (baseline, baselineScript) = (answers, script); continue; }
+            if (dialect.PointerSize == 4) answers = answers.Translated(new AddressTranslation(script, baselineScript!));
             AssertSame(baseline, answers, dialect.Name);
         }
     }
@@ -93,7 +111,11 @@ public class DialectInvarianceTests
         Assert.Single(diff.Handles.Select(h => h.StackId).Distinct());
     }
 
-    private sealed record Answers(string Diff, string Leaks, string Misuse, string History, string Live, ParquetAnswers? Parquet);
+    private sealed record Answers(string Diff, string Leaks, string Misuse, string History, string Live, ParquetAnswers? Parquet)
+    {
+        public Answers Translated(AddressTranslation to) => new(to.Apply(Diff), to.Apply(Leaks), to.Apply(Misuse), to.Apply(History),
+            to.Apply(Live), Parquet is { } p ? p with { Events = to.Apply(p.Events), Live = to.Apply(p.Live) } : null);
+    }
 
     private sealed record ParquetAnswers(string Events, string Live, long StackRows, long DistinctFrames, long DanglingIds);
 
@@ -105,8 +127,16 @@ public class DialectInvarianceTests
         Assert.True(expected.History == actual.History, $"{dialect}: history differs\n{expected.History}\n---\n{actual.History}");
         Assert.True(expected.Live == actual.Live, $"{dialect}: live counts differ\n{expected.Live}\n---\n{actual.Live}");
         if (actual.Parquet is not { } p || expected.Parquet is not { } e) return;
-        Assert.True(e.Events == p.Events, $"{dialect}: events table differs");
+        Assert.True(e.Events == p.Events, $"{dialect}: events table differs at\n{FirstDifference(e.Events, p.Events)}");
         Assert.True(e.Live == p.Live, $"{dialect}: live_handles table differs\n{e.Live}\n---\n{p.Live}");
+    }
+
+    private static string FirstDifference(string expected, string actual)
+    {
+        string[] a = expected.Split('\n'), b = actual.Split('\n');
+        int i = 0;
+        while (i < a.Length && i < b.Length && a[i] == b[i]) i++;
+        return $"{(i < a.Length ? a[i] : "(end)")}\n---\n{(i < b.Length ? b[i] : "(end)")}";
     }
 
     private static Answers Answer(string etl, TraceScript script, string work, bool withParquet)
