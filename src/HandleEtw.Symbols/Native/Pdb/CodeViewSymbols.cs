@@ -41,7 +41,7 @@ public static class CodeViewSymbols
             if ((stream.U32(at + 4) & PublicIsFunction) == 0) continue;
             ushort segment = stream.U16(at + 12);
             if (dbi.Rva(segment, stream.U32(at + 8)) is { } rva)
-                into.Add((new PdbFunction(rva, 0, stream.CString(at + PublicNameAt, recordEnd)), dbi.SectionEnd(segment)));
+                into.Add((new PdbFunction(rva, 0, MsvcNames.Undecorate(stream.CString(at + PublicNameAt, recordEnd))), dbi.SectionEnd(segment)));
         }
     }
 
