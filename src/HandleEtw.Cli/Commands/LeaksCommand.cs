@@ -1,5 +1,6 @@
 using System.CommandLine;
 using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Events;
 using HandleEtw.Core.Json;
 using HandleEtw.Core.Tracking;
 
@@ -8,7 +9,7 @@ namespace HandleEtw.Cli.Commands;
 /// <summary>`handleetw leaks trace.etl [--top N]`: open handles grouped by process, type and create stack, growing first.</summary>
 public static class LeaksCommand
 {
-    public sealed record Args(string Trace, int Top, ProcessFilter Filter, bool Json);
+    public sealed record Args(string Trace, int Top, ProcessFilter Filter, bool Json, HandleKind? Kind = HandleKind.Kernel);
 
     public static Command Create()
     {
@@ -19,15 +20,17 @@ public static class LeaksCommand
         var pid = TraceOptions.Pid();
         var json = TraceOptions.Json();
         var quiet = TraceOptions.Quiet();
+        var kind = TraceOptions.Kind();
         var symbols = SymbolOptions.Create();
         var verbose = SymbolOptions.Verbose();
         command.Arguments.Add(trace);
-        foreach (Option o in new Option[] { top, process, pid, json, quiet, symbols, verbose }) command.Options.Add(o);
+        foreach (Option o in new Option[] { top, kind, process, pid, json, quiet, symbols, verbose }) command.Options.Add(o);
         command.SetGuardedAction((p, context) =>
         {
-            var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(top), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json));
+            var args = new Args(string.Join(" ", p.GetValue(trace)!), p.GetValue(top), TraceOptions.Filter(p.GetValue(process), p.GetValue(pid)), p.GetValue(json),
+                TraceOptions.KindOf(p.GetValue(kind)));
             TraceInput input = TraceInput.Open(p.GetValue(trace)!, TraceOptions.Progress(p, context, json, quiet));
-            int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out));
+            int code = SymbolOptions.RunWith(p, symbols, verbose, context, input, i => Execute(args, i, context.Out), args.Kind, kindNote: true);
             TraceOptions.WriteGaps(input.Info, context.Error);
             return code;
         });
@@ -38,8 +41,8 @@ public static class LeaksCommand
     {
         var tracker = new HandleTracker(input.Info);
         StackContext context = TraceOptions.Run(input, tracker);
-        TraceOptions.RequireHandleEvents(input.Coverage, args.Filter);
-        LeakReport report = LeakAnalysis.Build(tracker, context, args.Filter, args.Top);
+        TraceOptions.RequireHandleEvents(input.Coverage, args.Filter, args.Kind);
+        LeakReport report = LeakAnalysis.Build(tracker, context, args.Filter, args.Top, args.Kind);
         if (args.Json) output.WriteLine(JsonContract.Write(LeaksJson.Of(report, input.Info)));
         else TextReports.Leaks(output, report);
         return ExitCodes.Ok;

@@ -22,7 +22,10 @@ public static class StatsCommand
         command.Arguments.Add(file);
         var modules = new Option<bool>("--modules") { Description = "List every loaded image per process with its PDB identity (guid, age, name) and load/unload times." };
         var methods = new Option<bool>("--methods") { Description = "List the .NET methods whose native code the trace shows (JIT, rundown), per process, with their address ranges and load/unload times." };
+        var kind = TraceOptions.Kind();
+        kind.Description = "Which live handles the text lists per process: kernel (default), gdi, user or all (JSON always has every kind).";
         command.Options.Add(json);
+        command.Options.Add(kind);
         command.Options.Add(modules);
         command.Options.Add(methods);
         var quiet = TraceOptions.Quiet();
@@ -41,18 +44,31 @@ public static class StatsCommand
             TraceStatisticsReport report;
             using (progress?.Watch(source)) report = TraceStatistics.Collect(source, new CompositeConsumer(tracker, coverage));
             IReadOnlyList<ProcessHandleSummary> live = tracker.SummarizeLiveHandles();
-            var facts = new StatsFacts(tracker.Counters.HandleEvents, TraceSpan.Of(source.Info, tracker.LastTimestamp));
-            context.Out.Write(parseResult.GetValue(json) ? ToJson(report, live, facts) : ToText(report, live, facts));
+            var facts = new StatsFacts(tracker.Counters.HandleEvents, TraceSpan.Of(source.Info, tracker.LastTimestamp))
+            {
+                GdiEvents = coverage.GdiEvents, UserEvents = coverage.UserEvents,
+                LiveGdi = tracker.SummarizeLiveHandles(HandleKind.Gdi), LiveUser = tracker.SummarizeLiveHandles(HandleKind.User),
+            };
+            HandleKind? shown = TraceOptions.KindOf(parseResult.GetValue(kind));
+            context.Out.Write(parseResult.GetValue(json) ? ToJson(report, live, facts) : ToText(report, live, facts, shown));
             // Stats is how one finds out what a trace holds: it prints everything, then says what is missing.
-            TraceOptions.RequireHandleEvents(coverage, ProcessFilter.All);
-            TraceOptions.WarnCoverage(coverage, context.Error);
+            // By default any handle events will do: stats lists every kind it found.
+            bool explicitKind = parseResult.GetResult(kind) is { Implicit: false };
+            TraceOptions.RequireHandleEvents(coverage, ProcessFilter.All, explicitKind ? shown : coverage.EventsOf(null) > 0 ? null : shown);
+            TraceOptions.WarnCoverage(coverage, context.Error, shown, kindNote: true);
             return ExitCodes.Ok;
         });
         return command;
     }
 
     /// <summary>The figures stats shares with the report, under the one definition each (handle events, span).</summary>
-    public sealed record StatsFacts(long HandleEvents, TraceSpan Span);
+    public sealed record StatsFacts(long HandleEvents, TraceSpan Span)
+    {
+        public long GdiEvents { get; init; }
+        public long UserEvents { get; init; }
+        public IReadOnlyList<ProcessHandleSummary> LiveGdi { get; init; } = [];
+        public IReadOnlyList<ProcessHandleSummary> LiveUser { get; init; } = [];
+    }
 
     public static string ToJson(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null, StatsFacts? facts = null)
     {
@@ -60,17 +76,25 @@ public static class StatsCommand
         var document = new StatsJson(info.Lossy, DamageJson.Of(info), info.Source, info.SessionName, Iso(info.StartUtc),
             Iso(info.EndUtc), info.PointerSize, info.Processors, info.OsVersion.ToString(), info.OsBuild, report.Events,
             report.EventsWithStacks, info.Buffers, info.CompressedBuffers, report.ByKind,
-            (live ?? []).Select(p => new LiveHandlesJson(p.Pid, p.ProcessKey == 0 ? null : new Hex(p.ProcessKey), p.Process, p.Total,
-                p.ByType.ToDictionary(t => t.Type, t => t.Count))).ToList(),
+            LiveJson(live ?? []),
             info.SourceFiles.Count > 0 ? info.SourceFiles : [info.Source], Gaps(info))
         {
             HandleEvents = facts?.HandleEvents ?? 0,
             SpanSeconds = Math.Round(facts?.Span.Seconds ?? 0, 6),
+            GdiEvents = facts?.GdiEvents ?? 0,
+            UserEvents = facts?.UserEvents ?? 0,
+            LiveGdiObjects = LiveJson(facts?.LiveGdi ?? []),
+            LiveUserObjects = LiveJson(facts?.LiveUser ?? []),
         };
         return JsonContract.Write(document) + Environment.NewLine;
     }
 
-    public static string ToText(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null, StatsFacts? facts = null)
+    private static List<LiveHandlesJson> LiveJson(IReadOnlyList<ProcessHandleSummary> live) =>
+        live.Select(p => new LiveHandlesJson(p.Pid, p.ProcessKey == 0 ? null : new Hex(p.ProcessKey), p.Process, p.Total,
+            p.ByType.ToDictionary(t => t.Type, t => t.Count))).ToList();
+
+    public static string ToText(TraceStatisticsReport report, IReadOnlyList<ProcessHandleSummary>? live = null, StatsFacts? facts = null,
+                                HandleKind? kind = HandleKind.Kernel)
     {
         TraceInfo info = report.Info;
         var text = new StringBuilder();
@@ -83,14 +107,17 @@ public static class StatsCommand
         text.AppendLine(c, $"machine      Windows {info.OsVersion} build {info.OsBuild}, {info.Processors} CPUs, {info.PointerSize * 8}-bit");
         text.AppendLine(c, $"buffers      {info.Buffers} ({info.CompressedBuffers} compressed, {info.DamagedBuffers} damaged, {info.DamagedBytes} bytes lost to damage)");
         string handles = facts is null ? "" : $"{facts.HandleEvents} Object handle events; ";
+        if (facts is { GdiEvents: > 0 } or { UserEvents: > 0 }) handles += $"{facts.GdiEvents} GDI and {facts.UserEvents} USER handle events; ";
         text.AppendLine(c, $"events       {report.Events} ({handles}{info.SkippedRecords} records skipped, {info.DamagedRecords} damaged)");
         text.AppendLine(c, $"stacks       {report.EventsWithStacks}");
         text.AppendLine(c, $"lost         {info.EventsLost} events, {info.BuffersLost} buffers{(info.Lossy ? "  (results are incomplete)" : "")}");
         text.AppendLine("by kind:");
         int width = report.ByKind.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max();
-        foreach (var (kind, count) in report.ByKind)
-            text.AppendLine(c, $"  {kind.PadRight(width)}  {count,10}");
-        AppendLiveHandles(text, live ?? []);
+        foreach (var (eventKind, count) in report.ByKind)
+            text.AppendLine(c, $"  {eventKind.PadRight(width)}  {count,10}");
+        if (kind is null or HandleKind.Kernel) AppendLiveHandles(text, live ?? [], "live handles at end", "");
+        if (kind is null or HandleKind.Gdi && facts is not null) AppendLiveHandles(text, facts.LiveGdi, "GDI objects at end", "GDI ");
+        if (kind is null or HandleKind.User && facts is not null) AppendLiveHandles(text, facts.LiveUser, "USER objects at end", "USER ");
         return text.ToString();
     }
 
@@ -109,15 +136,17 @@ public static class StatsCommand
             text.AppendLine(c, $"  gap {info.ToRelativeTicks(gap.FromTimestamp) / 1e7:0.###} s .. {info.ToRelativeTicks(gap.ToTimestamp) / 1e7:0.###} s between {gap.Before} and {gap.After}");
     }
 
-    private static void AppendLiveHandles(StringBuilder text, IReadOnlyList<ProcessHandleSummary> live)
+    /// <summary>Per running process: its total, then by type (for GDI and USER: what GetGuiResources and Task
+    /// Manager's GDI/USER objects columns count).</summary>
+    private static void AppendLiveHandles(StringBuilder text, IReadOnlyList<ProcessHandleSummary> live, string title, string typePrefix)
     {
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"live handles at end: {live.Sum(p => p.Total)} in {live.Count} processes");
+        text.AppendLine(c, $"{title}: {live.Sum(p => p.Total)} in {live.Count} processes");
         foreach (ProcessHandleSummary p in live)
         {
             text.AppendLine(c, $"  {p.Process} (pid {p.Pid}): {p.Total}");
             foreach (var (type, count) in p.ByType)
-                text.AppendLine(c, $"    {count,8} {type}");
+                text.AppendLine(c, $"    {count,8} {typePrefix}{type}");
         }
     }
 

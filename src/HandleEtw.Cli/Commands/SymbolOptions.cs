@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HandleEtw.Core.Events;
 using HandleEtw.Symbols;
 
 namespace HandleEtw.Cli.Commands;
@@ -39,12 +40,12 @@ public static class SymbolOptions
 
     /// <summary>Runs a command body with the --symbols resolver attached to its trace, then prints symbol warnings.</summary>
     public static int RunWith(ParseResult parseResult, Option<string?> option, Option<bool> verbose, CommandContext context,
-        TraceInput input, Func<TraceInput, int> body)
+        TraceInput input, Func<TraceInput, int> body, HandleKind? kind = HandleKind.Kernel, bool kindNote = false)
     {
         using var resolver = CreateResolver(parseResult, option);
         input.Symbolizer = resolver;
         int code = body(input);
-        TraceOptions.WarnCoverage(input.Coverage, context.Error);
+        TraceOptions.WarnCoverage(input.Coverage, context.Error, kind, kindNote);
         Report(resolver, context, parseResult.GetValue(verbose));
         return code;
     }

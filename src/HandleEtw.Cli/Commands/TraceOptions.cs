@@ -25,6 +25,22 @@ public static class TraceOptions
         CustomParser = result => ParsePid(result.Tokens[0].Value, result),
     };
 
+    /// <summary>--kind kernel|gdi|user|all: which handle tables an analysis looks at. <see cref="KindOf"/> reads it
+    /// (null: all of them).</summary>
+    public static Option<string> Kind() => new("--kind")
+    {
+        Description = "Which handles: kernel (Object Manager, the default), gdi or user (Win32k objects), or all.",
+        DefaultValueFactory = _ => "kernel",
+        CustomParser = result =>
+        {
+            string text = result.Tokens[0].Value;
+            if (text != "all" && !HandleKinds.TryParse(text, out _)) result.AddError($"--kind {text}: expected kernel, gdi, user or all");
+            return text;
+        },
+    };
+
+    public static HandleKind? KindOf(string? text) => text == "all" ? null : HandleKinds.TryParse(text ?? "kernel", out HandleKind k) ? k : HandleKind.Kernel;
+
     public static Option<bool> Json() => new("--json") { Description = "Write JSON instead of text." };
     public static Option<bool> Quiet() => new("--quiet", "-q") { Description = "No progress line on stderr (it is shown only on a terminal, and never with --json)." };
 
@@ -104,16 +120,20 @@ public static class TraceOptions
     /// After the run, before any answer is printed: a trace without Object handle events, or a filter that matched no
     /// process, must not read as "nothing found".
     /// </summary>
-    public static void RequireHandleEvents(TraceCoverage coverage, ProcessFilter filter)
+    public static void RequireHandleEvents(TraceCoverage coverage, ProcessFilter filter, HandleKind? kind = HandleKind.Kernel)
     {
-        if (coverage.MissingEventsMessage() is { } none) throw new UserErrorException(none, ExitCodes.NoHandleEvents);
+        if (coverage.MissingEventsMessage(kind) is { } none) throw new UserErrorException(none, ExitCodes.NoHandleEvents);
         if (!coverage.AnyProcessMatches(filter)) throw new UserErrorException(coverage.NoProcessMessage(filter), ExitCodes.NoProcessMatched);
     }
 
-    /// <summary>Warnings about what the trace lacks (stacks on handle events), on stderr.</summary>
-    public static void WarnCoverage(TraceCoverage coverage, TextWriter error)
+    /// <summary>Warnings about what the trace lacks (stacks on handle events), on stderr; for the default kernel
+    /// view of a trace with GDI/USER events, the line that says how to see those.</summary>
+    public static void WarnCoverage(TraceCoverage coverage, TextWriter error, HandleKind? kind = HandleKind.Kernel,
+                                    bool kindNote = false)
     {
-        if (coverage.MissingStacksMessage() is { } message) error.WriteLine("warning: " + message);
+        string? missing = kind == HandleKind.Kernel ? coverage.MissingStacksMessage() : coverage.MissingGuiStacksMessage(kind);
+        if (missing is not null) error.WriteLine("warning: " + missing);
+        if (kindNote && coverage.OtherKindsNote(kind) is { } note) error.WriteLine(note);
     }
 
     /// <summary>Runs the analysis consumer plus a module map over the trace; returns what frames need.</summary>

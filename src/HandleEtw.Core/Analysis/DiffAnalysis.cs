@@ -6,18 +6,21 @@ namespace HandleEtw.Core.Analysis;
 /// <summary>Origin: `created`, `duplicated` or `inherited` (then OriginPid/OriginHandle name the source).</summary>
 public sealed record DiffHandle(int Pid, string Process, int Tid, uint Handle, ulong Object, string Type, string? Name, double Time,
                                 int StackId, IReadOnlyList<string> Stack, string Origin = "created", int OriginPid = 0,
-                                uint OriginHandle = 0);
+                                uint OriginHandle = 0, string HandleKind = "kernel");
 
-public sealed record DiffGroup(int Pid, string Process, string Type, int Count, int StackId, IReadOnlyList<string> Stack);
+public sealed record DiffGroup(int Pid, string Process, string Type, int Count, int StackId, IReadOnlyList<string> Stack,
+                               string HandleKind = "kernel");
 
 public sealed record DiffReport(double From, double To, bool Lossy, IReadOnlyList<DiffHandle> Handles, IReadOnlyList<DiffGroup> Groups)
 {
     /// <summary>The handles of each group in time order, keyed as the groups were built (see DiffRecorder.Report).</summary>
-    public ILookup<(int Pid, string Type, int StackId, IReadOnlyList<string> Stack), DiffHandle> HandlesByGroup() =>
+    public ILookup<(int Pid, string Type, int StackId, IReadOnlyList<string> Stack, string HandleKind), DiffHandle> HandlesByGroup() =>
         Handles.ToLookup(GroupKey);
 
-    public static (int Pid, string Type, int StackId, IReadOnlyList<string> Stack) GroupKey(DiffHandle h) => (h.Pid, h.Type, h.StackId, h.Stack);
-    public static (int Pid, string Type, int StackId, IReadOnlyList<string> Stack) GroupKey(DiffGroup g) => (g.Pid, g.Type, g.StackId, g.Stack);
+    public static (int Pid, string Type, int StackId, IReadOnlyList<string> Stack, string HandleKind) GroupKey(DiffHandle h) =>
+        (h.Pid, h.Type, h.StackId, h.Stack, h.HandleKind);
+    public static (int Pid, string Type, int StackId, IReadOnlyList<string> Stack, string HandleKind) GroupKey(DiffGroup g) =>
+        (g.Pid, g.Type, g.StackId, g.Stack, g.HandleKind);
 
     /// <summary>The first <paramref name="groups"/> groups and only the handles that belong to them.</summary>
     public DiffReport Top(int groups)
@@ -40,12 +43,13 @@ public sealed record DiffLimits(int Groups, int HandlesPerGroup)
 /// `!htrace -diff`: feeds a tracker and, when the stream passes --to (or ends), keeps the handles opened after --from
 /// that are still open. Without --from, "after" means after the start rundown: rundown handles are never listed.
 /// </summary>
-public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : TraceConsumer
+public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to, HandleKind? kind = HandleKind.Kernel) : TraceConsumer
 {
     private List<LiveHandle>? _taken;
     private long _takenAt;
 
     public override void OnHandle(in HandleEvent e) { Check(e.Timestamp); tracker.OnHandle(e); }
+    public override void OnGuiHandle(in GuiHandleEvent e) { Check(e.Timestamp); tracker.OnGuiHandle(e); }
     public override void OnProcess(in ProcessEvent e) { Check(e.Timestamp); tracker.OnProcess(e); }
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => tracker.OnObjectType(timestamp, typeIndex, name);
     public override void OnLoss(in LossEvent e) => tracker.OnLoss(e);
@@ -65,7 +69,7 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
     private void Take(long at)
     {
         _takenAt = at;
-        _taken = tracker.EnumerateLive()
+        _taken = tracker.EnumerateLive(kind)
             .Where(h => h.Origin != HandleOrigin.Rundown && (from is not long f || h.CreateTime > f))
             .ToList();
     }
@@ -78,14 +82,14 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to) : 
         var handles = _taken!.Where(h => filter.Matches(h.Pid, h.Process))
             .Select(h => h with { StackId = context.Stacks.Canonical(h.StackId) })
             .OrderBy(h => h.CreateTime).ThenBy(h => h.Pid).ThenBy(h => h.Handle)
-            .Select(h => new DiffHandle(h.Pid, h.Process, h.Thread, h.Handle, h.Object, tracker.Types[h.Type], h.Name,
+            .Select(h => new DiffHandle(h.Pid, h.Process, h.Thread, h.Handle, h.Object, tracker.TypeName(h.Kind, h.Type), h.Name,
                 tracker.Seconds(h.CreateTime), h.StackId, rendered.Frames(h.StackId, StackPid(h), h.CreateTime),
-                Origins.Name(h.Origin), h.OriginPid, h.OriginHandle))
+                Origins.Name(h.Origin), h.OriginPid, h.OriginHandle, HandleKinds.Name(h.Kind)))
             .ToList();
         // The rendering is part of the key (shared instances, compared by reference): one stack's addresses can name
         // different .NET methods at different times (code unloaded, its range reused).
         var groups = handles.GroupBy(DiffReport.GroupKey)
-            .Select(g => new DiffGroup(g.Key.Pid, g.First().Process, g.Key.Type, g.Count(), g.Key.StackId, g.First().Stack))
+            .Select(g => new DiffGroup(g.Key.Pid, g.First().Process, g.Key.Type, g.Count(), g.Key.StackId, g.First().Stack, g.Key.HandleKind))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Pid).ThenBy(g => g.Type, StringComparer.Ordinal)
             .ToList();
         double fromSeconds = from is long f ? tracker.Seconds(f) : tracker.RundownTimestamp is long r ? tracker.Seconds(r) : 0;

@@ -7,7 +7,7 @@ namespace HandleEtw.Core.Analysis;
 /// the value: `source`, `target`, `inherit` (the parent's inheritance duplicate), `close_source` (closed by a
 /// DuplicateHandle with DUPLICATE_CLOSE_SOURCE). ActorPid is the process that logged it.</summary>
 public sealed record HistoryEntry(string Kind, double Time, int Tid, int ActorPid, ulong Object, string Type,
-                                  string? Detail, IReadOnlyList<string> Stack, string? Role = null);
+                                  string? Detail, IReadOnlyList<string> Stack, string? Role = null, string HandleKind = "kernel");
 
 public sealed record HistoryReport(int Pid, uint Handle, bool Lossy, IReadOnlyList<HistoryEntry> Entries);
 
@@ -17,12 +17,15 @@ public sealed record HistoryReport(int Pid, uint Handle, bool Lossy, IReadOnlyLi
 /// process inherited starts with the parent's inheritance duplicate, given to the parent's next child as the
 /// tracker gives it.
 /// </summary>
-public sealed class HistoryCollector(Records.TraceInfo info, int pid, uint handle) : TraceConsumer
+/// <para>GDI and USER values (<paramref name="kind"/> gdi, user or null for all) are followed from the create the
+/// process owned, through owner changes (OWNER) and renames (TRANSFORM), to their destroy, whoever logs them.</para>
+public sealed partial class HistoryCollector(Records.TraceInfo info, int pid, uint handle, HandleKind? kind = HandleKind.Kernel)
+    : TraceConsumer
 {
     private const int MaxPendingPerParent = 1024;
 
     private readonly record struct Raw(string Kind, long Time, int Tid, int ActorPid, ulong Object, ushort Type,
-                                       string? Detail, int StackId, string? Role);
+                                       string? Detail, int StackId, string? Role, HandleKind HandleKind = HandleKind.Kernel);
 
     private readonly List<Raw> _events = new();
     private readonly TypeNames _types = new();
@@ -39,6 +42,7 @@ public sealed class HistoryCollector(Records.TraceInfo info, int pid, uint handl
 
     public override void OnHandle(in HandleEvent e)
     {
+        if (kind is not (null or HandleKind.Kernel)) return;
         switch (e.Op)
         {
             case HandleOp.Create when Owns(e.ProcessId, e.Handle): Add("OPEN", e, null); break;
@@ -107,7 +111,8 @@ public sealed class HistoryCollector(Records.TraceInfo info, int pid, uint handl
             .Select((r, i) => (r, i))
             .OrderByDescending(x => x.r.Time).ThenByDescending(x => x.i)
             .Select(x => new HistoryEntry(x.r.Kind, info.ToRelativeTicks(x.r.Time) / 1e7, x.r.Tid, x.r.ActorPid,
-                x.r.Object, _types[x.r.Type], x.r.Detail, context.Frames(x.r.StackId, x.r.ActorPid, x.r.Time), x.r.Role))
+                x.r.Object, TypeName(x.r), x.r.Detail, context.Frames(x.r.StackId, x.r.ActorPid, x.r.Time), x.r.Role,
+                HandleKinds.Name(x.r.HandleKind)))
             .ToList();
         return new HistoryReport(pid, handle, info.Lossy || _lossInStream, entries);
     }

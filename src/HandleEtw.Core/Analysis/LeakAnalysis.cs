@@ -7,7 +7,11 @@ namespace HandleEtw.Core.Analysis;
 /// the origin its live handles share (`created`, `duplicated`, `rundown`, `inherited`) or `mixed`.</summary>
 public sealed record LeakEntry(int Pid, string Process, string Type, int Outstanding, int Created, double PerMinute,
                                bool Growing, double FirstOpen, double LastOpen, string Reason, IReadOnlyList<string> Stack,
-                               string Origin = "created");
+                               string Origin = "created")
+{
+    /// <summary>`kernel`, `gdi` or `user`.</summary>
+    public string HandleKind { get; init; } = "kernel";
+}
 
 /// <summary>Leaks holds the growing groups in rank order, Flat the groups that hold handles without growing.</summary>
 public sealed record LeakReport(bool Lossy, IReadOnlyList<LeakEntry> Leaks, IReadOnlyList<LeakEntry> Flat);
@@ -22,14 +26,15 @@ public static class LeakAnalysis
         "the second half of the trace (or of its process's life), and they were opened over at least a quarter of it " +
         "and at least 1 s. Handles opened early and kept, or in one short burst, are flat, whatever their number.";
 
-    public static LeakReport Build(HandleTracker tracker, StackContext context, ProcessFilter filter, int top)
+    public static LeakReport Build(HandleTracker tracker, StackContext context, ProcessFilter filter, int top,
+                                   Events.HandleKind? kind = Events.HandleKind.Kernel)
     {
         tracker.CanonicalizeStacks(context.Stacks);
-        var groups = tracker.LeakGroupSummaries().Where(g => filter.Matches(g.Pid, g.Process)).ToList();
+        var groups = tracker.LeakGroupSummaries(kind).Where(g => filter.Matches(g.Pid, g.Process)).ToList();
         List<LeakEntry> Entries(bool growing) => groups.Where(g => g.Growing == growing).Take(top)
             .Select(g => new LeakEntry(g.Pid, g.Process, g.Type, g.Outstanding, g.Created, Math.Round(g.PerMinute, 3),
                 g.Growing, Math.Round(g.FirstOpen, 6), Math.Round(g.LastOpen, 6), g.Verdict.Reason,
-                context.Frames(g.StackId, g.StackPid, tracker.LastTimestamp), g.Origin))
+                context.Frames(g.StackId, g.StackPid, tracker.LastTimestamp), g.Origin) { HandleKind = Events.HandleKinds.Name(g.Kind) })
             .ToList();
         return new LeakReport(tracker.Lossy, Entries(true), Entries(false));
     }

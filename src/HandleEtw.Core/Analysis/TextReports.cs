@@ -29,7 +29,7 @@ public static class TextReports
         var byGroup = r.HandlesByGroup();
         foreach (DiffGroup g in r.Groups.Take(limits.Groups))
         {
-            w.WriteLine($"{g.Count} x {g.Type} in {g.Process} (pid {g.Pid}), opened from:");
+            w.WriteLine($"{g.Count} x {Label(g.HandleKind, g.Type)} in {g.Process} (pid {g.Pid}), opened from:");
             Frames(w, g.Stack);
             DiffHandles(w, byGroup[DiffReport.GroupKey(g)].ToList(), limits.HandlesPerGroup);
             w.WriteLine();
@@ -47,12 +47,20 @@ public static class TextReports
         {
             w.WriteLine($"Handle = 0x{h.Handle:x8} - OPEN");
             w.WriteLine($"Thread ID = 0x{h.Tid:x8}, Process ID = 0x{h.Pid:x8}");
-            w.WriteLine($"Type = {h.Type}{(h.Name is null ? "" : ", Name = " + h.Name)}, Time = {Seconds(h.Time)}");
+            w.WriteLine($"Type = {Label(h.HandleKind, h.Type)}{(h.Name is null ? "" : ", Name = " + h.Name)}, Time = {Seconds(h.Time)}");
             if (h.Origin != "created") w.WriteLine($"Origin = {h.Origin} from pid {h.OriginPid} handle 0x{h.OriginHandle:x}");
             w.WriteLine("--------------------------------------");
         }
         if (handles.Count > cap) w.WriteLine($"{Plural(handles.Count - cap, "more handle")} (--per-group N or --all lists them)");
     }
+
+    /// <summary>A type as the text shows it: kernel types bare (Event), GDI and USER ones with their kind (GDI Font).</summary>
+    private static string Label(string kind, string type) => kind switch
+    {
+        "gdi" => "GDI " + type,
+        "user" => "USER " + type,
+        _ => type,
+    };
 
     private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
@@ -65,7 +73,7 @@ public static class TextReports
         foreach (LeakEntry l in r.Leaks)
         {
             string rate = l.PerMinute.ToString("0.##", CultureInfo.InvariantCulture);
-            w.WriteLine($"#{rank++} {l.Process} (pid {l.Pid}) {l.Type}: {l.Outstanding} outstanding of {l.Created} opened, " +
+            w.WriteLine($"#{rank++} {l.Process} (pid {l.Pid}) {Label(l.HandleKind, l.Type)}: {l.Outstanding} outstanding of {l.Created} opened, " +
                         $"+{rate}/min, opened {Seconds(l.FirstOpen)} to {Seconds(l.LastOpen)}");
             Frames(w, l.Stack);
             w.WriteLine();
@@ -76,7 +84,7 @@ public static class TextReports
         w.WriteLine();
         foreach (LeakEntry l in r.Flat)
         {
-            w.WriteLine($"- {l.Process} (pid {l.Pid}) {l.Type}: {l.Outstanding} outstanding of {l.Created} opened, " +
+            w.WriteLine($"- {l.Process} (pid {l.Pid}) {Label(l.HandleKind, l.Type)}: {l.Outstanding} outstanding of {l.Created} opened, " +
                         $"opened {Seconds(l.FirstOpen)} to {Seconds(l.LastOpen)}; {l.Reason}");
             Frames(w, l.Stack);
             w.WriteLine();
@@ -93,7 +101,7 @@ public static class TextReports
             string role = e.Role is null ? "" : $" [{e.Role}]";
             w.WriteLine($"Handle = 0x{r.Handle:x8} - {e.Kind}{role}{(e.Detail is null ? "" : " (" + e.Detail + ")")}");
             w.WriteLine($"Thread ID = 0x{e.Tid:x8}, Process ID = 0x{e.ActorPid:x8}, Time = {Seconds(e.Time)}");
-            w.WriteLine($"Object = 0x{e.Object:x}, Type = {e.Type}");
+            w.WriteLine($"{(e.HandleKind == "kernel" ? "Object" : "Value")} = 0x{e.Object:x}, Type = {Label(e.HandleKind, e.Type)}");
             w.WriteLine();
             Frames(w, e.Stack);
             w.WriteLine("--------------------------------------");

@@ -29,6 +29,60 @@ public sealed class TraceCoverage(TraceInfo? info = null) : TraceConsumer
     public long HandleOperationsWithStacks { get; private set; }
 
     public bool NoHandleEvents => HandleEvents == 0;
+
+    /// <summary>GDI and USER handle events (Win32k provider), and how many carry a stack.</summary>
+    public long GdiEvents { get; private set; }
+    public long UserEvents { get; private set; }
+    public long GuiEventsWithStacks { get; private set; }
+
+    public override void OnGuiHandle(in GuiHandleEvent e)
+    {
+        if (e.Kind == HandleKind.Gdi) GdiEvents++;
+        else UserEvents++;
+        if (e.StackId >= 0) GuiEventsWithStacks++;
+        _handlePids.Add(e.OwnerProcessId);
+        _handlePids.Add(e.ProcessId);
+    }
+
+    /// <summary>Events of the kinds asked for (null: every kind).</summary>
+    public long EventsOf(HandleKind? kind) => kind switch
+    {
+        HandleKind.Kernel => HandleEvents,
+        HandleKind.Gdi => GdiEvents,
+        HandleKind.User => UserEvents,
+        _ => HandleEvents + GdiEvents + UserEvents,
+    };
+
+    public const string HowToRecordGui =
+        "record with `handleetw record --gdi --user` (Windows 10 1903 or later) or `wpr -start profiles/handleetw-gui.wprp`, " +
+        "which enable Microsoft-Windows-Win32k's GdiHandleOperation/UserHandleOperation keywords with stacks";
+
+    /// <summary>The message for a trace without events of the asked kind, or null.</summary>
+    public string? MissingEventsMessage(HandleKind? kind)
+    {
+        if (kind == HandleKind.Kernel) return MissingEventsMessage();
+        if (EventsOf(kind) > 0) return null;
+        string what = kind switch { HandleKind.Gdi => "GDI", HandleKind.User => "USER", _ => "Object, GDI or USER" };
+        return $"this trace has no {what} handle events, so no {what} leak can be seen in it; " +
+               (kind is null ? HowToRecord + "; " + HowToRecordGui : HowToRecordGui);
+    }
+
+    /// <summary>GDI/USER events without any stack (the provider was enabled without the stack option), or null.</summary>
+    public string? MissingGuiStacksMessage(HandleKind? kind)
+    {
+        long events = kind switch { HandleKind.Gdi => GdiEvents, HandleKind.User => UserEvents, _ => GdiEvents + UserEvents };
+        if (events == 0 || GuiEventsWithStacks > 0) return kind is null ? MissingStacksMessage() : null;
+        return $"none of the {events.ToString("N0", CultureInfo.InvariantCulture)} GDI/USER handle events has a stack: " +
+               "groups cannot be told apart by code path; " + HowToRecordGui;
+    }
+
+    /// <summary>For the kernel view of a trace that also has GDI/USER events: the one line that says how to see them.</summary>
+    public string? OtherKindsNote(HandleKind? kind)
+    {
+        if (kind != HandleKind.Kernel || GdiEvents + UserEvents == 0) return null;
+        return $"note: the trace also has {GdiEvents.ToString("N0", CultureInfo.InvariantCulture)} GDI and " +
+               $"{UserEvents.ToString("N0", CultureInfo.InvariantCulture)} USER handle events: --kind gdi, user or all shows them";
+    }
     public bool NoHandleStacks => HandleOperations > 0 && HandleOperationsWithStacks == 0;
 
     public override void OnHandle(in HandleEvent e)

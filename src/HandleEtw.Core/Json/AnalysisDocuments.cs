@@ -12,15 +12,23 @@ public sealed record DiffJson(bool Lossy, DamageJson Damage, double From, double
 {
     public static DiffJson Of(DiffReport r, TraceInfo info) => new(r.Lossy, DamageJson.Of(info), r.From, r.To,
         r.Handles.Select(h => new DiffHandleJson(h.Pid, h.Process, h.Tid, h.Handle, new Hex(h.Object), h.Type, h.Name, h.Time,
-            h.Origin, h.Stack)).ToList(),
-        r.Groups.Select(g => new DiffGroupJson(g.Pid, g.Process, g.Type, g.Count, g.Stack)).ToList());
+            h.Origin, h.Stack) { HandleKind = h.HandleKind }).ToList(),
+        r.Groups.Select(g => new DiffGroupJson(g.Pid, g.Process, g.Type, g.Count, g.Stack) { HandleKind = g.HandleKind }).ToList());
 }
 
 /// <param name="Origin">`created`, `duplicated` or `inherited` (opened at the parent's inheritance duplicate).</param>
+/// <param name="Object">Kernel handles: the object's address; GDI/USER: the full handle value.</param>
 public sealed record DiffHandleJson(int Pid, string Process, int Tid, uint Handle, Hex Object, string Type, string? Name, double Time,
-                                    string Origin, IReadOnlyList<string> Stack);
+                                    string Origin, IReadOnlyList<string> Stack)
+{
+    /// <summary>`kernel`, `gdi` or `user`.</summary>
+    public string HandleKind { get; init; } = "kernel";
+}
 
-public sealed record DiffGroupJson(int Pid, string Process, string Type, int Count, IReadOnlyList<string> Stack);
+public sealed record DiffGroupJson(int Pid, string Process, string Type, int Count, IReadOnlyList<string> Stack)
+{
+    public string HandleKind { get; init; } = "kernel";
+}
 
 /// <summary>Leaks: the growing groups in rank order; Flat: groups that hold handles without growing (GrowthRule).</summary>
 public sealed record LeaksJson(bool Lossy, DamageJson Damage, IReadOnlyList<LeakJson> Leaks, IReadOnlyList<LeakJson> Flat)
@@ -38,22 +46,29 @@ public sealed record LeakJson(int Pid, string Process, string Type, int Outstand
                               bool Growing, double FirstOpen, double LastOpen, string Reason, string Origin,
                               IReadOnlyList<string> Stack)
 {
+    /// <summary>`kernel`, `gdi` or `user`.</summary>
+    public string HandleKind { get; init; } = "kernel";
+
     public static LeakJson Of(LeakEntry l) => new(l.Pid, l.Process, l.Type, l.Outstanding, l.Created, l.PerMinute, l.Growing,
-        l.FirstOpen, l.LastOpen, l.Reason, l.Origin, l.Stack);
+        l.FirstOpen, l.LastOpen, l.Reason, l.Origin, l.Stack) { HandleKind = l.HandleKind };
 }
 
 public sealed record HistoryJson(bool Lossy, DamageJson Damage, int Pid, uint Handle, IReadOnlyList<HistoryEntryJson> Entries)
     : TraceDocument(Lossy, Damage)
 {
     public static HistoryJson Of(HistoryReport r, TraceInfo info) => new(r.Lossy, DamageJson.Of(info), r.Pid, r.Handle,
-        r.Entries.Select(e => new HistoryEntryJson(e.Kind, e.Role, e.Time, e.Tid, e.ActorPid, new Hex(e.Object), e.Type, e.Detail, e.Stack)).ToList());
+        r.Entries.Select(e => new HistoryEntryJson(e.Kind, e.Role, e.Time, e.Tid, e.ActorPid, new Hex(e.Object), e.Type, e.Detail, e.Stack)
+            { HandleKind = e.HandleKind }).ToList());
 }
 
 /// <param name="Role">How a DUPLICATE or CLOSE involves the value: `source`, `target`, `inherit` (the parent's
 /// inheritance duplicate), `close_source` (closed by DUPLICATE_CLOSE_SOURCE); null for plain opens and closes.</param>
 /// <param name="Pid">The process that logged the event (the owner, or the other side of a duplicate).</param>
 public sealed record HistoryEntryJson(string Kind, string? Role, double Time, int Tid, int Pid, Hex Object, string Type, string? Detail,
-                                      IReadOnlyList<string> Stack);
+                                      IReadOnlyList<string> Stack)
+{
+    public string HandleKind { get; init; } = "kernel";
+}
 
 public sealed record MisuseJson(bool Lossy, DamageJson Damage, IReadOnlyList<MisuseSuspectJson> Suspects)
     : TraceDocument(Lossy, Damage)

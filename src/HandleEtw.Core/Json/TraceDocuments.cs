@@ -17,6 +17,14 @@ public sealed record StatsJson(bool Lossy, DamageJson Damage, string File, strin
 
     /// <summary>The trace's span in seconds, under the definition every command uses (<see cref="Records.TraceSpan"/>).</summary>
     public double SpanSeconds { get; init; }
+
+    /// <summary>GDI and USER handle events (Win32k provider).</summary>
+    public long GdiEvents { get; init; }
+    public long UserEvents { get; init; }
+
+    /// <summary>GDI and USER objects owned by each running process at the end, by type (GetGuiResources' counts).</summary>
+    public IReadOnlyList<LiveHandlesJson> LiveGdiObjects { get; init; } = [];
+    public IReadOnlyList<LiveHandlesJson> LiveUserObjects { get; init; } = [];
 }
 
 /// <summary>Time between two files of a sequence that no file covers (a lossy interval), seconds from the trace start.</summary>

@@ -64,7 +64,7 @@ public class JsonDocumentTests
         JsonElement root = Document("diff", TestPaths.Sample, "--json");
         Assert.False(root.GetProperty("lossy").GetBoolean());
         JsonElement first = root.GetProperty("handles")[0];
-        Assert.Equal(["pid", "process", "tid", "handle", "object", "type", "name", "time", "origin", "stack"], first.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["pid", "process", "tid", "handle", "object", "type", "name", "time", "origin", "stack", "handle_kind"], first.EnumerateObject().Select(p => p.Name));
         Assert.Equal(SecondObject, HexValue(first.GetProperty("object")));
         Assert.Equal("\"0xffffc000010000c0\"", first.GetProperty("object").GetRawText());
         Assert.Equal(JsonValueKind.Number, first.GetProperty("handle").ValueKind);
@@ -75,7 +75,7 @@ public class JsonDocumentTests
     {
         JsonElement root = Document("history", TestPaths.Sample, "--pid", "4242", "--handle", "0x40", "--json");
         JsonElement[] entries = root.GetProperty("entries").EnumerateArray().ToArray();
-        Assert.Equal(["kind", "role", "time", "tid", "pid", "object", "type", "detail", "stack"], entries[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["kind", "role", "time", "tid", "pid", "object", "type", "detail", "stack", "handle_kind"], entries[0].EnumerateObject().Select(p => p.Name));
         JsonElement open = entries.Last(e => e.GetProperty("kind").GetString() == "OPEN");
         Assert.Equal(0xffffc00001000060UL, HexValue(open.GetProperty("object")));
         Assert.Contains(entries, e => HexValue(e.GetProperty("object")) == SecondObject);

@@ -30,12 +30,12 @@ public class JsonContractTests
         JsonElement root = Run((i, w) => DiffCommand.Execute(new DiffCommand.Args("t", null, null, ProcessFilter.All, true), i, w));
         Assert.Equal(["schema_version", "lossy", "damage", "from", "to", "handles", "groups"], Names(root));
         JsonElement h = root.GetProperty("handles")[0];
-        Assert.Equal(["pid", "process", "tid", "handle", "object", "type", "name", "time", "origin", "stack"], Names(h));
+        Assert.Equal(["pid", "process", "tid", "handle", "object", "type", "name", "time", "origin", "stack", "handle_kind"], Names(h));
         Assert.Equal("0xc", h.GetProperty("object").GetString());
         Assert.Equal(0x44, h.GetProperty("handle").GetInt32());
         Assert.Equal(JsonValueKind.Number, h.GetProperty("time").ValueKind);
         Assert.Equal("app+0x50", h.GetProperty("stack")[0].GetString());
-        Assert.Equal(["pid", "process", "type", "count", "stack"], Names(root.GetProperty("groups")[0]));
+        Assert.Equal(["pid", "process", "type", "count", "stack", "handle_kind"], Names(root.GetProperty("groups")[0]));
         Assert.Equal("File", root.GetProperty("groups")[0].GetProperty("type").GetString());
     }
 
@@ -47,7 +47,7 @@ public class JsonContractTests
         Assert.Equal(0, root.GetProperty("leaks").GetArrayLength()); // one handle open: flat
         JsonElement flat = root.GetProperty("flat")[0];
         Assert.Equal(["pid", "process", "type", "outstanding", "opened", "per_minute", "growing", "first_open", "last_open",
-                      "reason", "origin", "stack"], Names(flat));
+                      "reason", "origin", "stack", "handle_kind"], Names(flat));
         Assert.False(flat.GetProperty("growing").GetBoolean());
         Assert.Equal("flat: fewer than 3 still open", flat.GetProperty("reason").GetString());
     }
@@ -60,7 +60,7 @@ public class JsonContractTests
         Assert.False(root.GetProperty("lossy").GetBoolean());
         Assert.Equal(4, root.GetProperty("entries").GetArrayLength());
         JsonElement e = root.GetProperty("entries")[0];
-        Assert.Equal(["kind", "role", "time", "tid", "pid", "object", "type", "detail", "stack"], Names(e));
+        Assert.Equal(["kind", "role", "time", "tid", "pid", "object", "type", "detail", "stack", "handle_kind"], Names(e));
         Assert.Equal("CLOSE", e.GetProperty("kind").GetString());
         Assert.Equal("0xb", e.GetProperty("object").GetString());
     }
