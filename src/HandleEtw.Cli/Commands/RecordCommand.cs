@@ -19,14 +19,20 @@ public static class RecordCommand
         var output = new Option<string?>("-o", "--output") { Description = "Write the events as Parquet tables to this directory." };
         var etl = new Option<string?>("--etl") { Description = "Also write the raw session to this .etl file." };
         var roll = new Option<string?>("--roll") { Description = "With --etl NAME.etl: write NAME_001.etl, NAME_002.etl, … starting the next file after this long (10m, 2h) or at this size (512MB, 1GB); analysis commands read them together." };
+        var ring = new Option<string?>("--ring") { Description = "Keep only the last SIZE of raw records in memory (1MB to 1GB, e.g. 256MB) while the live handle tables cover the whole run; write them at each trigger and at the end (--etl NAME.etl: NAME_capture1.etl, …; -o DIR: DIR/capture1, …)." };
+        var trigger = new Option<string[]>("--trigger") { Description = "With --ring: write a capture when this holds on the live tables: lsass:handles>50000, Event>10000, growth>100/min (a create-stack group's growth sustained over 10m; growth>100/min,30m for another window). Repeatable.", AllowMultipleArgumentsPerToken = false };
+        var triggerCount = new Option<int?>("--trigger-count") { Description = "Captures by trigger before the run ends (default 1)." };
         var snapshotEvery = TimeText.DurationOption("--snapshot-every", "Take a snapshot at this interval (30, 30s, 5m; the s key takes one any time).");
         var force = new Option<bool>("--force") { Description = "Stop a running handleetw session of another run, or the NT Kernel Logger's trace when the fallback needs it." };
         var verbose = new Option<bool>("--verbose") { Description = "Say which session path is used and list active sessions." };
         var json = new Option<bool>("--json") { Description = "Write the end-of-run summary as JSON instead of text." };
-        foreach (Option o in new Option[] { process, pid, duration, output, etl, roll, snapshotEvery, force, verbose, json }) command.Options.Add(o);
+        foreach (Option o in new Option[] { process, pid, duration, output, etl, roll, ring, trigger, triggerCount, snapshotEvery, force, verbose, json })
+            command.Options.Add(o);
         command.SetGuardedAction((parseResult, context) =>
         {
             RollPolicy? rollPolicy = ParseRoll(parseResult.GetValue(roll), parseResult.GetValue(etl));
+            RingChoice ringChoice = RingChoice.Parse(parseResult.GetValue(ring), parseResult.GetValue(trigger) ?? [], parseResult.GetValue(triggerCount),
+                rollPolicy is not null, parseResult.GetValue(etl), parseResult.GetValue(output));
             if (!OperatingSystem.IsWindows())
                 throw new UserErrorException(
                     "live recording needs Windows (an ETW kernel session); on this OS, analyse a recorded .etl with diff, leaks or stats",
@@ -39,6 +45,9 @@ public static class RecordCommand
                 OutputPath = parseResult.GetValue(output),
                 EtlPath = parseResult.GetValue(etl),
                 Roll = rollPolicy,
+                Ring = ringChoice.Bytes,
+                Triggers = ringChoice.Triggers,
+                TriggerCount = ringChoice.Count,
                 SnapshotEvery = parseResult.GetValue(snapshotEvery),
                 Force = parseResult.GetValue(force),
                 Verbose = parseResult.GetValue(verbose),
@@ -73,7 +82,7 @@ public static class RecordCommand
         using IDisposable signals = ConsoleSignals.Install(shutdown);
         try
         {
-            using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.Roll is null ? options.EtlPath : null, options.Force, options.Verbose), context.Error);
+            using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.Roll is null && options.Ring is null ? options.EtlPath : null, options.Force, options.Verbose), context.Error);
             Volatile.Write(ref live, source);
             RecordingResult result = new Recorder(options, io).Run(source, new NativeInventory(), filter, output: null, cancel.Token);
             if (result.NoHandleEvents)

@@ -1,52 +1,26 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using HandleEtw.Core.Text;
 
 namespace HandleEtw.Cli.Commands;
 
 /// <summary>
-/// The one grammar for times and durations on the command line (--from, --to, record --duration, --snapshot-every):
-/// a decimal number of seconds with an optional unit (`90`, `90s`, `1.5m`, `2h`, `500ms`), or, for instants, a full
+/// Times and durations on the command line (--from, --to, record --duration, --snapshot-every): a duration in the
+/// project's one grammar (<see cref="DurationText"/>: `90`, `90s`, `1.5m`, `2h`, `500ms`), or, for instants, a full
 /// ISO-8601 date and time (`2024-05-01T12:00:30Z`; no zone means UTC). Anything else (`00:00:30`, `12:00`, `1,5`,
 /// `1e308`) is an error, so a typo never turns into a date or a number nobody meant.
 /// </summary>
 public static partial class TimeText
 {
-    /// <summary>Longer than any trace or recording (100 days): larger values are typos, not intentions.</summary>
-    public static readonly TimeSpan Longest = TimeSpan.FromDays(100);
+    public static TimeSpan Longest => DurationText.Longest;
 
-    public const string DurationForms = "seconds with an optional unit: 90, 90s, 1.5m, 2h, 500ms";
-
-    [GeneratedRegex(@"^(?<n>\d+(\.\d+)?|\.\d+)(?<unit>ms|s|m|min|h)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex DurationPattern();
+    public const string DurationForms = DurationText.Forms;
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?([Zz]|[+-]\d{2}:?\d{2})?$", RegexOptions.CultureInvariant)]
     private static partial Regex InstantPattern();
 
     /// <summary>A duration in the unit grammar, or null (with the reason) when the text is not one.</summary>
-    public static TimeSpan? TryParseDuration(string text, out string? error)
-    {
-        error = null;
-        Match m = DurationPattern().Match(text.Trim());
-        if (!m.Success)
-        {
-            error = $"expected {DurationForms}";
-            return null;
-        }
-        double value = double.Parse(m.Groups["n"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
-        double seconds = m.Groups["unit"].Value switch
-        {
-            "ms" => value / 1000,
-            "m" or "min" => value * 60,
-            "h" => value * 3600,
-            _ => value,
-        };
-        if (seconds > Longest.TotalSeconds)
-        {
-            error = $"longer than {Longest.TotalDays:0} days";
-            return null;
-        }
-        return TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
-    }
+    public static TimeSpan? TryParseDuration(string text, out string? error) => DurationText.TryParse(text, out error);
 
     /// <summary>An option holding a positive duration in the unit grammar (record --duration, --snapshot-every).</summary>
     public static System.CommandLine.Option<TimeSpan?> DurationOption(string name, string description) => new(name)

@@ -92,6 +92,15 @@ public sealed class TraceInfo
     /// <summary>Raw timestamp for a UTC instant.</summary>
     public long FromUtc(DateTime utc) =>
         StartTimestamp + (long)((Int128)(utc.ToUniversalTime() - StartUtc).Ticks * ClockFrequency / 10_000_000);
+
+    /// <summary>The same session and clock, as a trace that starts at <paramref name="timestamp"/> (a part cut from
+    /// this one, such as a ring's window), without this trace's counters.</summary>
+    public TraceInfo StartingAt(long timestamp, string source) => new()
+    {
+        Source = source, SessionName = SessionName, HostName = HostName, StartUtc = ToUtc(timestamp),
+        ClockFrequency = ClockFrequency, ClockType = ClockType, StartTimestamp = timestamp, PointerSize = PointerSize,
+        OsVersion = OsVersion, OsBuild = OsBuild, Processors = Processors, LogFileMode = LogFileMode, BufferSize = BufferSize,
+    };
 }
 
 /// <summary>A lossy interval between two files of a sequence: raw timestamps of the earlier file's end and the later

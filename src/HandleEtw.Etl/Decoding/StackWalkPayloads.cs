@@ -43,6 +43,14 @@ public static class StackWalkPayloads
         return true;
     }
 
+    /// <summary>KeyDelete/KeyRundown: only the key they define.</summary>
+    public static bool TryReadDefinedKey(in EventRecord r, out ulong key)
+    {
+        int size = r.PointerSize == 4 ? 4 : 8;
+        key = r.Payload.Length >= size ? ReadPointer(r.Payload, size) : 0;
+        return r.Payload.Length >= size;
+    }
+
     /// <summary>KeyDelete/KeyRundown: StackKey ptr then the frames (count = length / P - 1).</summary>
     public static bool TryReadKeyDefinition(in EventRecord r, out ulong key, ref ulong[] buffer, out int frameCount)
     {

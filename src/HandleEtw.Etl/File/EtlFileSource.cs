@@ -142,8 +142,12 @@ public sealed class EtlFileSource : IRecordSource, IReportsProgress
             if (DeliverRun(top, heap.TopRank, limit, limitRank, sink, ref last)) heap.TopChanged();
             else heap.Pop();
         }
+        LastTimestamp = last;
         if (Info.EndUtc == default && last != 0) Info.EndUtc = Info.ToUtc(last);
     }
+
+    /// <summary>The last record's timestamp once <see cref="Read"/> has run (0 before, or for a file without records).</summary>
+    public long LastTimestamp { get; private set; }
 
     /// <summary>The top stream keeps the lead while its next record sorts before every other stream's next one: runs
     /// of records from one processor (an event and its stack records) pass without touching the heap. A method of

@@ -8,16 +8,18 @@ namespace HandleEtw.Etl.File;
 /// `record --roll`) or traces recorded one after another. Records pass on file after file into one decoder, so stack
 /// keys, handle tables and processes carry across files; before each later file the sink hears of the boundary
 /// (<see cref="ISegmentSink"/>) so its start rundown can be reconciled. Time no file covers between two files is a
-/// gap: recorded in <see cref="TraceInfo.Gaps"/>, and every result is then lossy. Files that overlap in time are not
-/// one recording and are refused.
+/// gap: recorded in <see cref="TraceInfo.Gaps"/>, and every result is then lossy. A file whose header ends at its own
+/// last event says nothing about the quiet time after it (writers that stamp the end at the last record, as Windows'
+/// new-file mode can): when the next file is on the same clock, that quiet time is not a gap. Files that overlap in
+/// time are not one recording and are refused.
 /// </summary>
 public sealed class EtlSequenceSource : IRecordSource, IReportsProgress
 {
     private readonly EtlFileSource[] _files;
     private readonly SequenceClock[] _clocks;
     private readonly long _tolerance;
-    /// <summary>Gaps between file i and i+1 already known from the headers (the rest are measured while reading).</summary>
-    private readonly bool[] _gapKnown;
+    /// <summary>Boundaries whose gap is already decided (the rest are measured once the earlier file is read).</summary>
+    private readonly bool[] _gapChecked;
 
     private EtlSequenceSource(EtlFileSource[] files)
     {
@@ -34,7 +36,6 @@ public sealed class EtlSequenceSource : IRecordSource, IReportsProgress
         };
         _tolerance = (long)(ContiguousSeconds * first.ClockFrequency);
         _clocks = files.Select(f => SequenceClock.For(f.Info, first, _tolerance)).ToArray();
-        _gapKnown = new bool[files.Length];
         Progress = new ReadProgress(files.Sum(f => f.Progress.TotalBytes));
         foreach (EtlFileSource f in files)
         {
@@ -42,8 +43,14 @@ public sealed class EtlSequenceSource : IRecordSource, IReportsProgress
             f.PartOfSequence = true;
         }
         foreach (EtlFileSource f in files) AddCounters(f.Info, +1);
+        _gapChecked = new bool[files.Length];
         for (int i = 0; i + 1 < files.Length; i++)
-            if (files[i].Info.EndUtc != default) _gapKnown[i] = CheckBoundary(i);
+        {
+            if (files[i].Info.EndUtc == default) continue;
+            RefuseOverlap(i);
+            // Files on another clock are not one session: their headers alone show the gap.
+            if (!_clocks[i].IsIdentity || !_clocks[i + 1].IsIdentity) _gapChecked[i] = CheckGap(i);
+        }
     }
 
     /// <summary>Files closer than this (the end in one header, the start in the next) are contiguous.</summary>
@@ -93,23 +100,43 @@ public sealed class EtlSequenceSource : IRecordSource, IReportsProgress
             AddCounters(file.Info, -1);
             file.Read(_clocks[i].IsIdentity ? sink : new RebasingSink(sink, _clocks[i]), cancel);
             AddCounters(file.Info, +1);
-            if (i + 1 < _files.Length && !_gapKnown[i]) _gapKnown[i] = CheckBoundary(i, whileReading: true);
+            if (i + 1 < _files.Length && !_gapChecked[i]) _gapChecked[i] = CheckGap(i);
         }
         if (_files[^1].Info.EndUtc != default) Info.EndUtc = _files[^1].Info.EndUtc;
     }
 
-    /// <summary>Records the gap between file i and i+1, or refuses an overlap found before reading.</summary>
-    private bool CheckBoundary(int i, bool whileReading = false)
+    /// <summary>Refuses file i+1 when it starts before file i ends (checked from the headers, before reading).</summary>
+    private void RefuseOverlap(int i)
     {
         TraceInfo before = _files[i].Info, after = _files[i + 1].Info;
         long end = _clocks[i].Map(before.FromUtc(before.EndUtc));
         long start = _clocks[i + 1].Map(after.StartTimestamp);
-        if (start - end > _tolerance) Info.Gaps.Add(new TraceGap(end, start, before.Source, after.Source));
-        else if (end - start > _tolerance && !whileReading)
+        if (end - start > _tolerance)
             throw new TraceFormatException(
                 $"{after.Source} starts {Info.ToRelativeTicks(end) / 1e7 - Info.ToRelativeTicks(start) / 1e7:0.###} s " +
                 $"before {before.Source} ends: files that overlap in time are not one recording", 0);
+    }
+
+    /// <summary>After file i is read: records the time between it and file i+1 that no file covers.</summary>
+    private bool CheckGap(int i)
+    {
+        TraceInfo before = _files[i].Info, after = _files[i + 1].Info;
+        long end = _clocks[i].Map(before.FromUtc(before.EndUtc));
+        long start = _clocks[i + 1].Map(after.StartTimestamp);
+        if (start - end > _tolerance && !EndsAtLastEvent(i)) Info.Gaps.Add(new TraceGap(end, start, before.Source, after.Source));
         return true;
+    }
+
+    /// <summary>File i ends at its last event (its header gives no end, or the one its last record has, to FILETIME's
+    /// 100 ns) and file i+1 runs on the same clock: one session whose header does not say how long it stayed quiet
+    /// after that event. An end even one tick later is the writer's word that the file covered that time.</summary>
+    private bool EndsAtLastEvent(int i)
+    {
+        EtlFileSource file = _files[i];
+        if (!_clocks[i].IsIdentity || !_clocks[i + 1].IsIdentity || file.LastTimestamp == 0) return false;
+        long end = file.Info.FromUtc(file.Info.EndUtc);
+        long rounding = Math.Max(1, file.Info.ClockFrequency / 10_000_000 + 1);
+        return end <= file.LastTimestamp && file.LastTimestamp - end <= rounding;
     }
 
     /// <summary>Adds (sign +1) or removes (-1) one file's counters from the timeline's totals.</summary>

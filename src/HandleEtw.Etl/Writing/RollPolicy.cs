@@ -1,4 +1,4 @@
-using System.Globalization;
+using HandleEtw.Core.Text;
 
 namespace HandleEtw.Etl.Writing;
 
@@ -12,25 +12,22 @@ public sealed record RollPolicy
     /// <summary>Smallest file size a roll accepts: a few buffers, so every file holds events.</summary>
     public const long MinBytes = 1 << 20;
 
-    /// <summary>`30s`, `10m`, `2h`, `1d`, or `64MB`, `1GB` (also KB, TB; 1024-based). Throws
-    /// <see cref="FormatException"/> with a message for the user.</summary>
+    /// <summary>A duration with its unit (`30s`, `10m`, `2h`, `1d`: <see cref="DurationText"/>) or a size (`64MB`,
+    /// `1GB`: <see cref="SizeText"/>). Throws <see cref="FormatException"/> with a message for the user.</summary>
     public static RollPolicy Parse(string text)
     {
-        string t = text.Trim();
-        int split = 0;
-        while (split < t.Length && (char.IsAsciiDigit(t[split]) || t[split] == '.')) split++;
-        if (split == 0 || !double.TryParse(t[..split], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value)
-            || value <= 0)
-            throw new FormatException($"{text}: expected a duration such as 10m or 2h, or a size such as 512MB or 1GB");
-        string unit = t[split..].Trim().ToUpperInvariant();
-        double? seconds = unit switch { "S" => 1, "M" or "MIN" => 60, "H" => 3600, "D" => 86400, _ => null };
-        if (seconds is double s) return new RollPolicy { MaxDuration = TimeSpan.FromSeconds(value * s) };
-        double? bytes = unit switch { "KB" => 1L << 10, "MB" => 1L << 20, "GB" => 1L << 30, "TB" => 1L << 40, _ => null };
-        if (bytes is not double b)
-            throw new FormatException($"{text}: unknown unit '{t[split..]}' (s, m, h, d for time; KB, MB, GB, TB for size)");
-        long size = (long)Math.Min(value * b, long.MaxValue);
-        if (size < MinBytes) throw new FormatException($"{text}: files of at least 1MB");
-        return new RollPolicy { MaxBytes = size };
+        if (SizeText.TryParse(text) is long size)
+        {
+            if (size < MinBytes) throw new FormatException($"{text}: files of at least 1MB");
+            return new RollPolicy { MaxBytes = size };
+        }
+        TimeSpan? span = DurationText.TryParse(text, out string? error, unitRequired: true);
+        if (span is not { } duration)
+            throw new FormatException(error!.StartsWith("unknown unit", StringComparison.Ordinal)
+                ? $"{text}: {error}; or a size (KB, MB, GB, TB)"
+                : $"{text}: expected a duration such as 10m or 2h, or {SizeText.Forms}");
+        if (duration <= TimeSpan.Zero) throw new FormatException($"{text}: must be more than zero");
+        return new RollPolicy { MaxDuration = duration };
     }
 
     /// <summary>True when a file of <paramref name="bytes"/> that began <paramref name="elapsed"/> ago is done.</summary>

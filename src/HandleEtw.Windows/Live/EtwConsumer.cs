@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using HandleEtw.Core.Records;
+using HandleEtw.Etl.Ring;
 using HandleEtw.Windows.Native;
 using HandleEtw.Windows.Recording;
 using HandleEtw.Windows.Ring;

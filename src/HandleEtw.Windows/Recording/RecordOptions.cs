@@ -1,3 +1,4 @@
+using HandleEtw.Core.Triggers;
 using HandleEtw.Etl.Writing;
 
 namespace HandleEtw.Windows.Recording;
@@ -13,6 +14,15 @@ public sealed record RecordOptions
 
     /// <summary>--roll: write the raw records to a sequence of .etl files named after <see cref="EtlPath"/>.</summary>
     public RollPolicy? Roll { get; init; }
+    /// <summary>--ring: keep the last this many bytes of raw records in memory and write them out at a trigger and at the end.</summary>
+    public long? Ring { get; init; }
+
+    /// <summary>--trigger: conditions on the live tables that write a ring capture.</summary>
+    public IReadOnlyList<TriggerSpec> Triggers { get; init; } = [];
+
+    /// <summary>--trigger-count: captures by trigger before the run ends.</summary>
+    public int TriggerCount { get; init; } = 1;
+
     public TimeSpan? SnapshotEvery { get; init; }
     public bool Force { get; init; }
     public bool Verbose { get; init; }

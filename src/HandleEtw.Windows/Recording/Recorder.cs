@@ -24,6 +24,12 @@ public sealed record RecordingResult(
 
     /// <summary>The .etl files --roll wrote, in time order.</summary>
     public IReadOnlyList<string> RolledFiles { get; init; } = [];
+
+    /// <summary>--ring: what each capture wrote, in order.</summary>
+    public IReadOnlyList<CaptureSummary> Captures { get; init; } = [];
+
+    /// <summary>--trigger: every firing, in order.</summary>
+    public IReadOnlyList<HandleEtw.Core.Triggers.TriggerFiring> Firings { get; init; } = [];
 }
 
 /// <summary>
@@ -36,6 +42,9 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
 {
     /// <summary>The rolled capture being written (--roll), for the status line.</summary>
     private RollingEtlWriter? _rolled;
+
+    /// <summary>The ring (--ring), for the status line.</summary>
+    private RingRecording? _ring;
 
     /// <param name="output">An extra consumer of the (filtered) event stream, e.g. for tests.</param>
     public RecordingResult Run(RingFedSource source, IInventoryProvider inventory, TargetFilter filter,
@@ -59,7 +68,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         var tracker = new HandleTracker(source.Info);
         var modules = new ModuleMap(source.Info.PointerSize);
         var rundownEnd = new RundownEndRows();
-        using ParquetTraceWriter? parquet = OpenParquet(source, stacks, tracker, filter);
+        using ParquetTraceWriter? parquet = options.Ring is null ? OpenParquet(source, stacks, tracker, filter) : null;
         using RollingEtlWriter? rolled = options.Roll is { } roll && options.EtlPath is { } etl ? new RollingEtlWriter(etl, source.Info, roll) : null;
         _rolled = rolled;
 
@@ -75,7 +84,12 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         all.OnSnapshot(firstSnapshot, "start");
 
         var decoder = new TraceDecoder(source.Info, stacks, all);
-        var sink = new RecordingSink(rolled is null ? decoder : new RecordFanOut(rolled, decoder), all, source);
+        RingRecording? ring = _ring = options.Ring is null ? null : new RingRecording(options, source.Info, stacks, tracker, filter,
+            () => EndReport.Build(tracker, new DiffRecorder(tracker, firstSnapshot, to: null), new StackContext(stacks, modules), filter, options.TopLeaks),
+            options.Json ? io.Error : io.Out, () => { Interlocked.CompareExchange(ref reason, "trigger count reached", null); stop.Cancel(); });
+        foreach (var (index, name) in inv.ObjectTypes) ring?.Context.AddObjectType(index, name, source.Info.PointerSize);
+        IRecordSink records = ring is null ? decoder : new RecordFanOut(decoder, ring);
+        var sink = new RecordingSink(rolled is null ? records : new RecordFanOut(rolled, records), all, source);
         if (options.Duration is { } duration) stop.CancelAfter(duration);
         Timer ticker = StartTicker(source, sink, tracker, watchdog, NoEvents, stop.Token);
         try
@@ -91,6 +105,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         decoder.Finish();
         parquet?.Complete();
         rolled?.Dispose();
+        ring?.Finish(source.EndReason ?? (cancel.IsCancellationRequested ? "Ctrl+C" : options.Duration is not null && stop.IsCancellationRequested ? "duration" : "end"));
 
         reason ??= source.EndReason ?? (cancel.IsCancellationRequested ? "stopped (Ctrl+C)"
             : options.Duration is not null && stop.IsCancellationRequested ? $"duration {options.Duration} reached" : "source ended");
@@ -103,7 +118,12 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         if (rolled is not null && !options.Json)
             io.Out.WriteLine($"wrote {rolled.Files.Count} .etl files ({options.Roll}): {rolled.Files[0]} … (read them together: handleetw leaks {Path.GetDirectoryName(rolled.Files[0])})");
         return new RecordingResult(reason, targetExited, sink.Records, sink.Snapshots + 1, sink.LostEvents, report, rundown,
-            stacks, decoder.Counters, parquet?.Directory) { NoHandleEvents = noHandleEvents, RolledFiles = rolled?.Files ?? [] };
+            stacks, decoder.Counters, parquet?.Directory)
+        {
+            NoHandleEvents = noHandleEvents, RolledFiles = rolled?.Files ?? [],
+            Captures = ring?.Captures.Select(c => c.Summary).ToList() ?? [],
+            Firings = ring?.Firings ?? [],
+        };
     }
 
     private ParquetTraceWriter? OpenParquet(RingFedSource source, StackTable stacks, HandleTracker tracker, TargetFilter filter) =>
@@ -138,7 +158,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         Action<string> noEvents, CancellationToken stop)
     {
         var clock = Stopwatch.StartNew();
-        long lastRecords = 0;
+        long lastRecords = 0, lastBytes = 0;
         TimeSpan nextSnapshot = options.SnapshotEvery ?? TimeSpan.MaxValue;
         return new Timer(_ =>
         {
@@ -162,8 +182,9 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
             }
             // The count is read off the consumer thread: a moment stale at worst, which a status line can afford.
             if (io.ErrorIsTerminal)
-                io.Error.Write($"\r{records - lastRecords,8} ev/s | live handles {tracker.LiveHandleCount,8} | lost {sink.LostEvents,6} | snapshots {sink.Snapshots + 1}{RollStatus()} | s = snapshot, Ctrl+C = stop ");
+                io.Error.Write($"\r{records - lastRecords,8} ev/s | live handles {tracker.LiveHandleCount,8} | lost {sink.LostEvents,6} | snapshots {sink.Snapshots + 1}{RollStatus()}{_ring?.Status(sink.Bytes - lastBytes)} | s = snapshot, Ctrl+C = stop ");
             lastRecords = records;
+            lastBytes = sink.Bytes;
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 

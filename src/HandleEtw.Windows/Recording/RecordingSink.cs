@@ -21,6 +21,10 @@ internal sealed class RecordingSink(IRecordSink decoder, TraceConsumer consumer,
 
     public long LastTimestamp { get; private set; }
 
+    /// <summary>Bytes of the records so far, as the ring holds them (a budget estimate divides by their rate).</summary>
+    public long Bytes => Volatile.Read(ref _bytes);
+    private long _bytes;
+
     /// <summary>Any thread: the next record boundary emits a snapshot mark.</summary>
     public void RequestSnapshot() => Interlocked.Increment(ref _snapshotRequests);
 
@@ -41,6 +45,7 @@ internal sealed class RecordingSink(IRecordSink decoder, TraceConsumer consumer,
         }
         decoder.OnRecord(record);
         Interlocked.Increment(ref _records);
+        Volatile.Write(ref _bytes, _bytes + HandleEtw.Etl.Ring.RecordRing.EntrySize(record.Payload.Length, record.ExtendedData.Length));
     }
 
     private void EmitSnapshots(long timestamp)

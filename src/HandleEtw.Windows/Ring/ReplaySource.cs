@@ -1,4 +1,5 @@
 using HandleEtw.Core.Records;
+using HandleEtw.Etl.Ring;
 
 namespace HandleEtw.Windows.Ring;
 

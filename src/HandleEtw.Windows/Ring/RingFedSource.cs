@@ -1,4 +1,5 @@
 using HandleEtw.Core.Records;
+using HandleEtw.Etl.Ring;
 
 namespace HandleEtw.Windows.Ring;
 
@@ -80,22 +81,7 @@ public abstract class RingFedSource : IRecordSource
             return false;
         try
         {
-            var record = new EventRecord
-            {
-                Group = h.Group != KernelGroup.None ? h.Group : KernelTasks.GroupOf(h.ProviderId),
-                Opcode = h.Opcode,
-                Version = h.Version,
-                ProviderId = h.ProviderId,
-                EventId = h.EventId,
-                Header = h.Header,
-                PointerSize = h.PointerSize,
-                ProcessId = h.ProcessId,
-                ThreadId = h.ThreadId,
-                Cpu = h.Cpu,
-                Timestamp = h.Timestamp,
-                Payload = user,
-                ExtendedData = extended,
-            };
+            EventRecord record = h.ToRecord(user, extended);
             sink.OnRecord(record);
         }
         finally

@@ -1,4 +1,5 @@
 using HandleEtw.Core.Records;
+using HandleEtw.Etl.Ring;
 using HandleEtw.Windows.Ring;
 
 namespace HandleEtw.Tests.Live;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using HandleEtw.Etl.Ring;
 using HandleEtw.Windows.Ring;
 
 namespace HandleEtw.Tests.Live;

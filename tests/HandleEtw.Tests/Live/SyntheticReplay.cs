@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using HandleEtw.Core.Records;
+using HandleEtw.Etl.Ring;
 using HandleEtw.Etl.File;
 using HandleEtw.Synthetic.Scenarios;
+using HandleEtw.Windows.Inventory;
 using HandleEtw.Windows.Ring;
 
 namespace HandleEtw.Tests.Live;
@@ -59,4 +61,13 @@ internal sealed class SyntheticReplay
             Records.Add(new ReplayRecord(header, record.Payload.ToArray()) { ExtendedData = record.ExtendedData.ToArray() });
         }
     }
+}
+
+/// <summary>A start inventory with nothing in it, taken at <paramref name="at"/> (a replay knows its handles from the trace).</summary>
+internal sealed class EmptyInventory(long at) : IInventoryProvider
+{
+    public HandleInventory Take() => new()
+    {
+        Handles = [], ObjectTypes = new Dictionary<ushort, string>(), TimestampBefore = at, TimestampAfter = at,
+    };
 }

@@ -12,14 +12,6 @@ namespace HandleEtw.Tests.Sequence;
 /// <summary>`record --etl NAME.etl --roll …` on the replay source: the files it writes answer like the recorded trace.</summary>
 public class RolledRecordingTests
 {
-    private sealed class NoInventory(long at) : IInventoryProvider
-    {
-        public HandleInventory Take() => new()
-        {
-            Handles = [], ObjectTypes = new Dictionary<ushort, string>(), TimestampBefore = at, TimestampAfter = at,
-        };
-    }
-
     [Fact]
     public void A_roll_every_two_minutes_of_a_ten_minute_replay_gives_the_leaks_and_diff_of_the_trace()
     {
@@ -35,7 +27,7 @@ public class RolledRecordingTests
         RecordingResult result;
         using (var source = replay.Source())
             result = new Recorder(options, new RecordingIo(stdout, new StringWriter(), ErrorIsTerminal: false))
-                .Run(source, new NoInventory(replay.Info.StartTimestamp), new TargetFilter(null, []), null, CancellationToken.None);
+                .Run(source, new EmptyInventory(replay.Info.StartTimestamp), new TargetFilter(null, []), null, CancellationToken.None);
 
         Assert.Equal(6, result.RolledFiles.Count); // 0-2, 2-4, 4-6, 6-8, 8-10 minutes, and the last iteration and end rundown just past 10
         Assert.Equal(Path.Combine(rollDir, "leaky_001.etl"), result.RolledFiles[0]);

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace HandleEtw.Windows.Ring;
+namespace HandleEtw.Etl.Ring;
 
 /// <summary>
 /// Single-producer single-consumer byte ring of variable-size records, allocated once. The producer (the ETW record
@@ -142,6 +142,34 @@ public sealed class RecordRing
             return true;
         }
     }
+
+    /// <summary>Sees one entry of <see cref="Visit"/>.</summary>
+    public delegate void EntryVisitor(in RawRecordHeader header, ReadOnlySpan<byte> userData, ReadOnlySpan<byte> extendedData);
+
+    /// <summary>Consumer: every entry from the oldest to the newest, leaving them in the ring (a ring kept as history
+    /// is written out without being emptied).</summary>
+    public void Visit(EntryVisitor visitor)
+    {
+        long position = _tail, head = Volatile.Read(ref _head);
+        while (position < head)
+        {
+            int offset = (int)(position & _mask);
+            uint length = MemoryMarshal.Read<uint>(_buffer.AsSpan(offset));
+            if (length == WrapMarker)
+            {
+                position += _buffer.Length - offset;
+                continue;
+            }
+            ReadOnlySpan<byte> entry = _buffer.AsSpan(offset, (int)length);
+            RawRecordHeader header = MemoryMarshal.Read<RawRecordHeader>(entry[PrefixSize..]);
+            visitor(header, entry.Slice(DataOffset, header.UserDataLength),
+                entry.Slice(DataOffset + header.UserDataLength, header.ExtendedDataLength));
+            position += length;
+        }
+    }
+
+    /// <summary>Bytes the entries occupy now (wrap slack included).</summary>
+    public long UsedBytes => Volatile.Read(ref _head) - Volatile.Read(ref _tail);
 
     /// <summary>Consumer: frees the entry returned by the last <see cref="TryPeek"/>.</summary>
     public void Release()

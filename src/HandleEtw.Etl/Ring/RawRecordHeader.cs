@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using HandleEtw.Core.Records;
 
-namespace HandleEtw.Windows.Ring;
+namespace HandleEtw.Etl.Ring;
 
 /// <summary>
 /// The fixed part of one ring entry: the EVENT_RECORD header fields handleetw uses. Blittable, written by the
@@ -42,5 +42,24 @@ public struct RawRecordHeader
         PointerSize = r.PointerSize,
         UserDataLength = r.Payload.Length,
         ExtendedDataLength = r.ExtendedData.Length,
+    };
+
+    /// <summary>The record these header fields describe, over its payload and extended data; a producer that did not
+    /// know the kernel group (live) gets it from the task GUID here.</summary>
+    public readonly EventRecord ToRecord(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> extendedData) => new()
+    {
+        Group = Group != KernelGroup.None ? Group : KernelTasks.GroupOf(ProviderId),
+        Opcode = Opcode,
+        Version = Version,
+        ProviderId = ProviderId,
+        EventId = EventId,
+        Header = Header,
+        PointerSize = PointerSize,
+        ProcessId = ProcessId,
+        ThreadId = ThreadId,
+        Cpu = Cpu,
+        Timestamp = Timestamp,
+        Payload = payload,
+        ExtendedData = extendedData,
     };
 }
