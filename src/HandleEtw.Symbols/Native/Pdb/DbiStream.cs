@@ -26,6 +26,7 @@ public sealed class DbiStream
     public static DbiStream Read(MsfFile msf)
     {
         var dbi = msf.Read(StreamIndex);
+        if (dbi.Length == 0) throw dbi.Damaged(0, "no DBI stream (a compiler's type-only PDB, not the linker's)");
         if (dbi.Length < HeaderSize) throw dbi.Damaged(0, $"DBI stream of {dbi.Length} bytes, shorter than its header");
         if (dbi.I32(0) != -1) throw dbi.Damaged(0, "DBI stream without the new-format signature");
         long[] sizes = new long[7]; // modules, section contributions, section map, sources, type servers, EC, debug header
