@@ -19,13 +19,13 @@ bounds AS (
 ),
 ops AS (
     SELECT pid AS owner_pid, handle AS handle_value, time_ns, 'open' AS op, stack_id, type, tid
-    FROM events WHERE op = 0
+    FROM events WHERE op = 0 AND handle_kind = 'kernel'
     UNION ALL
     SELECT target_pid, target_handle, time_ns, 'open', stack_id, type, tid
-    FROM events WHERE op = 2
+    FROM events WHERE op = 2 AND handle_kind = 'kernel'
     UNION ALL
     SELECT pid, handle, time_ns, 'close', stack_id, type, tid
-    FROM events WHERE op = 1
+    FROM events WHERE op = 1 AND handle_kind = 'kernel'
 ),
 until_to AS (
     SELECT o.* FROM ops o CROSS JOIN bounds b WHERE o.time_ns <= b.to_ns

@@ -26,7 +26,7 @@
 WITH open_at_end AS (
     SELECT pid, type, type_name, stack_id, create_time_ns, snapshot_time_ns
     FROM live_handles
-    WHERE snapshot = 'end'
+    WHERE snapshot = 'end' AND handle_kind = 'kernel'  -- 'gdi' / 'user' rank GDI and USER objects the same way
 ),
 trace_end AS (
     SELECT MAX(snapshot_time_ns) AS end_ns FROM open_at_end

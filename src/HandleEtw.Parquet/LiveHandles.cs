@@ -30,6 +30,9 @@ public readonly record struct LiveHandleRow
     /// <summary>Stack id of the create, -1 when none.</summary>
     public int StackId { get; init; }
     public LiveHandleOrigin Origin { get; init; }
+
+    /// <summary>Kernel handle, GDI or USER object.</summary>
+    public Core.Events.HandleKind Kind { get; init; }
 }
 
 /// <summary>

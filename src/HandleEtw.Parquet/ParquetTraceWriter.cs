@@ -71,6 +71,12 @@ public sealed class ParquetTraceWriter : TraceConsumer, IDisposable
         _events.Add(e, _processes.KeyOf(e.ProcessId));
     }
 
+    public override void OnGuiHandle(in GuiHandleEvent e)
+    {
+        _eventStacks.Add(e.StackId);
+        _events.Add(e, _processes.KeyOf(e.OwnerProcessId > 0 ? e.OwnerProcessId : e.ProcessId));
+    }
+
     public override void OnProcess(in ProcessEvent e)
     {
         _processes.On(e);

@@ -42,7 +42,17 @@ public sealed class ObjectTypeNames
 /// </summary>
 public static class EventOps
 {
-    public const byte Create = 0, Close = 1, Duplicate = 2, RundownStart = 3, RundownEnd = 4, Unknown = 255;
+    public const byte Create = 0, Close = 1, Duplicate = 2, RundownStart = 3, RundownEnd = 4, Owner = 5, Transform = 6,
+        Unknown = 255;
+
+    /// <summary>GDI/USER rows: create 0, destroy 1 (as close), owner change 5, transform 6.</summary>
+    public static byte Code(Core.Events.GuiHandleOp op) => op switch
+    {
+        Core.Events.GuiHandleOp.Create => Create,
+        Core.Events.GuiHandleOp.Destroy => Close,
+        Core.Events.GuiHandleOp.OwnerChange => Owner,
+        _ => Transform,
+    };
 
     public static byte Code(Core.Events.HandleOp op) => op switch
     {

@@ -6,7 +6,8 @@ namespace HandleEtw.Parquet;
 /// The handle tracker's open-handle table as `live_handles` rows: every handle open now in a running process (the
 /// table `handleetw leaks` ranks). An optional process predicate keeps the rows of the processes a recording is
 /// filtered to. The tracker must run before the writer so both have seen the same events. Process keys are left 0
-/// here; the writer fills them from the process events it has seen.
+/// here; the writer fills them from the process events it has seen. GDI and USER objects come with them, told apart
+/// by their kind.
 /// </summary>
 public sealed class TrackerLiveHandles(HandleTracker tracker, Func<int, bool>? keepProcess = null) : ILiveHandleSource
 {
@@ -14,7 +15,7 @@ public sealed class TrackerLiveHandles(HandleTracker tracker, Func<int, bool>? k
 
     public IEnumerable<LiveHandleRow> LiveHandles()
     {
-        foreach (LiveHandle h in Tracker.EnumerateLive())
+        foreach (LiveHandle h in Tracker.EnumerateLive(kind: null))
         {
             if (keepProcess is not null && !keepProcess(h.Pid)) continue;
             yield return new LiveHandleRow
@@ -28,6 +29,7 @@ public sealed class TrackerLiveHandles(HandleTracker tracker, Func<int, bool>? k
                 ThreadId = h.Thread,
                 StackId = h.StackId,
                 Origin = OriginOf(h.Origin),
+                Kind = h.Kind,
             };
         }
     }

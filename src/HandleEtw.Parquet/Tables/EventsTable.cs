@@ -26,9 +26,11 @@ internal sealed class EventsTable : IDisposable
     public static readonly DataField SourceHandle = new DataField<uint?>("source_handle");
     public static readonly DataField TargetPid = new DataField<int?>("target_pid");
     public static readonly DataField TargetHandle = new DataField<uint?>("target_handle");
+    public static readonly DataField HandleKind = new DataField<string>("handle_kind", nullable: false);
+    public static readonly DataField SessionId = new DataField<int?>("session_id");
 
     public static readonly ParquetSchema Schema = new(TimeNs, Op, Pid, ProcessKey, Tid, Cpu, Handle, Object,
-        Type, Name, StackId, SourcePid, SourceHandle, TargetPid, TargetHandle);
+        Type, Name, StackId, SourcePid, SourceHandle, TargetPid, TargetHandle, HandleKind, SessionId);
 
     public static readonly IReadOnlyDictionary<string, EncodingHint> Hints = new Dictionary<string, EncodingHint>
     {
@@ -37,6 +39,7 @@ internal sealed class EventsTable : IDisposable
         ["stack_id"] = EncodingHint.DeltaBinaryPacked,
         ["cpu"] = EncodingHint.DeltaBinaryPacked,
         ["name"] = EncodingHint.Dictionary,
+        ["handle_kind"] = EncodingHint.Dictionary,
     };
 
     private readonly ParquetTableFile _file;
@@ -65,6 +68,15 @@ internal sealed class EventsTable : IDisposable
         EventColumns c = _filling;
         long timeNs = _clock.ToNanoseconds(e.Timestamp);
         c.Set(c.Rows, e, timeNs, processKey);
+        LastTimestamp = e.Timestamp;
+        if (++c.Rows == c.Capacity) Flush();
+    }
+
+    /// <summary>A GDI/USER row; <paramref name="processKey"/> is the owner's.</summary>
+    public void Add(in GuiHandleEvent e, ulong processKey)
+    {
+        EventColumns c = _filling;
+        c.Set(c.Rows, e, _clock.ToNanoseconds(e.Timestamp), processKey);
         LastTimestamp = e.Timestamp;
         if (++c.Rows == c.Capacity) Flush();
     }
@@ -120,8 +132,8 @@ internal sealed class EventsTable : IDisposable
         private readonly RequiredColumn<ulong> _processKey, _object;
         private readonly RequiredColumn<ushort> _cpu, _type;
         private readonly RequiredColumn<uint> _handle;
-        private readonly StringColumn _name;
-        private readonly NullableColumn<int> _stackId, _sourcePid, _targetPid;
+        private readonly StringColumn _name, _kind;
+        private readonly NullableColumn<int> _stackId, _sourcePid, _targetPid, _session;
         private readonly NullableColumn<uint> _sourceHandle, _targetHandle;
 
         public EventColumns(int capacity)
@@ -134,6 +146,7 @@ internal sealed class EventsTable : IDisposable
                 _tid = new(Tid, n), _cpu = new(Cpu, n), _handle = new(Handle, n), _object = new(Object, n),
                 _type = new(Type, n), _name = new(Name, n), _stackId = new(StackId, n), _sourcePid = new(SourcePid, n),
                 _sourceHandle = new(SourceHandle, n), _targetPid = new(TargetPid, n), _targetHandle = new(TargetHandle, n),
+                _kind = new(HandleKind, n), _session = new(SessionId, n),
             ];
         }
 
@@ -153,6 +166,8 @@ internal sealed class EventsTable : IDisposable
             _object.Values[r] = e.Object;
             _type.Values[r] = e.ObjectType;
             _name.Values[r] = e.Name;
+            _kind.Values[r] = KernelKind;
+            _session.SetNull(r);
             if (e.StackId >= 0) _stackId.Set(r, e.StackId); else _stackId.SetNull(r);
             if (e.Op == HandleOp.Duplicate)
             {
@@ -168,6 +183,31 @@ internal sealed class EventsTable : IDisposable
                 _targetPid.SetNull(r);
                 _targetHandle.SetNull(r);
             }
+        }
+
+        private static readonly string KernelKind = HandleKinds.Name(Core.Events.HandleKind.Kernel);
+
+        /// <summary>GDI/USER: pid is the owner, source_pid the process that logged it (whose stack it is), target_handle
+        /// the new value of a transform, session_id the session the value belongs to.</summary>
+        public void Set(int r, in GuiHandleEvent e, long timeNs, ulong processKey)
+        {
+            _timeNs.Values[r] = timeNs;
+            _op.Values[r] = EventOps.Code(e.Op);
+            _pid.Values[r] = e.OwnerProcessId > 0 ? e.OwnerProcessId : e.ProcessId;
+            _processKey.Values[r] = processKey;
+            _tid.Values[r] = e.ThreadId;
+            _cpu.Values[r] = e.Cpu;
+            _handle.Values[r] = (uint)e.Handle;
+            _object.Values[r] = e.Handle;
+            _type.Values[r] = Core.Tracking.HandleTracker.GroupType(e.Type);
+            _name.Values[r] = null;
+            _kind.Values[r] = HandleKinds.Name(e.Kind);
+            _session.Set(r, e.SessionId);
+            if (e.StackId >= 0) _stackId.Set(r, e.StackId); else _stackId.SetNull(r);
+            _sourcePid.Set(r, e.ProcessId);
+            _sourceHandle.SetNull(r);
+            _targetPid.SetNull(r);
+            if (e.Op == GuiHandleOp.Transform) _targetHandle.Set(r, (uint)e.NewHandle); else _targetHandle.SetNull(r);
         }
     }
 }

@@ -21,8 +21,9 @@ internal sealed class LiveHandlesTable : TableBuffer
     public static readonly DataField Tid = new DataField<int>("tid");
     public static readonly DataField StackId = new DataField<int?>("stack_id");
     public static readonly DataField Origin = new DataField<string>("origin", nullable: false);
+    public static readonly DataField HandleKind = new DataField<string>("handle_kind", nullable: false);
     public static readonly ParquetSchema Schema = new(Snapshot, SnapshotNs, Pid, ProcessKey, Handle, Object, Type,
-        TypeName, Name, CreateNs, Tid, StackId, Origin);
+        TypeName, Name, CreateNs, Tid, StackId, Origin, HandleKind);
 
     internal static readonly IReadOnlyDictionary<string, EncodingHint> Hints = new Dictionary<string, EncodingHint>
     {
@@ -30,13 +31,14 @@ internal sealed class LiveHandlesTable : TableBuffer
         ["type_name"] = EncodingHint.Dictionary,
         ["name"] = EncodingHint.Dictionary,
         ["origin"] = EncodingHint.Dictionary,
+        ["handle_kind"] = EncodingHint.Dictionary,
     };
 
     private static readonly string[] OriginNames = ["created", "duplicated", "rundown", "inherited"];
 
     private readonly TraceClock _clock;
     private readonly ObjectTypeNames _typeNames;
-    private readonly StringColumn _snapshot, _typeName, _name, _origin;
+    private readonly StringColumn _snapshot, _typeName, _name, _origin, _kind;
     private readonly RequiredColumn<long> _snapshotNs;
     private readonly RequiredColumn<int> _pid, _tid;
     private readonly RequiredColumn<ulong> _key, _object;
@@ -58,7 +60,7 @@ internal sealed class LiveHandlesTable : TableBuffer
         SetColumns(_snapshot = new(Snapshot, n), _snapshotNs = new(SnapshotNs, n), _pid = new(Pid, n),
             _key = new(ProcessKey, n), _handle = new(Handle, n), _object = new(Object, n), _type = new(Type, n),
             _typeName = new(TypeName, n), _name = new(Name, n), _create = new(CreateNs, n), _tid = new(Tid, n),
-            _stack = new(StackId, n), _origin = new(Origin, n));
+            _stack = new(StackId, n), _origin = new(Origin, n), _kind = new(HandleKind, n));
     }
 
     public void Add(string label, long timestamp, IEnumerable<LiveHandleRow> rows)
@@ -74,7 +76,9 @@ internal sealed class LiveHandlesTable : TableBuffer
             _handle.Values[r] = h.Handle;
             _object.Values[r] = h.Object;
             _type.Values[r] = h.ObjectType;
-            _typeName.Values[r] = _typeNames.Get(h.ObjectType);
+            _typeName.Values[r] = h.Kind == Core.Events.HandleKind.Kernel ? _typeNames.Get(h.ObjectType)
+                : Core.Tracking.Win32kTypes.Name(h.Kind, h.ObjectType);
+            _kind.Values[r] = Core.Events.HandleKinds.Name(h.Kind);
             _name.Values[r] = h.Name;
             _create.Set(r, h.CreateTimestamp is { } t ? _clock.ToNanoseconds(t) : null);
             _tid.Values[r] = h.ThreadId;

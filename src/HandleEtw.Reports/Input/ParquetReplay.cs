@@ -80,9 +80,24 @@ public static class ParquetReplay
             ushort[] type = rows.Values<ushort>("type"); string?[] name = rows.Strings("name");
             int?[] stack = rows.Nullable<int>("stack_id"); int?[] sourcePid = rows.Nullable<int>("source_pid");
             int?[] targetPid = rows.Nullable<int>("target_pid"); uint?[] targetHandle = rows.Nullable<uint>("target_handle");
+            // v3 tables: GDI/USER rows beside the kernel ones (older tables have only kernel rows).
+            string?[]? kind = table.HasColumn("handle_kind") ? rows.Strings("handle_kind") : null;
+            int?[]? session = table.HasColumn("session_id") ? rows.Nullable<int>("session_id") : null;
             for (int i = 0; i < time.Length; i++)
             {
                 side.Flush(time[i], false, consumer);
+                if (kind is not null && kind[i] is "gdi" or "user")
+                {
+                    consumer.OnGuiHandle(new GuiHandleEvent
+                    {
+                        Kind = kind[i] == "gdi" ? HandleKind.Gdi : HandleKind.User, Op = GuiOp(op[i]), Timestamp = time[i],
+                        ProcessId = sourcePid[i] ?? pid[i], ThreadId = tid[i], Cpu = cpu[i], Handle = obj[i],
+                        NewHandle = targetHandle[i] ?? 0, Type = type[i], SessionId = session?[i] ?? 0, OwnerProcessId = pid[i],
+                        StackId = stack[i] is int gs && ids.TryGetValue(gs, out int gm) ? gm : -1,
+                    });
+                    last = Math.Max(last, time[i]);
+                    continue;
+                }
                 var e = new HandleEvent
                 {
                     Op = Op(op[i]), Timestamp = time[i], ProcessId = pid[i], ThreadId = tid[i], Cpu = cpu[i],
@@ -96,6 +111,16 @@ public static class ParquetReplay
         }
         return last;
     }
+
+    /// <summary>`events.op` codes of GDI/USER rows.</summary>
+    private static GuiHandleOp GuiOp(byte op) => op switch
+    {
+        0 => GuiHandleOp.Create,
+        1 => GuiHandleOp.Destroy,
+        5 => GuiHandleOp.OwnerChange,
+        6 => GuiHandleOp.Transform,
+        _ => throw new TraceFormatException($"events.parquet: unknown op {op} of a GDI/USER row", 0),
+    };
 
     /// <summary>`events.op` codes (docs/parquet-schema.md).</summary>
     private static HandleOp Op(byte op) => op switch

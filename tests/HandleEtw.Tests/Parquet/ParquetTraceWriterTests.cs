@@ -65,7 +65,7 @@ public class ParquetTraceWriterTests
         Assert.Equal(50, db.Count("SELECT count(*) FROM events WHERE stack_id IS NULL"));
         // v3: no text twin of op, no timestamp twin of time_ns (wall-clock time is derived from meta, as above).
         Assert.Equal(["time_ns", "op", "pid", "process_key", "tid", "cpu", "handle", "object", "type", "name", "stack_id",
-            "source_pid", "source_handle", "target_pid", "target_handle"],
+            "source_pid", "source_handle", "target_pid", "target_handle", "handle_kind", "session_id"],
             db.Rows("SELECT column_name FROM (DESCRIBE events)").Select(r => (string)r[0]!));
         Assert.True(db.Count("SELECT count(*) FROM events WHERE op = 2") > 0);
     }
