@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using HandleEtw.Core.Records;
 
 namespace HandleEtw.Etl.Decoding;
@@ -106,7 +107,20 @@ public static class StackWalkPayloads
         int size = pointerSize == 4 ? 4 : 8;
         int count = bytes.Length / size; // bounded by the record size (≤ 64 KB)
         if (buffer.Length < count) buffer = new ulong[Math.Max(count, buffer.Length * 2)];
-        for (int i = 0; i < count; i++) buffer[i] = ReadPointer(bytes.Slice(i * size, size), size);
+        if (!BitConverter.IsLittleEndian)
+        {
+            for (int i = 0; i < count; i++) buffer[i] = ReadPointer(bytes.Slice(i * size, size), size);
+            return count;
+        }
+        // Frames are most of a trace's bytes when keys are evicted often: copied as a block, not one by one.
+        if (size == 8)
+        {
+            MemoryMarshal.Cast<byte, ulong>(bytes[..(count * 8)]).CopyTo(buffer);
+            return count;
+        }
+        ReadOnlySpan<uint> narrow = MemoryMarshal.Cast<byte, uint>(bytes[..(count * 4)]);
+        Span<ulong> wide = buffer.AsSpan(0, count);
+        for (int i = 0; i < wide.Length; i++) wide[i] = narrow[i];
         return count;
     }
 }
