@@ -3,8 +3,6 @@ using System.CommandLine;
 using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Analysis.Compare;
 using HandleEtw.Core.Json;
-using HandleEtw.Core.Records;
-using HandleEtw.Core.Tracking;
 using HandleEtw.Reports.Collect;
 
 namespace HandleEtw.Cli.Commands;
@@ -46,32 +44,17 @@ public static class CompareCommand
         return command;
     }
 
-    /// <summary>One trace ready to replay, named as the user gave it.</summary>
-    public sealed record Input(string Name, ReportInput Trace);
-
-    public static Input Side(string path, Core.Stacks.IFrameSymbolizer? symbolizer = null, TraceProgress? progress = null)
+    public static CompareInput Side(string path, Core.Stacks.IFrameSymbolizer? symbolizer = null, TraceProgress? progress = null)
     {
         if (!File.Exists(path) && !Directory.Exists(path)) throw new UserErrorException($"{path}: no such file or directory");
-        return new Input(path, ReportCommand.Open([path], symbolizer, progress));
+        return new CompareInput(path, ReportCommand.Open([path], symbolizer, progress));
     }
 
-    public static int Execute(Args args, Input before, Input after, TextWriter output)
+    public static int Execute(Args args, CompareInput before, CompareInput after, TextWriter output)
     {
-        var (beforeTrace, beforeLeaks) = Analyse(before, args.Filter);
-        var (afterTrace, afterLeaks) = Analyse(after, args.Filter);
-        CompareReport report = LeakComparison.Compare(beforeTrace, beforeLeaks, afterTrace, afterLeaks);
+        CompareReport report = CompareBuilder.Compare(CompareBuilder.Analyse(before, args.Filter), CompareBuilder.Analyse(after, args.Filter));
         if (args.Json) output.WriteLine(JsonContract.Write(CompareJson.Of(report, before.Trace.Info, after.Trace.Info)));
         else CompareText.Write(output, report, args.Top, args.All);
         return ExitCodes.Ok;
-    }
-
-    private static (ComparedTrace, LeakReport) Analyse(Input input, ProcessFilter filter)
-    {
-        var tracker = new HandleTracker(input.Trace.Info);
-        StackContext context = input.Trace.Replay(tracker);
-        LeakReport leaks = LeakAnalysis.Build(tracker, context, filter, int.MaxValue);
-        bool symbolized = leaks.Leaks.Concat(leaks.Flat).Any(l => StackIdentity.IsSymbolized(l.Stack));
-        double seconds = Math.Round(TraceSpan.Of(input.Trace.Info, tracker.LastTimestamp).Seconds, 3);
-        return (new ComparedTrace(input.Name, seconds, leaks.Lossy, symbolized), leaks);
     }
 }

@@ -4,10 +4,11 @@ namespace HandleEtw.Core.Analysis;
 
 /// <summary>One (process, type, create stack) group with handles open at the end. FirstOpen/LastOpen: open times
 /// (seconds from trace start) of its oldest and newest live handle; Reason says why it is growing or flat; Origin is
-/// the origin its live handles share (`created`, `duplicated`, `rundown`, `inherited`) or `mixed`.</summary>
+/// the origin its live handles share (`created`, `duplicated`, `rundown`, `inherited`) or `mixed`; StackId is the
+/// create stack's canonical id in this trace's stack table (-1 without one), to find the group again on a replay.</summary>
 public sealed record LeakEntry(int Pid, string Process, string Type, int Outstanding, int Created, double PerMinute,
                                bool Growing, double FirstOpen, double LastOpen, string Reason, IReadOnlyList<string> Stack,
-                               string Origin = "created")
+                               string Origin = "created", int StackId = -1)
 {
     /// <summary>`kernel`, `gdi` or `user`.</summary>
     public string HandleKind { get; init; } = "kernel";
@@ -34,7 +35,7 @@ public static class LeakAnalysis
         List<LeakEntry> Entries(bool growing) => groups.Where(g => g.Growing == growing).Take(top)
             .Select(g => new LeakEntry(g.Pid, g.Process, g.Type, g.Outstanding, g.Created, Math.Round(g.PerMinute, 3),
                 g.Growing, Math.Round(g.FirstOpen, 6), Math.Round(g.LastOpen, 6), g.Verdict.Reason,
-                context.Frames(g.StackId, g.StackPid, tracker.LastTimestamp), g.Origin) { HandleKind = Events.HandleKinds.Name(g.Kind) })
+                context.Frames(g.StackId, g.StackPid, tracker.LastTimestamp), g.Origin, g.StackId) { HandleKind = Events.HandleKinds.Name(g.Kind) })
             .ToList();
         return new LeakReport(tracker.Lossy, Entries(true), Entries(false));
     }

@@ -9,7 +9,14 @@ public sealed record TraceSummary(
     long DamagedBytes, bool Lossy);
 
 /// <summary>One line of a chart: a value per sample instant.</summary>
-public sealed record ChartSeries(string Label, string Detail, IReadOnlyList<int> Values);
+public sealed record ChartSeries(string Label, string Detail, IReadOnlyList<int> Values)
+{
+    /// <summary>This line's own sample instants (a comparison draws two traces on one axis); null: the chart's.</summary>
+    public IReadOnlyList<double>? Times { get; init; }
+
+    /// <summary>Drawn dashed, so a line it covers exactly still shows through.</summary>
+    public bool Dashed { get; init; }
+}
 
 /// <summary>A time chart: sample instants in seconds from trace start, and the diff window when one was given.</summary>
 public sealed record TimeChart(string Id, string Title, IReadOnlyList<double> Times, IReadOnlyList<ChartSeries> Series,
@@ -17,6 +24,8 @@ public sealed record TimeChart(string Id, string Title, IReadOnlyList<double> Ti
 {
     /// <summary>What the values count, written along the y axis.</summary>
     public string YLabel { get; init; } = "open handles";
+
+    public string XLabel { get; init; } = "seconds from trace start";
 }
 
 /// <summary>Handles of one type in one process at the start (after the rundown) and at the end.</summary>

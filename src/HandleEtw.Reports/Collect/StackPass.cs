@@ -19,12 +19,14 @@ internal sealed class StackPass : TraceConsumer
     private readonly HashSet<GroupKey> _wanted;
     private readonly Func<int, int> _canonical;
 
-    public StackPass(TraceInfo info, IEnumerable<GroupKey> wanted, Func<int, int> canonical, long width, int maxSamples)
+    /// <param name="origin">Where the sample grid starts (raw time); null: at the first event, as the first pass's.</param>
+    public StackPass(TraceInfo info, IEnumerable<GroupKey> wanted, Func<int, int> canonical, long width, int maxSamples,
+                     long? origin = null)
     {
         _canonical = canonical;
         _tracker = new HandleTracker(info);
         _wanted = wanted.ToHashSet();
-        Sampler = new TimeSampler<GroupKey>(Read, width, maxSamples, maxKeys: Math.Max(1, _wanted.Count));
+        Sampler = new TimeSampler<GroupKey>(Read, width, maxSamples, maxKeys: Math.Max(1, _wanted.Count), origin);
     }
 
     public TimeSampler<GroupKey> Sampler { get; }

@@ -17,13 +17,16 @@ public sealed class TimeSampler<TKey> where TKey : notnull
     /// <param name="read">Current counts; keys not listed count as zero.</param>
     /// <param name="width">Initial spacing in raw clock ticks (doubles as needed).</param>
     /// <param name="maxKeys">Keys beyond this many are not charted (bounds memory on traces with many processes).</param>
-    public TimeSampler(Func<IEnumerable<(TKey Key, int Value)>> read, long width, int maxSamples = 500, int maxKeys = 4096)
+    /// <param name="origin">Where the grid starts (raw time); null: at the first event.</param>
+    public TimeSampler(Func<IEnumerable<(TKey Key, int Value)>> read, long width, int maxSamples = 500, int maxKeys = 4096,
+                       long? origin = null)
     {
         if (maxSamples < 2 || maxSamples % 2 != 0) throw new ArgumentOutOfRangeException(nameof(maxSamples), "must be even and at least 2");
         _read = read;
         Width = Math.Max(1, width);
         MaxSamples = maxSamples;
         _maxKeys = maxKeys;
+        if (origin is long start) (_origin, _started) = (start, true);
     }
 
     public int MaxSamples { get; }
@@ -31,7 +34,7 @@ public sealed class TimeSampler<TKey> where TKey : notnull
     /// <summary>Current spacing between samples, in raw clock ticks.</summary>
     public long Width { get; private set; }
 
-    /// <summary>Raw timestamp of the first event (time of sample -1).</summary>
+    /// <summary>Raw timestamp of the first event, or the origin given (time of sample -1).</summary>
     public long Origin => _origin;
 
     public int Count => _count;

@@ -16,13 +16,7 @@ public static class HtmlReport
 
     public static string Render(ReportData data)
     {
-        var html = new StringBuilder(64 * 1024);
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
-            .Append($"<meta http-equiv=\"Content-Security-Policy\" content=\"{PageAssets.ContentSecurityPolicy}\"/>\n")
-            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
-            .Append($"<title>Handle report: {E(Path.GetFileName(data.Summary.Source))}</title>\n")
-            .Append("<style>").Append(PageAssets.Style).Append("</style>\n</head>\n<body>\n");
-        html.Append($"<h1>Handle report: {E(Path.GetFileName(data.Summary.Source))}</h1>\n");
+        StringBuilder html = Open($"Handle report: {Path.GetFileName(data.Summary.Source)}");
         CoverageBanner(html, data.Coverage);
         VerdictSummary.Write(html, data);
         Glance(html, data.Summary, data.GeneratedUtc);
@@ -33,9 +27,25 @@ public static class HtmlReport
         TypeSection.Write(html, data.Types, data.TypesLeftOut);
         LeakSection.Write(html, data.Leaks);
         DiffSection.Write(html, data.Diff, data.DiffHandlesShown);
-        html.Append("<pre id=\"render-facts\"></pre>\n<script>").Append(PageAssets.Script).Append("</script>\n</body>\n</html>\n");
-        return html.ToString();
+        return Close(html);
     }
+
+    /// <summary>The page up to its heading: inline style, the policy that nothing loads from elsewhere.</summary>
+    internal static StringBuilder Open(string title)
+    {
+        var html = new StringBuilder(64 * 1024);
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n")
+            .Append($"<meta http-equiv=\"Content-Security-Policy\" content=\"{PageAssets.ContentSecurityPolicy}\"/>\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
+            .Append($"<title>{E(title)}</title>\n")
+            .Append("<style>").Append(PageAssets.Style).Append("</style>\n</head>\n<body>\n")
+            .Append($"<h1>{E(title)}</h1>\n");
+        return html;
+    }
+
+    /// <summary>The facts line and the script, and the end of the page.</summary>
+    internal static string Close(StringBuilder html) =>
+        html.Append("<pre id=\"render-facts\"></pre>\n<script>").Append(PageAssets.Script).Append("</script>\n</body>\n</html>\n").ToString();
 
     public static void WriteFile(string path, ReportData data) =>
         File.WriteAllText(path, Render(data), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
@@ -79,10 +89,10 @@ public static class HtmlReport
     internal static string E(string? text) => HtmlText.Encode(text);
 
     /// <summary>Frames as preformatted text inside a details element (in the page, not built on click).</summary>
-    internal static void Stack(StringBuilder html, IReadOnlyList<string> frames, bool open)
+    internal static void Stack(StringBuilder html, IReadOnlyList<string> frames, bool open, string what = "create stack")
     {
         html.Append(open ? "<details open=\"open\">" : "<details>")
-            .Append($"<summary>create stack ({frames.Count} frames)</summary><pre>");
+            .Append($"<summary>{E(what)} ({frames.Count} frames)</summary><pre>");
         html.Append(frames.Count == 0 ? "(no stack recorded)" : E(string.Join("\n", frames)));
         html.Append("</pre></details>\n");
     }

@@ -16,17 +16,18 @@ public static class SvgChart
 
     public static void Write(StringBuilder html, TimeChart chart)
     {
-        int points = chart.Series.Sum(s => Math.Min(s.Values.Count, chart.Times.Count));
+        int points = chart.Series.Sum(s => Math.Min(s.Values.Count, TimesOf(chart, s).Count));
         html.Append($"<svg class=\"chart\" id=\"{chart.Id}\" role=\"img\" aria-label=\"{HtmlText.Encode(chart.Title)}\" ")
             .Append($"viewBox=\"0 0 {Width} {Height}\" width=\"{Width}\" height=\"{Height}\" data-points=\"{points}\">\n");
-        double xMax = Math.Max(chart.Times.Count > 0 ? chart.Times[^1] : 0, chart.WindowTo ?? 0);
+        double xMax = chart.Series.Select(s => TimesOf(chart, s)).Append(chart.Times)
+            .Select(t => t.Count > 0 ? t[^1] : 0).Append(chart.WindowTo ?? 0).Max();
         if (xMax <= 0) xMax = 1;
         int yMax = NiceCeiling(chart.Series.SelectMany(s => s.Values).DefaultIfEmpty(0).Max());
         double X(double t) => Left + Math.Clamp(t / xMax, 0, 1) * PlotWidth;
         double Y(double v) => Top + PlotHeight - v / yMax * PlotHeight;
 
         Window(html, chart, X);
-        Axes(html, chart.YLabel, xMax, yMax, X, Y);
+        Axes(html, chart, xMax, yMax, X, Y);
         if (points == 0)
             html.Append($"<text class=\"empty\" x=\"{Left + PlotWidth / 2}\" y=\"{Top + PlotHeight / 2}\" text-anchor=\"middle\">no data</text>\n");
         for (int i = 0; i < chart.Series.Count; i++) Line(html, chart, i, X, Y);
@@ -44,7 +45,7 @@ public static class SvgChart
             .Append($"<text class=\"window-label\" x=\"{F(x0 + 4)}\" y=\"{Top + 12}\">diff window</text>\n");
     }
 
-    private static void Axes(StringBuilder html, string yLabel, double xMax, int yMax, Func<double, double> x, Func<double, double> y)
+    private static void Axes(StringBuilder html, TimeChart chart, double xMax, int yMax, Func<double, double> x, Func<double, double> y)
     {
         html.Append($"<g class=\"axis\"><line x1=\"{Left}\" y1=\"{Top + PlotHeight}\" x2=\"{Left + PlotWidth}\" y2=\"{Top + PlotHeight}\"/>")
             .Append($"<line x1=\"{Left}\" y1=\"{Top}\" x2=\"{Left}\" y2=\"{Top + PlotHeight}\"/>\n");
@@ -55,20 +56,22 @@ public static class SvgChart
         double xStep = NiceStep(xMax);
         for (double t = 0; t <= xMax + 1e-9; t += xStep)
             html.Append($"<text x=\"{F(x(t))}\" y=\"{Top + PlotHeight + 16}\" text-anchor=\"middle\">{F(t)}</text>\n");
-        html.Append($"<text x=\"{Left + PlotWidth / 2}\" y=\"{Height - 4}\" text-anchor=\"middle\">seconds from trace start</text>\n")
+        html.Append($"<text class=\"x-label\" x=\"{Left + PlotWidth / 2}\" y=\"{Height - 4}\" text-anchor=\"middle\">{HtmlText.Encode(chart.XLabel)}</text>\n")
             .Append($"<text class=\"y-label\" x=\"{-(Top + PlotHeight / 2)}\" y=\"12\" transform=\"rotate(-90)\" text-anchor=\"middle\">")
-            .Append(HtmlText.Encode(yLabel)).Append("</text></g>\n");
+            .Append(HtmlText.Encode(chart.YLabel)).Append("</text></g>\n");
     }
 
     private static void Line(StringBuilder html, TimeChart chart, int index, Func<double, double> x, Func<double, double> y)
     {
         ChartSeries s = chart.Series[index];
-        int n = Math.Min(s.Values.Count, chart.Times.Count);
-        html.Append($"<polyline class=\"series\" data-series=\"{index}\" stroke=\"{Palette[index % Palette.Length]}\" points=\"");
+        IReadOnlyList<double> times = TimesOf(chart, s);
+        int n = Math.Min(s.Values.Count, times.Count);
+        html.Append($"<polyline class=\"series\" data-series=\"{index}\" stroke=\"{Palette[index % Palette.Length]}\"")
+            .Append(s.Dashed ? " stroke-dasharray=\"8 5\"" : "").Append(" points=\"");
         for (int i = 0; i < n; i++)
         {
             if (i > 0) html.Append(' ');
-            html.Append(F(x(chart.Times[i]))).Append(',').Append(F(y(s.Values[i])));
+            html.Append(F(x(times[i]))).Append(',').Append(F(y(s.Values[i])));
         }
         int last = n > 0 ? s.Values[n - 1] : 0;
         html.Append($"\"><title>{HtmlText.Encode(s.Label)}: {last:N0} at the end\n{HtmlText.Encode(s.Detail)}</title></polyline>\n");
@@ -85,6 +88,8 @@ public static class SvgChart
         }
         html.Append("</ul>\n");
     }
+
+    private static IReadOnlyList<double> TimesOf(TimeChart chart, ChartSeries s) => s.Times ?? chart.Times;
 
     /// <summary>1, 2 or 5 × 10^k at or above <paramref name="value"/>, so the axis ends on a round number.</summary>
     internal static int NiceCeiling(int value)

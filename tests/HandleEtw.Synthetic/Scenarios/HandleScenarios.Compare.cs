@@ -8,12 +8,14 @@ public sealed record LeakyBuild(bool Fun4Closes = false, uint Fun4Rva = 0x1A00, 
 
 public static partial class HandleScenarios
 {
-    /// <summary><see cref="LeakyHandles"/> as the given build runs it: fun3 pairs, fun4 (and fun5) as the build says.</summary>
-    public static TraceScript LeakyHandlesBuild(LeakyBuild build, int iterations = 200, ScriptOptions? options = null)
+    /// <summary><see cref="LeakyHandles"/> as the given build runs it: fun3 pairs, fun4 (and fun5) as the build says;
+    /// the iterations spread over <paramref name="duration"/> (60 s unless given).</summary>
+    public static TraceScript LeakyHandlesBuild(LeakyBuild build, int iterations = 200, ScriptOptions? options = null,
+                                                TimeSpan? duration = null)
     {
         var script = new TraceScript(options);
         ScriptThread main = AddLeakyHandlesProcess(script, fun4Rva: build.Fun4Rva).Thread(5120);
-        long gap = TimeSpan.FromSeconds(60).Ticks / Math.Max(1, iterations);
+        long gap = (duration ?? TimeSpan.FromSeconds(60)).Ticks / Math.Max(1, iterations);
         string[] fun3 = ["kernelbase!CreateEventW", "fun3", "main", .. TraceScript.ThreadBase];
         string[] fun3Close = ["kernelbase!CloseHandle", "fun3", "main", .. TraceScript.ThreadBase];
         string[] fun4 = ["kernelbase!CreateEventW", "fun4", "main", .. TraceScript.ThreadBase];

@@ -16,7 +16,7 @@ public sealed class CompareCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     /// <summary>What a PDB would answer for the script's modules: `module!function+0xOFF`.</summary>
-    private sealed class ScriptSymbols(TraceScript script) : IFrameSymbolizer
+    internal sealed class ScriptSymbols(TraceScript script) : IFrameSymbolizer
     {
         public string? Symbolize(ModuleIdentity module, ulong offset)
         {
@@ -88,6 +88,22 @@ public sealed class CompareCommandTests : IDisposable
         Assert.Equal(("new leak", "Mutant"), (groups[0].GetProperty("verdict").GetString(), groups[0].GetProperty("type").GetString()));
         Assert.Equal(JsonValueKind.Null, groups[0].GetProperty("before").ValueKind);
         Assert.Equal(("still leaking", "module+offset"), (groups[1].GetProperty("verdict").GetString(), groups[1].GetProperty("matched_by").GetString()));
+    }
+
+    [Fact]
+    public void A_leak_three_times_as_fast_is_worse_and_the_same_rate_over_twice_the_time_still_leaking()
+    {
+        var before = Write("before", new LeakyBuild());
+        TraceScript fast = HandleScenarios.LeakyHandlesBuild(new LeakyBuild(), iterations: 180);
+        TraceScript longer = HandleScenarios.LeakyHandlesBuild(new LeakyBuild(), iterations: 120, duration: TimeSpan.FromSeconds(120));
+        foreach (var (script, verdict) in new[] { (fast, "worse"), (longer, "still leaking") })
+        {
+            string path = Path.Combine(_dir, verdict + ".etl");
+            script.WriteTo(path);
+            JsonElement g = Assert.Single(Compare(before, (path, script)).GetProperty("groups").EnumerateArray());
+            Assert.Equal(verdict, g.GetProperty("verdict").GetString());
+            Assert.InRange(g.GetProperty("before").GetProperty("per_minute").GetDouble(), 59.9, 60.1);
+        }
     }
 
     [Fact]

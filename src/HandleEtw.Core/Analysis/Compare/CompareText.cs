@@ -26,20 +26,16 @@ public static class CompareText
     public static void Write(TextWriter w, CompareReport r, int top, bool all)
     {
         w.WriteLine($"before: {r.Before.Source} ({Number(r.Before.Seconds)} s)   after: {r.After.Source} ({Number(r.After.Seconds)} s)");
-        w.WriteLine(r.Matching == StackMatch.Symbols
-            ? "stacks matched by symbols (module!function), then by user-frame signature"
-            : "stacks matched by module+offset, then by user-frame signature (give --symbols to match across rebuilds by function)");
+        w.WriteLine(MatchingLine(r.Matching));
         foreach (var (trace, name) in new[] { (r.Before, "before"), (r.After, "after") })
-            if (trace.Lossy) w.WriteLine($"WARNING: the {name} trace lost events or has damaged buffers; every verdict is uncertain.");
-        var counts = Enum.GetValues<CompareVerdict>().Select(v => $"{r.Groups.Count(g => g.Verdict == v)} {Name(v)}");
-        w.WriteLine("verdicts: " + string.Join(", ", counts));
+            if (trace.Lossy) w.WriteLine($"WARNING: {LossyLine(name)}");
+        w.WriteLine("verdicts: " + Counts(r));
         int rank = 1;
-        var shown = r.Groups.Where(g => all || g.Verdict != CompareVerdict.Flat).Take(top).ToList();
+        var shown = Listed(r, top, all);
         foreach (ComparedGroup g in shown)
         {
             w.WriteLine();
-            string how = g.MatchedBy is { } m ? $"matched by {Name(m)}" : g.Before is null ? "after only" : "before only";
-            w.WriteLine($"#{rank++} {Name(g.Verdict).ToUpperInvariant()}{(g.Uncertain ? " (uncertain)" : "")}: {g.Process} {g.Type} ({how})");
+            w.WriteLine($"#{rank++} {Name(g.Verdict).ToUpperInvariant()}{(g.Uncertain ? " (uncertain)" : "")}: {g.Process} {g.Type} ({How(g)})");
             w.WriteLine($"    before: {Side(g.Before)}");
             w.WriteLine($"    after:  {Side(g.After)}");
             IReadOnlyList<string> stack = (g.After ?? g.Before)!.Stack;
@@ -52,7 +48,26 @@ public static class CompareText
         if (flat > 0) w.WriteLine($"\n{flat} flat groups not listed (--all lists them)");
     }
 
-    private static string Side(CompareSide? s) => s is null ? "none open"
+    public static string MatchingLine(StackMatch matching) => matching == StackMatch.Symbols
+        ? "stacks matched by symbols (module!function), then by user-frame signature"
+        : "stacks matched by module+offset, then by user-frame signature (give --symbols to match across rebuilds by function)";
+
+    public static string LossyLine(string side) => $"the {side} trace lost events or has damaged buffers; every verdict is uncertain.";
+
+    /// <summary>`1 new leak, 0 worse, …`: every verdict with its count, in rank order.</summary>
+    public static string Counts(CompareReport r) =>
+        string.Join(", ", Enum.GetValues<CompareVerdict>().Select(v => $"{r.Groups.Count(g => g.Verdict == v)} {Name(v)}"));
+
+    /// <summary>The groups listed, in rank order: the first <paramref name="top"/>, flat ones only with <paramref name="all"/>.</summary>
+    public static IReadOnlyList<ComparedGroup> Listed(CompareReport r, int top, bool all) =>
+        r.Groups.Where(g => all || g.Verdict != CompareVerdict.Flat).Take(top).ToList();
+
+    /// <summary>`matched by symbols`, or which trace alone holds the group.</summary>
+    public static string How(ComparedGroup g) =>
+        g.MatchedBy is { } m ? $"matched by {Name(m)}" : g.Before is null ? "after only" : "before only";
+
+    /// <summary>One side of a group: `60 outstanding of 60 opened, +60/min (pid 4242)`, or `none open`.</summary>
+    public static string Side(CompareSide? s) => s is null ? "none open"
         : $"{s.Outstanding} outstanding of {s.Opened} opened, " +
           (s.Growing ? $"+{Number(s.PerMinute)}/min" : "flat") + $" (pid {string.Join(", ", s.Pids)})";
 

@@ -3,10 +3,17 @@ namespace HandleEtw.Core.Analysis.Compare;
 /// <summary>What happened to a group between the two traces; the order is the rank (worst news first).</summary>
 public enum CompareVerdict { NewLeak, Worse, StillLeaking, Better, Fixed, Flat }
 
+/// <summary>One leak group of a trace that a compared group is made of: its process and create stack id.</summary>
+public readonly record struct GroupPart(int Pid, int StackId);
+
 /// <summary>One trace's view of a matched group (several pids of one image add up).</summary>
 /// <param name="PerMinute">Growth in handles per minute (GrowthRule), so traces of different lengths compare.</param>
 public sealed record CompareSide(int Outstanding, int Opened, double PerMinute, bool Growing, string Reason,
-                                 IReadOnlyList<int> Pids, IReadOnlyList<string> Stack);
+                                 IReadOnlyList<int> Pids, IReadOnlyList<string> Stack)
+{
+    /// <summary>The trace's own leak groups that add up to this side (to follow them over time on a replay).</summary>
+    public IReadOnlyList<GroupPart> Parts { get; init; } = [];
+}
 
 /// <param name="MatchedBy">How the two sides were paired; null when the group is in one trace only.</param>
 /// <param name="Uncertain">A trace the verdict rests on is lossy: the counts may be incomplete.</param>
@@ -82,7 +89,8 @@ public static class LeakComparison
                 LeakEntry first = g.First();
                 LeakEntry fastest = g.MaxBy(l => l.PerMinute)!;
                 var side = new CompareSide(g.Sum(l => l.Outstanding), g.Sum(l => l.Created), Math.Round(g.Sum(l => l.PerMinute), 3),
-                    g.Any(l => l.Growing), fastest.Reason, g.Select(l => l.Pid).Distinct().Order().ToList(), first.Stack);
+                    g.Any(l => l.Growing), fastest.Reason, g.Select(l => l.Pid).Distinct().Order().ToList(), first.Stack)
+                    { Parts = g.Select(l => new GroupPart(l.Pid, l.StackId)).ToList() };
                 string signature = $"{StackIdentity.ModuleName(first.Process)}\n{first.Type}\n{StackIdentity.Key(first.Stack, StackMatch.Signature)}";
                 return new Aggregated(g.Key, first.Process, first.Type, signature, side);
             });
