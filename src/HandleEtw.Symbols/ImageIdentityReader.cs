@@ -6,20 +6,26 @@ namespace HandleEtw.Symbols;
 /// <summary>The PDB an image file was built with (CodeView debug directory entry), for traces without DbgID_RSDS events.</summary>
 public static class ImageIdentityReader
 {
-    /// <summary>Guid, age and PDB path from the image's CodeView entry; null when the file is absent, not a PE or has none.</summary>
+    /// <summary>
+    /// Guid, age and PDB path from the image's CodeView entry; null when the file is absent, not a PE or has none. A
+    /// ReadyToRun image has two: its native code's PDB (`NAME.ni.pdb`) and the IL's portable PDB, which names no native
+    /// code; the native one is taken whatever their order, as the kernel's DbgID_RSDS does.
+    /// </summary>
     public static (Guid Guid, int Age, string PdbPath)? TryRead(string imagePath)
     {
         try
         {
             using var stream = File.OpenRead(imagePath);
             using var pe = new PEReader(stream);
+            (Guid, int, string)? portable = null;
             foreach (var entry in pe.ReadDebugDirectory())
             {
                 if (entry.Type != DebugDirectoryEntryType.CodeView) continue;
                 var codeView = pe.ReadCodeViewDebugDirectoryData(entry);
-                return (codeView.Guid, codeView.Age, codeView.Path);
+                if (!entry.IsPortableCodeView) return (codeView.Guid, codeView.Age, codeView.Path);
+                portable ??= (codeView.Guid, codeView.Age, codeView.Path);
             }
-            return null;
+            return portable;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException)
         {

@@ -95,7 +95,8 @@ public sealed class SymbolResolver : IFrameSymbolizer, IDisposable
         }
         if (located.Identity.Format == PdbFormat.Portable)
         {
-            _missing[module.FileName] = module.DescribePdb() + " is a portable PDB: managed frames resolve by method token";
+            _missing[module.FileName] = module.DescribePdb() + " is a portable PDB (IL only: JIT frames are named from the runtime's " +
+                "events; ReadyToRun code needs the image's native .ni.pdb)";
             return null;
         }
         if (OperatingSystem.IsWindows() && OpenWithDia(located.Path) is { } dia) return dia;

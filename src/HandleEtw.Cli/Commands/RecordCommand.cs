@@ -26,13 +26,18 @@ public static class RecordCommand
         var force = new Option<bool>("--force") { Description = "Stop a running handleetw session of another run, or the NT Kernel Logger's trace when the fallback needs it." };
         var verbose = new Option<bool>("--verbose") { Description = "Say which session path is used and list active sessions." };
         var json = new Option<bool>("--json") { Description = "Write the end-of-run summary as JSON instead of text." };
-        foreach (Option o in new Option[] { process, pid, duration, output, etl, roll, ring, trigger, triggerCount, snapshotEvery, force, verbose, json })
+        var noClr = new Option<bool>("--no-clr") { Description = "Do not enable the .NET runtime's method events (JIT-compiled frames then stay addresses)." };
+        var noClrRundown = new Option<bool>("--no-clr-rundown") { Description = "Skip the .NET rundown at the stop: quicker, no JIT pause in busy services, but methods compiled before the recording stay unnamed." };
+        var clrTimeout = TimeText.DurationOption("--clr-rundown-timeout", "The most the .NET rundown at the stop may take (default 30s); then the recording ends with what arrived.");
+        foreach (Option o in new Option[] { process, pid, duration, output, etl, roll, ring, trigger, triggerCount, snapshotEvery, force, verbose, json,
+                     noClr, noClrRundown, clrTimeout })
             command.Options.Add(o);
         command.SetGuardedAction((parseResult, context) =>
         {
             RollPolicy? rollPolicy = ParseRoll(parseResult.GetValue(roll), parseResult.GetValue(etl));
             RingChoice ringChoice = RingChoice.Parse(parseResult.GetValue(ring), parseResult.GetValue(trigger) ?? [], parseResult.GetValue(triggerCount),
                 rollPolicy is not null, parseResult.GetValue(etl), parseResult.GetValue(output));
+            ClrCapture clr = ParseClr(parseResult.GetValue(noClr), parseResult.GetValue(noClrRundown), parseResult.GetValue(clrTimeout));
             if (!OperatingSystem.IsWindows())
                 throw new UserErrorException(
                     "live recording needs Windows (an ETW kernel session); on this OS, analyse a recorded .etl with diff, leaks or stats",
@@ -52,6 +57,7 @@ public static class RecordCommand
                 Force = parseResult.GetValue(force),
                 Verbose = parseResult.GetValue(verbose),
                 Json = parseResult.GetValue(json),
+                Clr = clr,
             };
             return RunOnWindows(options, context);
         });
@@ -82,7 +88,8 @@ public static class RecordCommand
         using IDisposable signals = ConsoleSignals.Install(shutdown);
         try
         {
-            using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.Roll is null && options.Ring is null ? options.EtlPath : null, options.Force, options.Verbose), context.Error);
+            using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.Roll is null && options.Ring is null ? options.EtlPath : null,
+                options.Force, options.Verbose) { Clr = options.Clr }, context.Error);
             Volatile.Write(ref live, source);
             RecordingResult result = new Recorder(options, io).Run(source, new NativeInventory(), filter, output: null, cancel.Token);
             if (result.NoHandleEvents)
@@ -103,6 +110,18 @@ public static class RecordCommand
         {
             Volatile.Write(ref live, null);
             finished.Set();
+        }
+    }
+
+    private static ClrCapture ParseClr(bool noClr, bool noRundown, TimeSpan? timeout)
+    {
+        try
+        {
+            return ClrCapture.From(noClr, noRundown, timeout);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UserErrorException(e.Message);
         }
     }
 

@@ -8,7 +8,8 @@ namespace HandleEtw.Core.Json;
 /// <param name="Parquet">The tables written with -o; null without it.</param>
 public sealed record RecordJson(bool Lossy, DamageJson Damage, string StopReason, bool TargetExited, long Records,
                                 int Snapshots, RecordInventoryJson Inventory, RecordUnmatchedJson Unmatched,
-                                RecordEndRundownJson EndRundown, RecordParquetJson? Parquet, DiffJson Diff, LeaksJson Leaks)
+                                RecordEndRundownJson EndRundown, RecordParquetJson? Parquet, DiffJson Diff, LeaksJson Leaks,
+                                RecordClrJson? Clr = null)
     : TraceDocument(Lossy, Damage);
 
 /// <summary>The handle table read at the start.</summary>
@@ -23,3 +24,9 @@ public sealed record RecordUnmatchedJson(long UnseenCloses, long CreatesOverOpen
 public sealed record RecordEndRundownJson(int Rows, int Matching, int OnlyInRundown, int OnlyInTable, int ObjectMismatch);
 
 public sealed record RecordParquetJson(string Directory, long Events, long Stacks);
+
+/// <summary>The .NET runtime's method events: whether the runtime provider was on, how the stop-time rundown ended
+/// (`completed`, `no_answer`, `timed_out`, `failed`, `abandoned`, `off`), runtimes that began and completed it, methods
+/// it listed, pids still listing at the timeout.</summary>
+public sealed record RecordClrJson(bool Runtime, string? RuntimeProblem, string Rundown, int RundownProcesses,
+    int RundownCompleted, long RundownMethods, IReadOnlyList<int> UnfinishedPids, double? RundownSeconds);

@@ -109,6 +109,13 @@ public sealed unsafe class EtwSession
         return error == 0;
     }
 
+    /// <summary>Enables a manifest provider on this session (a system logger carries user-mode providers too).</summary>
+    public uint EnableProvider(Guid provider, byte level, ulong keywords)
+    {
+        Guid id = provider;
+        return Etw.EnableTraceEx2(Handle, &id, EventControlCodeEnableProvider, level, keywords, 0, 0, null);
+    }
+
     /// <summary>What the session has lost so far; a failed query keeps the last good counters (never zeros).</summary>
     public SessionCounters Query() => Control(ControlQuery);
 

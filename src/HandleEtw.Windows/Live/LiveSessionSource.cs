@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
+using HandleEtw.Core.Events;
 using HandleEtw.Core.Records;
 using HandleEtw.Windows.Native;
 using HandleEtw.Windows.Recording;
@@ -25,6 +26,10 @@ public sealed class LiveSessionSource : RingFedSource
     private readonly SessionOwnerFile _ownerFile = SessionOwnerFile.For(SessionPlan.PrivateName);
     private SessionOwner? _owner;
     private volatile bool _stoppedHere;
+    private bool _userProviders;
+    private readonly ClrStatus _clr = new();
+    private readonly ClrRundownProgress _rundown = new();
+    private readonly CancellationTokenSource _abandonRundown = new();
 
     private LiveSessionSource(LiveOptions options, TextWriter log, TraceInfo info) : base(info, RingBytes)
     {
@@ -33,6 +38,8 @@ public sealed class LiveSessionSource : RingFedSource
     }
 
     public override string Description => _path;
+    public override ClrStatus Clr => _clr;
+    public override TraceConsumer? Observer => _options.Clr.Rundown ? _rundown : null;
 
     /// <summary>Checks what can be checked before touching ETW: container, elevation, SeDebugPrivilege.</summary>
     public static LiveSessionSource Create(LiveOptions options, TextWriter log)
@@ -75,6 +82,7 @@ public sealed class LiveSessionSource : RingFedSource
             _log.WriteLine($"active ETW sessions: {string.Join(", ", active.Select(s => s.Name))}");
         _session = StartWithHandleEvents(active);
         SessionGuard.Track(_session.Name);
+        EnableClrRuntime(_session);
         _consumer = new EtwConsumer(Ring, OnProcessTraceEnd);
         _consumer.Open(_session.Name);
         if (_options.Verbose) _log.WriteLine($"session path: {_path}");
@@ -101,11 +109,13 @@ public sealed class LiveSessionSource : RingFedSource
         if (session.TrySetHandleGroupMask(out uint maskError))
         {
             _path = $"private system logger \"{session.Name}\", group mask (stacks: {Describe(stackError)})";
+            _userProviders = true;
             return session;
         }
         if (session.TryEnableSystemProviders(out uint providerError))
         {
             _path = $"private system logger \"{session.Name}\", system Object provider handle keyword (group mask: error {maskError}; stacks: {Describe(stackError)})";
+            _userProviders = true;
             return session;
         }
         session.Stop();
@@ -149,6 +159,57 @@ public sealed class LiveSessionSource : RingFedSource
 
     private static string Describe(uint error) => error == 0 ? "on" : $"error {error}";
 
+    /// <summary>The .NET runtime provider on the same session (a system logger takes user-mode providers; the NT Kernel
+    /// Logger does not, and then JIT frames stay addresses).</summary>
+    private void EnableClrRuntime(EtwSession session)
+    {
+        if (!_options.Clr.Runtime)
+        {
+            _clr.RuntimeProblem = "off (--no-clr): JIT-compiled frames stay addresses";
+            return;
+        }
+        if (!_userProviders)
+        {
+            _clr.RuntimeProblem = "the NT Kernel Logger cannot carry the .NET runtime provider: JIT-compiled frames stay addresses";
+            _log.WriteLine("warning: " + _clr.RuntimeProblem);
+            return;
+        }
+        uint error = session.EnableProvider(ClrCapture.RuntimeProvider, ClrCapture.Level, ClrCapture.RuntimeKeywords);
+        _clr.Runtime = error == 0;
+        if (error != 0)
+        {
+            _clr.RuntimeProblem = $"enabling Microsoft-Windows-DotNETRuntime failed with Win32 error {error}: JIT-compiled frames stay addresses";
+            _log.WriteLine("warning: " + _clr.RuntimeProblem);
+        }
+    }
+
+    /// <summary>The rundown before the stop, on a thread of its own: the drain goes on meanwhile (it may even be the
+    /// thread that asked for the stop, when the target exited).</summary>
+    private void RundownThenStop()
+    {
+        try
+        {
+            EtwSession session = _session!;
+            var sequence = new ClrRundownSequence(_options.Clr,
+                keywords => session.EnableProvider(ClrCapture.RundownProvider, ClrCapture.Level, keywords),
+                () => session.Flush(), _rundown.Snapshot, () => _rundownClock.Elapsed, Thread.Sleep,
+                line => _log.Write("\r" + line + "   "));
+            _log.WriteLine($"\r.NET rundown: listing the methods of running .NET processes (at most {_options.Clr.RundownTimeout.TotalSeconds:F0} s; --no-clr-rundown skips it)");
+            _clr.Rundown = sequence.Run(_abandonRundown.Token);
+            _log.WriteLine("\r" + _clr.Rundown.Summary());
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.WriteLine($"warning: .NET rundown failed: {e.Message}");
+        }
+        finally
+        {
+            StopSession();
+        }
+    }
+
+    private readonly Stopwatch _rundownClock = new();
+
     private void PollLoss()
     {
         try
@@ -172,10 +233,23 @@ public sealed class LiveSessionSource : RingFedSource
 
     public override void Flush() => _session?.Flush();
 
-    /// <summary>STOP first: ProcessTrace then delivers the stop-time rundown and returns; CloseTrace comes after the drain.</summary>
+    /// <summary>STOP first: ProcessTrace then delivers the stop-time rundown and returns; CloseTrace comes after the drain.
+    /// With the runtime provider on, the .NET rundown runs first (bounded), on its own thread.</summary>
     protected override void StopProducer()
     {
         _lossTimer?.Dispose();
+        if (_session is null) return;
+        if (_options.Clr.Rundown && _userProviders && !_stoppedHere && EndReason is null)
+        {
+            _rundownClock.Start();
+            new Thread(RundownThenStop) { IsBackground = true, Name = "handleetw .NET rundown" }.Start();
+            return;
+        }
+        StopSession();
+    }
+
+    private void StopSession()
+    {
         if (_session is null) return;
         SessionCounters final = _session.Stop();
         Loss.SetSession(final.EventsLost, final.BuffersLost);
@@ -192,6 +266,7 @@ public sealed class LiveSessionSource : RingFedSource
         EtwSession? session = _session;
         if (session is null) return;
         _stoppedHere = true;
+        _abandonRundown.Cancel();
         SessionCounters final = session.Stop();
         Loss.SetSession(final.EventsLost, final.BuffersLost);
     }
@@ -206,6 +281,7 @@ public sealed class LiveSessionSource : RingFedSource
     {
         if (disposing)
         {
+            _abandonRundown.Cancel();
             RequestStop();
             _consumer?.Join(TimeSpan.FromSeconds(10));
             _consumer?.Dispose();
@@ -215,4 +291,8 @@ public sealed class LiveSessionSource : RingFedSource
 }
 
 /// <summary>What the live session needs from the command line.</summary>
-public sealed record LiveOptions(string? EtlPath, bool Force, bool Verbose);
+public sealed record LiveOptions(string? EtlPath, bool Force, bool Verbose)
+{
+    /// <summary>The .NET runtime provider while recording and its rundown at the stop.</summary>
+    public ClrCapture Clr { get; init; } = new();
+}

@@ -33,6 +33,9 @@ public sealed record RecordOptions
     /// <summary>Write the end-of-run summary as one JSON document (docs/json.md) instead of text.</summary>
     public bool Json { get; init; }
 
+    /// <summary>The .NET runtime provider while recording and its rundown at the stop (`--no-clr`, `--no-clr-rundown`).</summary>
+    public ClrCapture Clr { get; init; } = new();
+
     /// <summary>How many leak groups the end-of-run summary lists.</summary>
     public int TopLeaks { get; init; } = 10;
 }

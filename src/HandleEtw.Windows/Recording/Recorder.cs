@@ -77,6 +77,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         long firstSnapshot = inv.TimestampBefore;
         var diff = new DiffRecorder(tracker, firstSnapshot, to: null);
         var consumers = new List<TraceConsumer> { filter, diff, modules, rundownEnd, watchdog };
+        if (source.Observer is { } observer) consumers.Add(observer);
         if (parquet is not null) consumers.Add(Filtered(filter, parquet));
         if (output is not null) consumers.Add(Filtered(filter, output));
         var all = new CompositeConsumer([.. consumers]);
@@ -113,8 +114,9 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         var rundown = RundownDifferences.Compare(RundownDifferences.TableOf(tracker), rundownEnd.Rows);
         if (io.ErrorIsTerminal) io.Error.WriteLine();
         if (options.Json)
-            io.Out.WriteLine(JsonContract.Write(SummaryJson(reason, targetExited, sink, tracker, report, rundown, inv, parquet)));
-        else WriteSummary(reason, sink, tracker, report, rundown, inv, parquet);
+            io.Out.WriteLine(JsonContract.Write(SummaryJson(reason, targetExited, sink, tracker, report, rundown, inv, parquet)
+                with { Clr = source.Clr?.ToJson() }));
+        else WriteSummary(reason, sink, tracker, report, rundown, inv, parquet, source.Clr);
         if (rolled is not null && !options.Json)
             io.Out.WriteLine($"wrote {rolled.Files.Count} .etl files ({options.Roll}): {rolled.Files[0]} … (read them together: handleetw leaks {Path.GetDirectoryName(rolled.Files[0])})");
         return new RecordingResult(reason, targetExited, sink.Records, sink.Snapshots + 1, sink.LostEvents, report, rundown,
@@ -191,7 +193,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
     private string RollStatus() => _rolled is { } r ? $" | file {r.Files.Count}" : "";
 
     private void WriteSummary(string reason, RecordingSink sink, HandleTracker tracker, EndReport report,
-        RundownDifferences rundown, HandleInventory inv, ParquetTraceWriter? parquet)
+        RundownDifferences rundown, HandleInventory inv, ParquetTraceWriter? parquet, ClrStatus? clr)
     {
         TextWriter w = io.Out;
         TrackerCounters c = tracker.Counters;
@@ -201,6 +203,7 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         w.WriteLine($"closes of handles seen nowhere: {c.UnknownClosesGap + c.UnknownClosesPredatingTrace}; " +
                     $"creates over a still-open value: {c.LostCloses}");
         w.WriteLine(rundown.Summary());
+        foreach (string line in clr?.SummaryLines() ?? []) w.WriteLine(line);
         if (parquet?.Meta is { } meta) w.WriteLine($"wrote {meta.Events} handle events, {meta.Stacks} stacks to {parquet.Directory}");
         report.Write(w);
     }

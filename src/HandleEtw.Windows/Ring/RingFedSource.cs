@@ -35,6 +35,12 @@ public abstract class RingFedSource : IRecordSource
     public long Delivered => Volatile.Read(ref _delivered);
     private long _delivered;
 
+    /// <summary>A consumer of the decoded stream the source itself needs (live: the .NET rundown's progress at the stop).</summary>
+    public virtual Core.Events.TraceConsumer? Observer => null;
+
+    /// <summary>What the source got from the .NET runtime; null when it does not capture it (replays).</summary>
+    public virtual Recording.ClrStatus? Clr => null;
+
     /// <summary>Set when the producer ended on its own (trace end, session stopped by someone else).</summary>
     public string? EndReason { get; protected set; }
 

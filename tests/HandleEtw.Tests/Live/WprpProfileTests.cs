@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using HandleEtw.Windows.Recording;
 
 namespace HandleEtw.Tests.Live;
 
@@ -25,7 +26,7 @@ public class WprpProfileTests
         Assert.Contains("Loader", keywords);
         var stacks = provider.Descendants("Stack").Select(s => (string?)s.Attribute("Value")).ToHashSet();
         Assert.Equal(new HashSet<string?> { "HandleCreate", "HandleClose", "HandleDuplicate" }, stacks);
-        Assert.Equal("1024", (string?)doc.Descendants("BufferSize").Single().Attribute("Value"));
+        Assert.Equal("1024", (string?)doc.Descendants("SystemCollector").Single().Element("BufferSize")!.Attribute("Value"));
         string collectorId = (string)doc.Descendants("SystemCollector").Single().Attribute("Id")!;
         Assert.Contains(doc.Descendants("SystemCollectorId"), c => (string?)c.Attribute("Value") == collectorId);
     }
@@ -59,4 +60,30 @@ public class WprpProfileTests
         XElement disk = collectors[(string)profiles["File"].Descendants("SystemCollectorId").Single().Attribute("Value")!].Element("Buffers")!;
         Assert.Null(disk.Attribute("PercentageOfTotalMemory"));
     }
+
+    /// <summary>Both profiles: the .NET runtime's method events while recording and its rundown at save, in a user-mode
+    /// collector of their own (the NT Kernel Logger carries no user-mode providers), in every profile.</summary>
+    [Theory]
+    [InlineData("handleetw.wprp")]
+    [InlineData("handleetw-long.wprp")]
+    public void Profiles_record_the_dotnet_method_events_and_their_rundown(string name)
+    {
+        XDocument doc = XDocument.Load(ProfilePath(name));
+        XElement provider = doc.Descendants("EventProvider").Single();
+        Assert.Equal("DotNetProvider", (string?)provider.Attribute("Name"));
+        Assert.True((int)provider.Attribute("Level")! >= 4);
+        ulong recording = Hex(provider.Element("Keywords")!.Element("Keyword")!);
+        Assert.Equal(ClrCapture.RuntimeKeywords, recording & ClrCapture.RuntimeKeywords);
+        Assert.Equal(ClrCapture.RundownMethodKeywords, Hex(provider.Element("CaptureStateOnSave")!.Element("Keyword")!));
+        string collector = (string)doc.Descendants("EventCollector").Single().Attribute("Id")!;
+        foreach (XElement profile in doc.Descendants("Profile").Where(p => p.Attribute("Base") is null))
+        {
+            XElement used = profile.Descendants("EventCollectorId").Single();
+            Assert.Equal(collector, (string?)used.Attribute("Value"));
+            Assert.Equal((string?)provider.Attribute("Id"), (string?)used.Descendants("EventProviderId").Single().Attribute("Value"));
+        }
+    }
+
+    private static ulong Hex(XElement keyword) =>
+        Convert.ToUInt64(((string)keyword.Attribute("Value")!)[2..], 16);
 }
