@@ -97,9 +97,11 @@ public static partial class SelftestCommand
     /// <summary>This very program, run again with the hidden child command.</summary>
     private static Process StartChild()
     {
-        string dll = typeof(SelftestCommand).Assembly.Location;
-        string exe = Path.ChangeExtension(dll, ".exe");
-        var info = File.Exists(exe) ? new ProcessStartInfo(exe) : new ProcessStartInfo("dotnet") { ArgumentList = { dll } };
+        // Environment.ProcessPath, not Assembly.Location: a single-file exe has no assembly path.
+        string? self = Environment.ProcessPath;
+        bool viaHost = self is null || Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+        string dll = Path.Combine(AppContext.BaseDirectory, typeof(SelftestCommand).Assembly.GetName().Name + ".dll");
+        var info = viaHost ? new ProcessStartInfo(self ?? "dotnet") { ArgumentList = { dll } } : new ProcessStartInfo(self!);
         foreach (string a in new[] { "selftest-child", Created.ToString(), Closed.ToString() }) info.ArgumentList.Add(a);
         info.UseShellExecute = false;
         info.RedirectStandardInput = true;
