@@ -53,6 +53,7 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to, Ha
     public override void OnProcess(in ProcessEvent e) { Check(e.Timestamp); tracker.OnProcess(e); }
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => tracker.OnObjectType(timestamp, typeIndex, name);
     public override void OnLoss(in LossEvent e) => tracker.OnLoss(e);
+    public override void OnMethod(in MethodEvent e) => tracker.OnMethod(e);
     public override void OnSegment(in TraceSegment segment) => tracker.OnSegment(segment);
 
     public override void OnEnd(long endTimestamp)

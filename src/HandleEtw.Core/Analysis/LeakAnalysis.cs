@@ -30,12 +30,12 @@ public static class LeakAnalysis
     public static LeakReport Build(HandleTracker tracker, StackContext context, ProcessFilter filter, int top,
                                    Events.HandleKind? kind = Events.HandleKind.Kernel)
     {
-        tracker.CanonicalizeStacks(context.Stacks);
+        tracker.CanonicalizeStacks(context.Stacks, context.Modules.Managed);
         var groups = tracker.LeakGroupSummaries(kind).Where(g => filter.Matches(g.Pid, g.Process)).ToList();
         List<LeakEntry> Entries(bool growing) => groups.Where(g => g.Growing == growing).Take(top)
             .Select(g => new LeakEntry(g.Pid, g.Process, g.Type, g.Outstanding, g.Created, Math.Round(g.PerMinute, 3),
                 g.Growing, Math.Round(g.FirstOpen, 6), Math.Round(g.LastOpen, 6), g.Verdict.Reason,
-                context.Frames(g.StackId, g.StackPid, tracker.LastTimestamp), g.Origin, g.StackId) { HandleKind = Events.HandleKinds.Name(g.Kind) })
+                context.Frames(g.StackId, g.StackPid, g.LabelTimestamp), g.Origin, g.StackId) { HandleKind = Events.HandleKinds.Name(g.Kind) })
             .ToList();
         return new LeakReport(tracker.Lossy, Entries(true), Entries(false));
     }

@@ -47,7 +47,7 @@ public sealed partial class HandleTracker
         entry.Origin = origin;
         entry.OriginPid = originPid;
         entry.OriginHandle = originHandle;
-        entry.Group = _groups.Get(process, e.ObjectType, stack);
+        entry.Group = _groups.Get(process, e.ObjectType, stack, stack < 0 ? 0 : MethodUnloads(process, e.ProcessId), e.Timestamp);
         _groups.Opened(entry.Group);
         process.Table.Add(index);
     }

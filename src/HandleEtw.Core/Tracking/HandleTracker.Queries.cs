@@ -20,6 +20,10 @@ public sealed record LeakGroupSummary(int Pid, string Process, string Type, int 
 
     /// <summary>GDI/USER: the HandleType value (16 bits), named in <see cref="Type"/>.</summary>
     public ushort TypeValue { get; init; }
+
+    /// <summary>Raw time of the group's oldest live handle: its frames are named as they were then (a JIT range can
+    /// hold other methods at other times, and every handle of a group had the same names).</summary>
+    public long LabelTimestamp { get; init; }
     public double PerMinute => Verdict.PerMinute;
     public bool Growing => Verdict.Growing;
 }
@@ -95,7 +99,7 @@ public sealed partial class HandleTracker
                     Math.Max(LastTimestamp, windowStart), _info.ClockFrequency);
                 result.Add((new LeakGroupSummary(process.Pid, process.DisplayName, TypeName(k, group.Type), group.StackId,
                     group.Outstanding, group.Created, Seconds(first), Seconds(last), verdict,
-                    opens.Mixed ? "mixed" : Origins.Name(opens.Origin), opens.StackPid) { Kind = k, TypeValue = group.Type },
+                    opens.Mixed ? "mixed" : Origins.Name(opens.Origin), opens.StackPid) { Kind = k, TypeValue = group.Type, LabelTimestamp = first },
                     group.Type));
             }
         }
@@ -103,7 +107,7 @@ public sealed partial class HandleTracker
             .OrderBy(r => r.Summary.Growing ? 0 : 1)
             .ThenByDescending(r => r.Summary.Growing ? r.Summary.PerMinute : r.Summary.Outstanding)
             .ThenByDescending(r => r.Summary.Outstanding)
-            .ThenBy(r => r.Summary.Pid).ThenBy(r => r.Type).ThenBy(r => r.Summary.StackId)
+            .ThenBy(r => r.Summary.Pid).ThenBy(r => r.Type).ThenBy(r => r.Summary.StackId).ThenBy(r => r.Summary.LabelTimestamp)
             .Select(r => r.Summary)
             .ToList();
     }

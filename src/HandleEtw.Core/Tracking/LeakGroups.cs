@@ -14,9 +14,16 @@ internal sealed class LeakGroups
         public Events.HandleKind Kind;
         public int Outstanding;
         public int Created;
+
+        /// <summary>While the trace is read: the process's method-unload count at the creates (<see
+        /// cref="ProcessState.MethodUnloads"/>); once regrouped by names, the id of the names its JIT frames have.</summary>
+        public int Naming;
+
+        /// <summary>Raw time of the group's first create: a time its frames had the names of every create in it.</summary>
+        public long FirstCreate;
     }
 
-    private readonly record struct Key(int Process, int Stack, ushort Type, Events.HandleKind Kind);
+    private readonly record struct Key(int Process, int Stack, ushort Type, Events.HandleKind Kind, int Naming);
 
     private Group[] _groups = new Group[256];
     private int _count;
@@ -25,9 +32,10 @@ internal sealed class LeakGroups
 
     public ref Group this[int index] => ref _groups[index];
 
-    public int Get(ProcessState process, ushort type, int stackId) => Get(process, Events.HandleKind.Kernel, type, stackId);
+    public int Get(ProcessState process, ushort type, int stackId, int naming = 0, long time = 0) =>
+        Get(process, Events.HandleKind.Kernel, type, stackId, naming, time);
 
-    public int Get(ProcessState process, Events.HandleKind kind, ushort type, int stackId)
+    public int Get(ProcessState process, Events.HandleKind kind, ushort type, int stackId, int naming = 0, long time = 0)
     {
         // Most creates repeat a recent stack: a small direct-mapped cache per process skips the hash lookup.
         int[] cache = process.GroupCache;
@@ -36,16 +44,16 @@ internal sealed class LeakGroups
         if (cached >= 0)
         {
             ref Group hit = ref _groups[cached];
-            if (hit.StackId == stackId && hit.Type == type && hit.Kind == kind && hit.ProcessId == process.Id) return cached;
+            if (hit.StackId == stackId && hit.Type == type && hit.Kind == kind && hit.Naming == naming && hit.ProcessId == process.Id) return cached;
         }
-        var key = new Key(process.Id, stackId, type, kind);
+        var key = new Key(process.Id, stackId, type, kind, naming);
         if (_index.TryGetValue(key, out int g))
         {
             cache[line] = g + 1;
             return g;
         }
         g = AllocateSlot();
-        _groups[g] = new Group { ProcessId = process.Id, StackId = stackId, Type = type, Kind = kind };
+        _groups[g] = new Group { ProcessId = process.Id, StackId = stackId, Type = type, Kind = kind, Naming = naming, FirstCreate = time };
         _index.Add(key, g);
         process.Groups.Add(g);
         cache[line] = g + 1;
@@ -74,19 +82,19 @@ internal sealed class LeakGroups
     public void Closed(int g) => _groups[g].Outstanding--;
 
     /// <summary>
-    /// Moves the process's groups to the stack ids <paramref name="canonical"/> gives; a group whose new key is taken
-    /// merges into that group. Returns merged group → surviving group (null when none merged).
+    /// Moves the process's groups to the (stack id, naming) <paramref name="rekey"/> gives; a group whose new key is
+    /// taken merges into that group. Returns merged group → surviving group (null when none merged).
     /// </summary>
-    public Dictionary<int, int>? Rekey(ProcessState process, Func<int, int> canonical)
+    public Dictionary<int, int>? Rekey(ProcessState process, Func<Group, (int Stack, int Naming)> rekey)
     {
         Dictionary<int, int>? merged = null;
         foreach (int g in process.Groups.ToList())
         {
             ref Group group = ref _groups[g];
-            int stack = canonical(group.StackId);
-            if (stack == group.StackId) continue;
-            _index.Remove(new Key(group.ProcessId, group.StackId, group.Type, group.Kind));
-            var key = new Key(group.ProcessId, stack, group.Type, group.Kind);
+            (int stack, int naming) = rekey(group);
+            if (stack == group.StackId && naming == group.Naming) continue;
+            _index.Remove(KeyOf(group));
+            var key = new Key(group.ProcessId, stack, group.Type, group.Kind, naming);
             if (_index.TryGetValue(key, out int into))
             {
                 Merge(g, into);
@@ -97,12 +105,15 @@ internal sealed class LeakGroups
             else
             {
                 group.StackId = stack;
+                group.Naming = naming;
                 _index.Add(key, g);
             }
         }
         Array.Clear(process.GroupCache);
         return merged;
     }
+
+    private static Key KeyOf(in Group g) => new(g.ProcessId, g.StackId, g.Type, g.Kind, g.Naming);
 
     /// <summary>Adds group <paramref name="from"/>'s counts to <paramref name="into"/> (same process).</summary>
     private void Merge(int from, int into)
@@ -111,6 +122,7 @@ internal sealed class LeakGroups
         ref Group b = ref _groups[into];
         b.Outstanding += a.Outstanding;
         b.Created += a.Created;
+        b.FirstCreate = Math.Min(a.FirstCreate, b.FirstCreate);
     }
 
     private void Free(int g)
@@ -127,7 +139,7 @@ internal sealed class LeakGroups
         foreach (int g in process.Groups)
         {
             ref Group group = ref _groups[g];
-            _index.Remove(new Key(group.ProcessId, group.StackId, group.Type, group.Kind));
+            _index.Remove(KeyOf(group));
             Free(g);
         }
         process.Groups.Clear();

@@ -25,6 +25,10 @@ internal sealed class ProcessState(int id, int pid, int generation, EntryPool po
     /// <summary>A handle rundown listed this process, so any handle it had at start is known.</summary>
     public bool HasRundown { get; set; }
 
+    /// <summary>.NET methods whose code left its range so far (unloads): a JIT address can name another method only
+    /// after one, so creates are grouped apart across them and regrouped by the names at the end.</summary>
+    public int MethodUnloads { get; set; }
+
     /// <summary>Kernel handles.</summary>
     public HandleTable Table { get; } = new(pool);
 

@@ -64,6 +64,7 @@ internal sealed class FirstPass : TraceConsumer
         _diff.OnLoss(e);
     }
     public override void OnSegment(in TraceSegment segment) => _diff.OnSegment(segment);
+    public override void OnMethod(in MethodEvent e) => _diff.OnMethod(e);
 
     public override void OnEnd(long endTimestamp)
     {

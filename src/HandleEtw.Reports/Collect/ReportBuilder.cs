@@ -46,7 +46,7 @@ public static class ReportBuilder
     private static TimeChart StackChart(ReportInput input, FirstPass first, StackContext context, ReportOptions options,
                                         IReadOnlyList<double> times, double? from, double? to)
     {
-        first.Tracker.CanonicalizeStacks(context.Stacks);
+        first.Tracker.CanonicalizeStacks(context.Stacks, context.Modules.Managed);
         var top = first.Tracker.LeakGroupSummaries()
             .Where(g => options.Filter.Matches(g.Pid, g.Process))
             .Take(options.TopStacks)
@@ -62,7 +62,7 @@ public static class ReportBuilder
                 int[] values = new int[times.Count];
                 if (second.Sampler.Series.TryGetValue(new GroupKey(g.Pid, g.Type, g.StackId), out int[]? sampled))
                     Array.Copy(sampled, values, Math.Min(values.Length, second.Sampler.Count));
-                IReadOnlyList<string> frames = context.Frames(g.StackId, g.Pid, first.Tracker.LastTimestamp);
+                IReadOnlyList<string> frames = context.Frames(g.StackId, g.StackPid, g.LabelTimestamp);
                 series.Add(new ChartSeries($"{g.Type} in {g.Process} ({g.Pid}) at {StackLabels.Caller(frames)}",
                     string.Join("\n", frames), values));
             }

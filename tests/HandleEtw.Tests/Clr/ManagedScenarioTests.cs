@@ -76,6 +76,37 @@ public class ManagedScenarioTests
     }
 
     [Fact]
+    public void One_stack_that_named_two_methods_over_time_is_two_leak_groups_each_labelled_by_its_own_method()
+    {
+        const string Create = "OrderService!dynamicClass.Lambda_Create+0x2b", Other = "OrderService!dynamicClass.Lambda_Other+0x2b";
+        const string Handler = "OrderService!OrderService.Handlers.OrderHandler.Process";
+        // After the lambda's unload the handler leaks 5 more through the same (re-JIT'd) code: the unload changed
+        // no name of its stack, so those stay in one group with the 10 leaked before it.
+        TraceScript script = HandleScenarios.ManagedLeak(orders: 20);
+        ScriptThread worker = script.Processes.Single(p => p.Pid == HandleScenarios.OrderServicePid).Threads[0];
+        for (int i = 0; i < 5; i++)
+            worker.Create("Event", ["kernelbase!CreateEventW", "mscorlib!System.Threading.EventWaitHandle..ctor", Handler,
+                "clr!CallDescrWorkerInternal", .. TraceScript.ThreadBase]);
+        JsonElement leaks = Json(script, "leaks", "--top", "50");
+        var groups = leaks.GetProperty("leaks").EnumerateArray().Concat(leaks.GetProperty("flat").EnumerateArray())
+            .Where(g => g.GetProperty("pid").GetInt32() == HandleScenarios.OrderServicePid).ToList();
+        JsonElement created = Assert.Single(groups, g => Frames(g).Contains(Create));
+        Assert.Equal((1, 1), (created.GetProperty("outstanding").GetInt32(), created.GetProperty("opened").GetInt32()));
+        Assert.Equal(1, Assert.Single(groups, g => Frames(g).Contains(Other)).GetProperty("outstanding").GetInt32());
+        Assert.Equal([10, 15], groups.Where(g => Frames(g).Contains(Handler + "+0x2b"))
+            .Select(g => g.GetProperty("outstanding").GetInt32()).Order());
+        // Group identity agrees between leaks and diff: the same (type, frames) groups with the same counts.
+        JsonElement diff = Json(script, "diff");
+        var diffGroups = diff.GetProperty("groups").EnumerateArray()
+            .Where(g => g.GetProperty("pid").GetInt32() == HandleScenarios.OrderServicePid)
+            .Select(g => (g.GetProperty("type").GetString(), string.Join(" ", Frames(g)), g.GetProperty("count").GetInt32()))
+            .Order().ToList();
+        var leakGroups = groups.Select(g => (g.GetProperty("type").GetString(), string.Join(" ", Frames(g)), g.GetProperty("outstanding").GetInt32()))
+            .Order().ToList();
+        Assert.Equal(diffGroups, leakGroups);
+    }
+
+    [Fact]
     public void An_unloaded_methods_range_reused_by_another_names_each_leak_by_the_method_there_at_the_time()
     {
         JsonElement diff = Json(HandleScenarios.ManagedLeak(orders: 4), "diff");
