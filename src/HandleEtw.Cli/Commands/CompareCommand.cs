@@ -52,9 +52,18 @@ public static class CompareCommand
 
     public static int Execute(Args args, CompareInput before, CompareInput after, TextWriter output)
     {
-        CompareReport report = CompareBuilder.Compare(CompareBuilder.Analyse(before, args.Filter), CompareBuilder.Analyse(after, args.Filter));
+        CompareReport report = CompareBuilder.Compare(Analyse(before, args.Filter), Analyse(after, args.Filter));
         if (args.Json) output.WriteLine(JsonContract.Write(CompareJson.Of(report, before.Trace.Info, after.Trace.Info)));
         else CompareText.Write(output, report, args.Top, args.All);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>One trace analysed; a trace without handle events is refused (exit 5), not judged "fixed".</summary>
+    public static ComparedAnalysis Analyse(CompareInput input, ProcessFilter filter)
+    {
+        ComparedAnalysis analysis = CompareBuilder.Analyse(input, filter);
+        if (analysis.Coverage.MissingEventsMessage() is { } none)
+            throw new UserErrorException($"{input.Name}: {none}", ExitCodes.NoHandleEvents);
+        return analysis;
     }
 }

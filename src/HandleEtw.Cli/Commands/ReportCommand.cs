@@ -110,7 +110,8 @@ public static class ReportCommand
     public static int ExecuteCompare(CompareArgs args, CompareInput before, CompareInput after, TextWriter output)
     {
         RequireOutputDirectory(args.Output);
-        ComparePage page = CompareBuilder.Build(before, after, args.Filter, args.Top);
+        ComparePage page = CompareBuilder.Build(before, CompareCommand.Analyse(before, args.Filter),
+            after, CompareCommand.Analyse(after, args.Filter), args.Top);
         CompareHtml.WriteFile(args.Output, page);
         output.WriteLine($"{args.Output}: {CompareText.Counts(page.Report)}" +
             (page.Report.Before.Lossy || page.Report.After.Lossy ? " (uncertain: a trace is lossy)" : ""));

@@ -1,5 +1,6 @@
 using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Analysis.Compare;
+using HandleEtw.Core.Events;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Tracking;
 
@@ -8,8 +9,9 @@ namespace HandleEtw.Reports.Collect;
 /// <summary>One trace of a comparison, named as the user gave it.</summary>
 public sealed record CompareInput(string Name, ReportInput Trace);
 
-/// <summary>One trace read for `compare`: how compare saw it, its leak groups, and the stacks to replay them with.</summary>
-public sealed record ComparedAnalysis(ComparedTrace Trace, LeakReport Leaks, StackContext Context);
+/// <summary>One trace read for `compare`: how compare saw it, its leak groups, the stacks to replay them with, and
+/// whether it has handle events at all (without them every group would read as fixed or gone).</summary>
+public sealed record ComparedAnalysis(ComparedTrace Trace, LeakReport Leaks, StackContext Context, TraceCoverage Coverage);
 
 /// <summary>What the comparison page shows: the verdicts, the groups listed (each with its chart), the flat ones.</summary>
 /// <param name="Listed">Groups growing in either trace, in rank order, up to the page's limit; one chart each.</param>
@@ -32,20 +34,25 @@ public static class CompareBuilder
     public static ComparedAnalysis Analyse(CompareInput input, ProcessFilter filter)
     {
         var tracker = new HandleTracker(input.Trace.Info);
-        StackContext context = input.Trace.Replay(tracker);
+        var coverage = new TraceCoverage(input.Trace.Info);
+        StackContext context = input.Trace.Replay(new CompositeConsumer(tracker, coverage));
         LeakReport leaks = LeakAnalysis.Build(tracker, context, filter, int.MaxValue);
         bool symbolized = leaks.Leaks.Concat(leaks.Flat).Any(l => StackIdentity.IsSymbolized(l.Stack));
         double seconds = Math.Round(TraceSpan.Of(input.Trace.Info, tracker.LastTimestamp).Seconds, 3);
-        return new ComparedAnalysis(new ComparedTrace(input.Name, seconds, leaks.Lossy, symbolized), leaks, context);
+        return new ComparedAnalysis(new ComparedTrace(input.Name, seconds, leaks.Lossy, symbolized), leaks, context, coverage);
     }
 
     public static CompareReport Compare(ComparedAnalysis before, ComparedAnalysis after) =>
         LeakComparison.Compare(before.Trace, before.Leaks, after.Trace, after.Leaks);
 
     /// <param name="top">Groups growing in either trace that get a chart, in rank order.</param>
-    public static ComparePage Build(CompareInput before, CompareInput after, ProcessFilter filter, int top, int maxSamples = 500)
+    public static ComparePage Build(CompareInput before, CompareInput after, ProcessFilter filter, int top, int maxSamples = 500) =>
+        Build(before, Analyse(before, filter), after, Analyse(after, filter), top, maxSamples);
+
+    /// <summary>The page from traces already analysed (<see cref="Analyse"/>); replays each once more.</summary>
+    public static ComparePage Build(CompareInput before, ComparedAnalysis b, CompareInput after, ComparedAnalysis a, int top,
+                                    int maxSamples = 500)
     {
-        ComparedAnalysis b = Analyse(before, filter), a = Analyse(after, filter);
         CompareReport report = Compare(b, a);
         IReadOnlyList<ComparedGroup> listed = CompareText.Listed(report, top, all: false);
         GroupSeries beforeSeries = Sample(before.Trace, b.Context, listed.Select(g => (g.Before, g.Type)), maxSamples);

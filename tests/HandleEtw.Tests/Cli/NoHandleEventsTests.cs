@@ -47,6 +47,25 @@ public class NoHandleEventsTests
         Assert.DoesNotContain("No double-close", output);
     }
 
+    [Theory]
+    [InlineData("compare")]
+    [InlineData("compare", "--json")]
+    [InlineData("report", "--compare")]
+    public void Compare_against_a_trace_without_handle_events_is_refused_not_fixed(params string[] command)
+    {
+        using var dir = new Parquet.TempDir();
+        string leaky = Path.Combine(dir.Path, "leaky.etl"), page = Path.Combine(dir.Path, "page.html");
+        HandleEtw.Synthetic.Scenarios.HandleScenarios.LeakyHandlesBuild(new(), iterations: 60).WriteTo(leaky);
+        string[] args = command[0] == "report" ? [.. command, leaky, Kernel, "-o", page] : [.. command, leaky, Kernel];
+        var (code, output, error) = CliSmokeTests.Run(args);
+        Assert.Equal(ExitCodes.NoHandleEvents, code);
+        Assert.Equal("", output);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains($"{Kernel}: ", error);
+        Assert.Contains("no Object handle events", error);
+        Assert.False(File.Exists(page));
+    }
+
     [Fact]
     public void Convert_writes_the_tables_and_still_says_there_is_nothing_to_analyse()
     {
