@@ -29,7 +29,9 @@ public static class RecordCommand
         var noClr = new Option<bool>("--no-clr") { Description = "Do not enable the .NET runtime's method events (JIT-compiled frames then stay addresses)." };
         var noClrRundown = new Option<bool>("--no-clr-rundown") { Description = "Skip the .NET rundown at the stop: quicker, no JIT pause in busy services, but methods compiled before the recording stay unnamed." };
         var clrTimeout = TimeText.DurationOption("--clr-rundown-timeout", "The most the .NET rundown at the stop may take (default 30s); then the recording ends with what arrived.");
-        foreach (Option o in new Option[] { process, pid, duration, output, etl, roll, ring, trigger, triggerCount, snapshotEvery, force, verbose, json,
+        var gdi = new Option<bool>("--gdi") { Description = "Also record GDI handle events with stacks (Microsoft-Windows-Win32k; Windows 10 1903 or later): leaks --kind gdi." };
+        var user = new Option<bool>("--user") { Description = "Also record USER handle events with stacks (windows, menus, cursors ...; Windows 10 1903 or later): leaks --kind user." };
+        foreach (Option o in new Option[] { process, pid, duration, output, etl, roll, ring, trigger, triggerCount, snapshotEvery, gdi, user, force, verbose, json,
                      noClr, noClrRundown, clrTimeout })
             command.Options.Add(o);
         command.SetGuardedAction((parseResult, context) =>
@@ -42,8 +44,12 @@ public static class RecordCommand
                 throw new UserErrorException(
                     "live recording needs Windows (an ETW kernel session); on this OS, analyse a recorded .etl with diff, leaks or stats",
                     ExitCodes.NotSupported);
+            if (Win32kProvider.Unsupported(Environment.OSVersion.Version, parseResult.GetValue(gdi), parseResult.GetValue(user)) is { } old)
+                throw new UserErrorException(old, ExitCodes.NotSupported);
             var options = new RecordOptions
             {
+                Gdi = parseResult.GetValue(gdi),
+                User = parseResult.GetValue(user),
                 ProcessName = parseResult.GetValue(process),
                 ProcessId = parseResult.GetValue(pid),
                 Duration = parseResult.GetValue(duration),
@@ -89,7 +95,7 @@ public static class RecordCommand
         try
         {
             using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.Roll is null && options.Ring is null ? options.EtlPath : null,
-                options.Force, options.Verbose) { Clr = options.Clr }, context.Error);
+                options.Force, options.Verbose) { Clr = options.Clr, Win32kKeywords = Win32kProvider.Keywords(options.Gdi, options.User) }, context.Error);
             Volatile.Write(ref live, source);
             RecordingResult result = new Recorder(options, io).Run(source, new NativeInventory(), filter, output: null, cancel.Token);
             if (result.NoHandleEvents)

@@ -116,6 +116,18 @@ public sealed unsafe class EtwSession
         return Etw.EnableTraceEx2(Handle, &id, EventControlCodeEnableProvider, level, keywords, 0, 0, null);
     }
 
+    /// <summary>Microsoft-Windows-Win32k's GDI/USER handle keywords, each event with its stack.</summary>
+    public bool TryEnableWin32k(ulong keywords, out uint error)
+    {
+        Guid provider = Win32kProvider.Provider;
+        var parameters = new EnableTraceParameters
+        {
+            Version = EnableTraceParameters.Version2, EnableProperty = Win32kProvider.EnablePropertyStackTrace,
+        };
+        error = Etw.EnableTraceEx2(Handle, &provider, EventControlCodeEnableProvider, Win32kProvider.Level, keywords, 0, 0, &parameters);
+        return error == 0;
+    }
+
     /// <summary>What the session has lost so far; a failed query keeps the last good counters (never zeros).</summary>
     public SessionCounters Query() => Control(ControlQuery);
 

@@ -106,6 +106,7 @@ public sealed class LiveSessionSource : RingFedSource
         _owner = SessionOwner.Current();
         _ownerFile.Write(_owner);
         uint stackError = session.EnableHandleStacks();
+        EnableWin32k(session);
         if (session.TrySetHandleGroupMask(out uint maskError))
         {
             _path = $"private system logger \"{session.Name}\", group mask (stacks: {Describe(stackError)})";
@@ -153,8 +154,18 @@ public sealed class LiveSessionSource : RingFedSource
             session.Stop();
             throw new RecordingException($"the kernel refused handle events on every session path (last error {maskError})", RecordingError.SessionFailed);
         }
+        if (_options.Win32kKeywords != 0)
+            _log.WriteLine("warning: the NT Kernel Logger takes no other provider: GDI/USER handle events are not recorded on this path");
         _path = $"NT Kernel Logger, group mask (stacks: {Describe(stackError)})";
         return session;
+    }
+
+    /// <summary>--gdi/--user: Win32k's handle keywords with stacks, in the same session as the kernel handles.</summary>
+    private void EnableWin32k(EtwSession session)
+    {
+        if (_options.Win32kKeywords == 0) return;
+        if (!session.TryEnableWin32k(_options.Win32kKeywords, out uint error))
+            _log.WriteLine($"warning: Microsoft-Windows-Win32k refused the GDI/USER handle keywords (error {error}): kernel handles only");
     }
 
     private static string Describe(uint error) => error == 0 ? "on" : $"error {error}";
@@ -295,4 +306,7 @@ public sealed record LiveOptions(string? EtlPath, bool Force, bool Verbose)
 {
     /// <summary>The .NET runtime provider while recording and its rundown at the stop.</summary>
     public ClrCapture Clr { get; init; } = new();
+
+    /// <summary>Win32k GDI/USER handle keywords to enable with stacks (0: none).</summary>
+    public ulong Win32kKeywords { get; init; }
 }

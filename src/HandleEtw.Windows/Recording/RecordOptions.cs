@@ -24,6 +24,10 @@ public sealed record RecordOptions
     public int TriggerCount { get; init; } = 1;
 
     public TimeSpan? SnapshotEvery { get; init; }
+
+    /// <summary>--gdi / --user: also GDI and USER handle events (Win32k provider, with stacks).</summary>
+    public bool Gdi { get; init; }
+    public bool User { get; init; }
     public bool Force { get; init; }
     public bool Verbose { get; init; }
 

@@ -69,6 +69,11 @@ public sealed class FilteringConsumer(TargetFilter filter, TraceConsumer inner) 
             inner.OnHandle(e);
     }
 
+    public override void OnGuiHandle(in GuiHandleEvent e)
+    {
+        if (filter.IsTarget(e.OwnerProcessId) || filter.IsTarget(e.ProcessId)) inner.OnGuiHandle(e);
+    }
+
     public override void OnProcess(in ProcessEvent e) { if (filter.IsTarget(e.ProcessId)) inner.OnProcess(e); }
     public override void OnThread(in ThreadEvent e) { if (filter.IsTarget(e.ProcessId)) inner.OnThread(e); }
     public override void OnImage(in ImageEvent e) { if (filter.IsTarget(e.ProcessId)) inner.OnImage(e); }
