@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.Versioning;
+using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.Writing;
 using HandleEtw.Windows.Live;
 using HandleEtw.Windows.Recording;
@@ -22,6 +23,8 @@ public static class RecordCommand
         var ring = new Option<string?>("--ring") { Description = "Keep only the last SIZE of raw records in memory (1MB to 1GB, e.g. 256MB) while the live handle tables cover the whole run; write them at each trigger and at the end (--etl NAME.etl: NAME_capture1.etl, …; -o DIR: DIR/capture1, …)." };
         var trigger = new Option<string[]>("--trigger") { Description = "With --ring: write a capture when this holds on the live tables: lsass:handles>50000, Event>10000, growth>100/min (a create-stack group's growth sustained over 10m; growth>100/min,30m for another window). Repeatable.", AllowMultipleArgumentsPerToken = false };
         var triggerCount = new Option<int?>("--trigger-count") { Description = "Captures by trigger before the run ends (default 1)." };
+        var preset = new Option<string?>("--preset") { Description = "full (default: a stack on every handle create, close and duplicate) or long (for runs of hours or days: create and duplicate stacks only, cached by the kernel, more buffer room, the ring kept to --process in-process)." };
+        var types = new Option<string?>("--types") { Description = "Keep only these object types, e.g. Event,File,Key: always in-process; also in the kernel (up to 4 types) where Windows allows it." };
         var snapshotEvery = TimeText.DurationOption("--snapshot-every", "Take a snapshot at this interval (30, 30s, 5m; the s key takes one any time).");
         var force = new Option<bool>("--force") { Description = "Stop a running handleetw session of another run, or the NT Kernel Logger's trace when the fallback needs it." };
         var verbose = new Option<bool>("--verbose") { Description = "Say which session path is used and list active sessions." };
@@ -31,7 +34,7 @@ public static class RecordCommand
         var clrTimeout = TimeText.DurationOption("--clr-rundown-timeout", "The most the .NET rundown at the stop may take (default 30s); then the recording ends with what arrived.");
         var gdi = new Option<bool>("--gdi") { Description = "Also record GDI handle events with stacks (Microsoft-Windows-Win32k; Windows 10 1903 or later): leaks --kind gdi." };
         var user = new Option<bool>("--user") { Description = "Also record USER handle events with stacks (windows, menus, cursors ...; Windows 10 1903 or later): leaks --kind user." };
-        foreach (Option o in new Option[] { process, pid, duration, output, etl, roll, ring, trigger, triggerCount, snapshotEvery, gdi, user, force, verbose, json,
+        foreach (Option o in new Option[] { process, pid, duration, output, etl, roll, ring, trigger, triggerCount, preset, types, snapshotEvery, gdi, user, force, verbose, json,
                      noClr, noClrRundown, clrTimeout })
             command.Options.Add(o);
         command.SetGuardedAction((parseResult, context) =>
@@ -40,6 +43,8 @@ public static class RecordCommand
             RingChoice ringChoice = RingChoice.Parse(parseResult.GetValue(ring), parseResult.GetValue(trigger) ?? [], parseResult.GetValue(triggerCount),
                 rollPolicy is not null, parseResult.GetValue(etl), parseResult.GetValue(output));
             ClrCapture clr = ParseClr(parseResult.GetValue(noClr), parseResult.GetValue(noClrRundown), parseResult.GetValue(clrTimeout));
+            RecordPreset presetChoice = ParseWith("--preset", parseResult.GetValue(preset), RecordPreset.Parse) ?? RecordPreset.Full;
+            ObjectTypeSelection? typeChoice = ParseWith("--types", parseResult.GetValue(types), ObjectTypeSelection.Parse);
             if (!OperatingSystem.IsWindows())
                 throw new UserErrorException(
                     "live recording needs Windows (an ETW kernel session); on this OS, analyse a recorded .etl with diff, leaks or stats",
@@ -59,6 +64,8 @@ public static class RecordCommand
                 Ring = ringChoice.Bytes,
                 Triggers = ringChoice.Triggers,
                 TriggerCount = ringChoice.Count,
+                Preset = presetChoice,
+                Types = typeChoice,
                 SnapshotEvery = parseResult.GetValue(snapshotEvery),
                 Force = parseResult.GetValue(force),
                 Verbose = parseResult.GetValue(verbose),
@@ -74,6 +81,9 @@ public static class RecordCommand
     private static int RunOnWindows(RecordOptions options, CommandContext context)
     {
         Validate(options);
+        if (options.Types is { } selected && selected.KernelTags is null)
+            context.Error.WriteLine($"handleetw record: the kernel object-type filter takes at most {ObjectTypeSelection.KernelLimit} types; " +
+                                    $"filtering the {selected.Names.Count} types in-process only");
         var filter = new TargetFilter(options.ProcessName, ResolveTargets(options));
         using var cancel = new CancellationTokenSource();
         using var finished = new ManualResetEventSlim(false);
@@ -95,7 +105,7 @@ public static class RecordCommand
         try
         {
             using LiveSessionSource source = LiveSessionSource.Create(new LiveOptions(options.Roll is null && options.Ring is null ? options.EtlPath : null,
-                options.Force, options.Verbose) { Clr = options.Clr, Win32kKeywords = Win32kProvider.Keywords(options.Gdi, options.User) }, context.Error);
+                options.Force, options.Verbose, options.Preset, options.Types?.KernelTags) { Clr = options.Clr, Win32kKeywords = Win32kProvider.Keywords(options.Gdi, options.User) }, context.Error);
             Volatile.Write(ref live, source);
             RecordingResult result = new Recorder(options, io).Run(source, new NativeInventory(), filter, output: null, cancel.Token);
             if (result.NoHandleEvents)
@@ -128,6 +138,20 @@ public static class RecordCommand
         catch (ArgumentException e)
         {
             throw new UserErrorException(e.Message);
+        }
+    }
+
+    /// <summary>An option's text through a parser that throws <see cref="FormatException"/>: one line naming the option.</summary>
+    private static T? ParseWith<T>(string option, string? text, Func<string, T> parse) where T : class
+    {
+        if (text is null) return null;
+        try
+        {
+            return parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new UserErrorException($"{option} {e.Message}");
         }
     }
 

@@ -12,7 +12,7 @@ namespace HandleEtw.Windows.Live;
 public sealed unsafe class EtwSession
 {
     private const uint ControlQuery = 0, ControlStop = 1, ControlFlush = 3;
-    private const int TraceStackTracingInfo = 3, TraceSystemTraceEnableFlagsInfo = 4;
+    private const int TraceStackTracingInfo = 3, TraceSystemTraceEnableFlagsInfo = 4, TraceStackCachingInfo = 24;
     private const int TraceMaxLoggersQuery = 19;
     private const uint ErrorAlreadyExists = 183, ErrorAccessDenied = 5, ErrorNoSystemResources = 1450, ErrorMoreData = 234;
     private const uint ErrorActiveConnections = 2402, ErrorWmiInstanceNotFound = 4201;
@@ -72,12 +72,30 @@ public sealed unsafe class EtwSession
         _ => new RecordingException($"StartTrace(\"{name}\") failed with Win32 error {error}", RecordingError.SessionFailed),
     };
 
-    /// <summary>Stacks on handle create, close and duplicate (one call replaces the whole list).</summary>
-    public uint EnableHandleStacks()
+    /// <summary>Stacks on these Object opcodes (32 create, 33 close, 34 duplicate; one call replaces the whole list).</summary>
+    public uint EnableHandleStacks(IReadOnlyList<byte> opcodes)
     {
-        var ids = stackalloc ClassicEventId[3];
-        for (int i = 0; i < 3; i++) ids[i] = new ClassicEventId { EventGuid = KernelTasks.ObjectTaskId, Type = (byte)(32 + i) };
-        return Etw.TraceSetInformation(Handle, TraceStackTracingInfo, ids, (uint)(3 * sizeof(ClassicEventId)));
+        var ids = stackalloc ClassicEventId[opcodes.Count];
+        for (int i = 0; i < opcodes.Count; i++) ids[i] = new ClassicEventId { EventGuid = KernelTasks.ObjectTaskId, Type = opcodes[i] };
+        return Etw.TraceSetInformation(Handle, TraceStackTracingInfo, ids, (uint)(opcodes.Count * sizeof(ClassicEventId)));
+    }
+
+    /// <summary>The kernel's stack cache (TRACE_STACK_CACHING_INFO, Windows 10 2004 and later); a Win32 error where the
+    /// OS does not offer it.</summary>
+    public uint EnableStackCaching(uint cacheSize, uint buckets)
+    {
+        var info = new StackCachingInfo { Enabled = 1, CacheSize = cacheSize, BucketCount = buckets };
+        return Etw.TraceSetInformation(Handle, TraceStackCachingInfo, &info, (uint)sizeof(StackCachingInfo));
+    }
+
+    /// <summary>The undocumented kernel object-type filter (at most 4 types, each its name's first four characters):
+    /// an NTSTATUS, 0 when the kernel took it.</summary>
+    public uint SetObjectTypeFilter(uint[] tags)
+    {
+        var info = new ObjectTypeFilterInfo { InformationClass = ObjectTypeFilterInfo.ObjectTypeFilterClass, TraceHandle = Handle };
+        for (int i = 0; i < tags.Length && i < 4; i++) info.Tags[i] = tags[i];
+        int length = 16 + 4 * Math.Min(tags.Length, 4);
+        return Nt.NtSetSystemInformation(Nt.SystemPerformanceTraceInformation, &info, (uint)length);
     }
 
     /// <summary>

@@ -95,7 +95,7 @@ public sealed class LiveSessionSource : RingFedSource
         EtwSession session;
         try
         {
-            session = EtwSession.Start(SessionPlan.Private(Environment.ProcessorCount, etl), DecidePrivateConflict);
+            session = EtwSession.Start(SessionPlan.Private(Environment.ProcessorCount, etl, _options.Preset), DecidePrivateConflict);
         }
         catch (RecordingException e) when (e.Kind == RecordingError.NoSessionSlot)
         {
@@ -105,10 +105,11 @@ public sealed class LiveSessionSource : RingFedSource
         }
         _owner = SessionOwner.Current();
         _ownerFile.Write(_owner);
-        uint stackError = session.EnableHandleStacks();
+        uint stackError = EnableStacks(session);
         EnableWin32k(session);
         if (session.TrySetHandleGroupMask(out uint maskError))
         {
+            SetTypeFilter(session);
             _path = $"private system logger \"{session.Name}\", group mask (stacks: {Describe(stackError)})";
             _userProviders = true;
             return session;
@@ -145,10 +146,10 @@ public sealed class LiveSessionSource : RingFedSource
         if (holder is not null && !_options.Force)
             throw new RecordingException(KernelLoggerOwner.RefusalMessage(KernelLoggerOwner.Guess(holder, active)), RecordingError.KernelLoggerInUse);
         // Only reached with the kernel logger free or --force (checked above); a holder that appeared since is refused.
-        EtwSession session = EtwSession.Start(SessionPlan.KernelLogger(Environment.ProcessorCount, etl), () => _options.Force
+        EtwSession session = EtwSession.Start(SessionPlan.KernelLogger(Environment.ProcessorCount, etl, _options.Preset), () => _options.Force
             ? new ConflictDecision(ConflictAction.TakeOver, "--force: stopping the NT Kernel Logger's current trace")
             : new ConflictDecision(ConflictAction.Refuse, KernelLoggerOwner.RefusalMessage("another tool")));
-        uint stackError = session.EnableHandleStacks();
+        uint stackError = EnableStacks(session);
         if (!session.TrySetHandleGroupMask(out uint maskError))
         {
             session.Stop();
@@ -156,6 +157,7 @@ public sealed class LiveSessionSource : RingFedSource
         }
         if (_options.Win32kKeywords != 0)
             _log.WriteLine("warning: the NT Kernel Logger takes no other provider: GDI/USER handle events are not recorded on this path");
+        SetTypeFilter(session);
         _path = $"NT Kernel Logger, group mask (stacks: {Describe(stackError)})";
         return session;
     }
@@ -220,6 +222,25 @@ public sealed class LiveSessionSource : RingFedSource
     }
 
     private readonly Stopwatch _rundownClock = new();
+
+    /// <summary>Stacks as the preset says; its stack cache when it asks for one (a line when the OS refuses).</summary>
+    private uint EnableStacks(EtwSession session)
+    {
+        RecordPreset preset = _options.Preset ?? RecordPreset.Full;
+        uint error = session.EnableHandleStacks(preset.StackedOpcodes);
+        if (preset.StackCaching && session.EnableStackCaching(RecordPreset.StackCacheSize, RecordPreset.StackCacheBuckets) is uint cacheError and not 0)
+            _log.WriteLine($"handleetw record: stack caching not available on this Windows (error {cacheError}); every stack is logged in full");
+        return error;
+    }
+
+    /// <summary>--types: the kernel's object-type filter, best effort; in-process filtering applies either way.</summary>
+    private void SetTypeFilter(EtwSession session)
+    {
+        if (_options.TypeTags is not { } tags) return;
+        uint status = session.SetObjectTypeFilter(tags);
+        if (status != 0)
+            _log.WriteLine($"handleetw record: the kernel object-type filter is not available here (NTSTATUS 0x{status:X8}); filtering types in-process only");
+    }
 
     private void PollLoss()
     {
@@ -302,7 +323,8 @@ public sealed class LiveSessionSource : RingFedSource
 }
 
 /// <summary>What the live session needs from the command line.</summary>
-public sealed record LiveOptions(string? EtlPath, bool Force, bool Verbose)
+/// <param name="TypeTags">The kernel object-type filter to ask for (--types with at most 4 types), or null.</param>
+public sealed record LiveOptions(string? EtlPath, bool Force, bool Verbose, RecordPreset? Preset = null, uint[]? TypeTags = null)
 {
     /// <summary>The .NET runtime provider while recording and its rundown at the stop.</summary>
     public ClrCapture Clr { get; init; } = new();

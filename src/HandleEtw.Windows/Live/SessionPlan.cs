@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using HandleEtw.Windows.Native;
+using HandleEtw.Windows.Recording;
 
 namespace HandleEtw.Windows.Live;
 
@@ -40,31 +41,32 @@ public sealed record SessionPlan
     public uint FlushTimerSeconds { get; init; } = 1;
 
     /// <summary>The private system logger (primary path). <paramref name="etlPath"/> also writes an .etl.</summary>
-    public static SessionPlan Private(int processors, string? etlPath) =>
+    public static SessionPlan Private(int processors, string? etlPath, RecordPreset? preset = null) =>
         Sized(new SessionPlan
         {
             Name = PrivateName,
             SessionGuid = PrivateGuid,
             LogFileMode = RealTimeMode | SystemLoggerMode | (etlPath is null ? 0 : FileModeSequential),
             LogFile = etlPath,
-        }, processors);
+        }, processors, preset ?? RecordPreset.Full);
 
     /// <summary>The singleton kernel logger (fallback); the GUID must be SystemTraceControlGuid there.</summary>
-    public static SessionPlan KernelLogger(int processors, string? etlPath) =>
+    public static SessionPlan KernelLogger(int processors, string? etlPath, RecordPreset? preset = null) =>
         Sized(new SessionPlan
         {
             Name = KernelLoggerName,
             SessionGuid = SystemTraceControlGuid,
             LogFileMode = RealTimeMode | (etlPath is null ? 0 : FileModeSequential),
             LogFile = etlPath,
-        }, processors);
+        }, processors, preset ?? RecordPreset.Full);
 
-    /// <summary>1 MB buffers; at least 2 per CPU (ETW's own floor), room to grow, capped at 256 MB of non-paged pool.</summary>
-    private static SessionPlan Sized(SessionPlan plan, int processors)
+    /// <summary>1 MB buffers; full: at least 2 per CPU (ETW's own floor), room to grow to 4 per CPU, capped at 256 MB
+    /// of non-paged pool; long: 4 per CPU growing to 16, capped at 1 GB, so bursts over a long run are not lost.</summary>
+    private static SessionPlan Sized(SessionPlan plan, int processors, RecordPreset preset)
     {
-        int cpus = Math.Max(1, processors);
-        uint min = (uint)Math.Min(256, Math.Max(8, 2 * cpus));
-        uint max = (uint)Math.Min(256, Math.Max(min + 32, 4 * cpus));
+        int cpus = Math.Max(1, processors), cap = preset.MaxBuffers;
+        uint min = (uint)Math.Min(cap, Math.Max(8, preset.BuffersPerCpu * cpus));
+        uint max = (uint)Math.Min(cap, Math.Max(min + 32, preset.MaxBuffersPerCpu * cpus));
         return plan with { MinimumBuffers = min, MaximumBuffers = Math.Max(min, max) };
     }
 

@@ -179,3 +179,26 @@ public unsafe struct PerfInfoGroupMask
 {
     public fixed uint Masks[8];
 }
+
+/// <summary>TRACE_STACK_CACHING_INFO for TraceSetInformation(TraceStackCachingInfo): BOOLEAN Enabled; ULONG CacheSize;
+/// ULONG BucketCount.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 12)]
+public struct StackCachingInfo
+{
+    [FieldOffset(0)] public byte Enabled;
+    [FieldOffset(4)] public uint CacheSize;
+    [FieldOffset(8)] public uint BucketCount;
+}
+
+/// <summary>The kernel's object-type filter request for NtSetSystemInformation(SystemPerformanceTraceInformation):
+/// information class (ObjectTypeFilterInformation, 0x11), the session handle, then up to four type tags. Not in the
+/// SDK; the layout other tools use.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 32)]
+public unsafe struct ObjectTypeFilterInfo
+{
+    public const uint ObjectTypeFilterClass = 0x11;
+
+    [FieldOffset(0)] public uint InformationClass;
+    [FieldOffset(8)] public ulong TraceHandle;
+    [FieldOffset(16)] public fixed uint Tags[4];
+}

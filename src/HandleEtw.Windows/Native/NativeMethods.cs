@@ -46,6 +46,12 @@ internal static unsafe partial class Nt
 {
     internal const int SystemExtendedHandleInformation = 64;
     internal const int ObjectTypesInformation = 3;
+
+    /// <summary>SystemPerformanceTraceInformation: kernel-logger settings the SDK does not expose (the object-type filter).</summary>
+    internal const uint SystemPerformanceTraceInformation = 0x1F;
+
+    [LibraryImport("ntdll.dll")]
+    internal static partial uint NtSetSystemInformation(uint informationClass, void* information, uint length);
     internal const int StatusInfoLengthMismatch = unchecked((int)0xC0000004);
     internal const int StatusBufferOverflow = unchecked((int)0x80000005);
     internal const int StatusBufferTooSmall = unchecked((int)0xC0000023);

@@ -1,3 +1,4 @@
+using HandleEtw.Core.Tracking;
 using HandleEtw.Core.Triggers;
 using HandleEtw.Etl.Writing;
 
@@ -22,6 +23,12 @@ public sealed record RecordOptions
 
     /// <summary>--trigger-count: captures by trigger before the run ends.</summary>
     public int TriggerCount { get; init; } = 1;
+
+    /// <summary>--preset: how the session is set up (full: every stack; long: create/duplicate stacks, cached).</summary>
+    public RecordPreset Preset { get; init; } = RecordPreset.Full;
+
+    /// <summary>--types: keep only these object types (in-process always; the kernel filter where it is available).</summary>
+    public ObjectTypeSelection? Types { get; init; }
 
     public TimeSpan? SnapshotEvery { get; init; }
 

@@ -4,6 +4,7 @@ using HandleEtw.Core.Events;
 using HandleEtw.Core.Json;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
+using HandleEtw.Core.Text;
 using HandleEtw.Core.Tracking;
 using HandleEtw.Etl;
 using HandleEtw.Etl.Decoding;
@@ -80,14 +81,16 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         if (source.Observer is { } observer) consumers.Add(observer);
         if (parquet is not null) consumers.Add(Filtered(filter, parquet));
         if (output is not null) consumers.Add(Filtered(filter, output));
-        var all = new CompositeConsumer([.. consumers]);
+        TraceConsumer all = new CompositeConsumer([.. consumers]);
+        if (options.Types is { } types) all = new TypeFilteringConsumer(types, all);
         EmitInventory(inv, all);
         all.OnSnapshot(firstSnapshot, "start");
 
         var decoder = new TraceDecoder(source.Info, stacks, all);
         RingRecording? ring = _ring = options.Ring is null ? null : new RingRecording(options, source.Info, stacks, tracker, filter,
             () => EndReport.Build(tracker, new DiffRecorder(tracker, firstSnapshot, to: null), new StackContext(stacks, modules), filter, options.TopLeaks),
-            options.Json ? io.Error : io.Out, () => { Interlocked.CompareExchange(ref reason, "trigger count reached", null); stop.Cancel(); });
+            options.Json ? io.Error : io.Out, () => { Interlocked.CompareExchange(ref reason, "trigger count reached", null); stop.Cancel(); },
+            keepProcess: options.Preset.FilterInProcess && filter.IsActive ? filter.IsTarget : null);
         foreach (var (index, name) in inv.ObjectTypes) ring?.Context.AddObjectType(index, name, source.Info.PointerSize);
         IRecordSink records = ring is null ? decoder : new RecordFanOut(decoder, ring);
         var sink = new RecordingSink(rolled is null ? records : new RecordFanOut(rolled, records), all, source);
@@ -184,13 +187,28 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
             }
             // The count is read off the consumer thread: a moment stale at worst, which a status line can afford.
             if (io.ErrorIsTerminal)
-                io.Error.Write($"\r{records - lastRecords,8} ev/s | live handles {tracker.LiveHandleCount,8} | lost {sink.LostEvents,6} | snapshots {sink.Snapshots + 1}{RollStatus()}{_ring?.Status(sink.Bytes - lastBytes)} | s = snapshot, Ctrl+C = stop ");
+                io.Error.Write($"\r{records - lastRecords,8} ev/s | live handles {tracker.LiveHandleCount,8} | lost {sink.LostEvents,6} | snapshots {sink.Snapshots + 1}{RollStatus()}{_ring?.Status(sink.Bytes - lastBytes) ?? DiskStatus(sink.Bytes - lastBytes)} | s = snapshot, Ctrl+C = stop ");
             lastRecords = records;
             lastBytes = sink.Bytes;
         }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     private string RollStatus() => _rolled is { } r ? $" | file {r.Files.Count}" : "";
+
+    /// <summary>`disk 120 GB free ≈ 4.1 d` where --etl or --roll write, at the current rate of raw records.</summary>
+    private string DiskStatus(double bytesPerSecond)
+    {
+        if (options.EtlPath is not { } etl) return "";
+        try
+        {
+            long free = new DriveInfo(Path.GetPathRoot(Path.GetFullPath(etl))!).AvailableFreeSpace;
+            return $" | disk {SizeText.Format(free)} free ≈ {BudgetText.Lasts(free, bytesPerSecond)}";
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
 
     private void WriteSummary(string reason, RecordingSink sink, HandleTracker tracker, EndReport report,
         RundownDifferences rundown, HandleInventory inv, ParquetTraceWriter? parquet, ClrStatus? clr)

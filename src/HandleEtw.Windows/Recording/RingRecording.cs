@@ -26,11 +26,13 @@ internal sealed class RingRecording : IRecordSink
     private readonly Action _stopRun;
     private readonly List<CaptureOutput> _open = [];
     private readonly List<CaptureOutput> _written = [];
+    private readonly Func<int, bool>? _keepProcess;
     private long _last;
 
     public RingRecording(RecordOptions options, TraceInfo info, StackTable stacks, HandleTracker tracker, TargetFilter filter,
-        Func<EndReport> reportNow, TextWriter output, Action stopRun)
+        Func<EndReport> reportNow, TextWriter output, Action stopRun, Func<int, bool>? keepProcess = null)
     {
+        _keepProcess = keepProcess;
         _options = options;
         _info = info;
         _stacks = stacks;
@@ -62,7 +64,7 @@ internal sealed class RingRecording : IRecordSink
     {
         _last = Math.Max(_last, record.Timestamp);
         Context.OnRecord(record);
-        Ring.OnRecord(record);
+        if (_keepProcess is null || TargetRecords.Keep(record, _keepProcess)) Ring.OnRecord(record);
         for (int i = _open.Count - 1; i >= 0; i--)
             if (_open[i].Capture!.OnLaterRecord(record)) Close(i);
         // In the tracker's time: events wait in the decoder for their stacks, so the tables trail the records.

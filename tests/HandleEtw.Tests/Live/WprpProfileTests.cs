@@ -26,9 +26,25 @@ public class WprpProfileTests
         Assert.Contains("Loader", keywords);
         var stacks = provider.Descendants("Stack").Select(s => (string?)s.Attribute("Value")).ToHashSet();
         Assert.Equal(new HashSet<string?> { "HandleCreate", "HandleClose", "HandleDuplicate" }, stacks);
-        Assert.Equal("1024", (string?)doc.Descendants("SystemCollector").Single().Element("BufferSize")!.Attribute("Value"));
-        string collectorId = (string)doc.Descendants("SystemCollector").Single().Attribute("Id")!;
-        Assert.Contains(doc.Descendants("SystemCollectorId"), c => (string?)c.Attribute("Value") == collectorId);
+        Assert.All(doc.Descendants("SystemCollector"), c => Assert.Equal("1024", (string?)c.Element("BufferSize")!.Attribute("Value")));
+        var collectors = doc.Descendants("SystemCollector").ToDictionary(c => (string)c.Attribute("Id")!);
+        Assert.All(doc.Descendants("SystemCollectorId"), c => Assert.Contains((string)c.Attribute("Value")!, collectors.Keys));
+    }
+
+    /// <summary>The full preset: a file profile for rolled or one-off capture, a memory ring sized by RAM.</summary>
+    [Fact]
+    public void Full_profile_has_a_file_mode_and_a_memory_ring_sized_by_memory()
+    {
+        XDocument doc = XDocument.Load(ProfilePath());
+        var collectors = doc.Descendants("SystemCollector").ToDictionary(c => (string)c.Attribute("Id")!);
+        var profiles = doc.Descendants("Profile").ToDictionary(p => (string)p.Attribute("LoggingMode")!);
+        Assert.Equal(["File", "Memory"], profiles.Keys.Order());
+        XElement Buffers(string mode) =>
+            collectors[(string)profiles[mode].Descendants("SystemCollectorId").Single().Attribute("Value")!].Element("Buffers")!;
+        Assert.Equal("true", (string?)Buffers("Memory").Attribute("PercentageOfTotalMemory"));
+        Assert.InRange((int)Buffers("Memory").Attribute("Value")!, 1, 50);
+        Assert.Null(Buffers("File").Attribute("PercentageOfTotalMemory"));
+        Assert.All(profiles.Values, p => Assert.Equal("HandleEtw", (string?)p.Attribute("Name")));
     }
 
     /// <summary>The long preset: no close stacks, stack caching, a ring of 10 % of RAM in memory mode, a file profile.</summary>

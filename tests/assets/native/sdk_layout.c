@@ -42,6 +42,20 @@ typedef struct {
     ULONG Masks[8];
 } PERFINFO_GROUPMASK;
 
+/* TRACE_STACK_CACHING_INFO (evntrace.h of newer SDKs, not yet in mingw-w64's) */
+typedef struct {
+    BOOLEAN Enabled;
+    ULONG CacheSize;
+    ULONG BucketCount;
+} TRACE_STACK_CACHING_INFO;
+
+/* EVENT_TRACE_TAG_FILTER_INFORMATION (phnt ntwmi.h): the object-type filter for NtSetSystemInformation */
+typedef struct {
+    ULONG EventTraceInformationClass;
+    TRACEHANDLE TraceHandle;
+    ULONG Filter[4];
+} EVENT_TRACE_TAG_FILTER_INFORMATION;
+
 /* EVENT_TRACE_PROPERTIES (WNODE_HEADER first) */
 S(EventTraceProperties, sizeof(EVENT_TRACE_PROPERTIES))
 F(EventTraceProperties, WnodeBufferSize, offsetof(EVENT_TRACE_PROPERTIES, Wnode.BufferSize))
@@ -180,6 +194,14 @@ F(ClassicEventId, EventGuid, offsetof(CLASSIC_EVENT_ID, EventGuid))
 F(ClassicEventId, Type, offsetof(CLASSIC_EVENT_ID, Type))
 S(PerfInfoGroupMask, sizeof(PERFINFO_GROUPMASK))
 F(PerfInfoGroupMask, Masks, offsetof(PERFINFO_GROUPMASK, Masks))
+S(StackCachingInfo, sizeof(TRACE_STACK_CACHING_INFO))
+F(StackCachingInfo, Enabled, offsetof(TRACE_STACK_CACHING_INFO, Enabled))
+F(StackCachingInfo, CacheSize, offsetof(TRACE_STACK_CACHING_INFO, CacheSize))
+F(StackCachingInfo, BucketCount, offsetof(TRACE_STACK_CACHING_INFO, BucketCount))
+S(ObjectTypeFilterInfo, sizeof(EVENT_TRACE_TAG_FILTER_INFORMATION))
+F(ObjectTypeFilterInfo, InformationClass, offsetof(EVENT_TRACE_TAG_FILTER_INFORMATION, EventTraceInformationClass))
+F(ObjectTypeFilterInfo, TraceHandle, offsetof(EVENT_TRACE_TAG_FILTER_INFORMATION, TraceHandle))
+F(ObjectTypeFilterInfo, Tags, offsetof(EVENT_TRACE_TAG_FILTER_INFORMATION, Filter))
 
 /* ntdll: handle table entries, object type information, UNICODE_STRING */
 S(SystemHandleTableEntryInfoEx, sizeof(SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX))
