@@ -6,11 +6,22 @@ namespace HandleEtw.Core.Json;
 /// <param name="Records">Event records the session delivered.</param>
 /// <param name="Snapshots">Snapshots taken, the one at the start included.</param>
 /// <param name="Parquet">The tables written with -o; null without it.</param>
+/// <param name="Captures">--ring: each capture written, in order; empty without --ring.</param>
+/// <param name="Triggers">--trigger: each firing, in order.</param>
 public sealed record RecordJson(bool Lossy, DamageJson Damage, string StopReason, bool TargetExited, long Records,
                                 int Snapshots, RecordInventoryJson Inventory, RecordUnmatchedJson Unmatched,
                                 RecordEndRundownJson EndRundown, RecordParquetJson? Parquet, DiffJson Diff, LeaksJson Leaks,
+                                IReadOnlyList<RecordCaptureJson> Captures, IReadOnlyList<RecordTriggerJson> Triggers,
                                 RecordClrJson? Clr = null)
     : TraceDocument(Lossy, Damage);
+
+/// <summary>One ring capture: what it is named after, its files, its window in seconds from the run's start.</summary>
+/// <param name="UndefinedStackKeys">Cached stack keys the window referenced that the kernel never defined.</param>
+public sealed record RecordCaptureJson(string Label, string? Etl, string? Parquet, double WindowFrom, double WindowTo, long Records,
+                                       int UndefinedStackKeys);
+
+/// <summary>One trigger firing: the condition as given, when (seconds from the run's start), what met it.</summary>
+public sealed record RecordTriggerJson(string Condition, double Time, string Detail);
 
 /// <summary>The handle table read at the start.</summary>
 /// <param name="HasObjectAddresses">False when every object address came back 0: handles are joined by process and value only.</param>

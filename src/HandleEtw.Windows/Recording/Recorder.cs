@@ -226,17 +226,21 @@ public sealed class Recorder(RecordOptions options, RecordingIo io)
         report.Write(w);
     }
 
-    private static RecordJson SummaryJson(string reason, bool targetExited, RecordingSink sink, HandleTracker tracker,
+    private RecordJson SummaryJson(string reason, bool targetExited, RecordingSink sink, HandleTracker tracker,
         EndReport report, RundownDifferences rundown, HandleInventory inv, ParquetTraceWriter? parquet)
     {
         TrackerCounters c = tracker.Counters;
         TraceInfo info = tracker.Info;
+        RingRecording? ring = _ring;
         return new RecordJson(tracker.Lossy, DamageJson.Of(info), reason, targetExited, sink.Records, sink.Snapshots + 1,
             new RecordInventoryJson(inv.Handles.Count, inv.ObjectTypes.Count, inv.HasObjectAddresses),
             new RecordUnmatchedJson(c.UnknownClosesGap + c.UnknownClosesPredatingTrace, c.LostCloses),
             new RecordEndRundownJson(rundown.RundownRows, rundown.Matching, rundown.OnlyInRundown.Count,
                 rundown.OnlyInTable.Count, rundown.ObjectMismatch.Count),
             parquet?.Meta is { } meta ? new RecordParquetJson(parquet.Directory, meta.Events, meta.Stacks) : null,
-            DiffJson.Of(report.Diff, info), LeaksJson.Of(report.Leaks, info));
+            DiffJson.Of(report.Diff, info), LeaksJson.Of(report.Leaks, info),
+            ring?.Captures.Select(c => c.Summary).Select(c => new RecordCaptureJson(c.Label, c.EtlPath, c.ParquetDirectory,
+                tracker.Seconds(c.WindowStart), tracker.Seconds(c.WindowEnd), c.Records, c.UndefinedKeys)).ToList() ?? [],
+            ring?.Firings.Select(f => new RecordTriggerJson(f.Spec.Text, tracker.Seconds(f.Timestamp), f.Detail)).ToList() ?? []);
     }
 }

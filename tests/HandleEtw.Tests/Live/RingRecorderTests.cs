@@ -75,9 +75,12 @@ public class RingRecorderTests
     {
         using var dir = new TempDir();
         string output = Path.Combine(dir.Path, "out");
-        var (result, _, script, _) = Record(dir.Path, new RecordOptions { Ring = 1 << 20, OutputPath = output });
+        var (result, json, script, _) = Record(dir.Path, new RecordOptions { Ring = 1 << 20, OutputPath = output, Json = true });
         CaptureSummary capture = Assert.Single(result.Captures);
         Assert.Equal(Path.Combine(output, "capture1"), capture.ParquetDirectory);
+        JsonElement written = Assert.Single(JsonDocument.Parse(json).RootElement.GetProperty("captures").EnumerateArray());
+        Assert.Equal(("end of replay", capture.ParquetDirectory), (written.GetProperty("label").GetString(), written.GetProperty("parquet").GetString()));
+        Assert.Equal(0, JsonDocument.Parse(json).RootElement.GetProperty("triggers").GetArrayLength());
         int leaked = script.Facts.LeaksFrom("fun4");
 
         using var db = new DuckDb();
