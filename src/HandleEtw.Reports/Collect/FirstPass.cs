@@ -49,6 +49,12 @@ internal sealed class FirstPass : TraceConsumer
         _diff.OnHandle(e);
     }
 
+    public override void OnGuiHandle(in GuiHandleEvent e)
+    {
+        Seen(e.Timestamp);
+        _diff.OnGuiHandle(e);
+    }
+
     public override void OnProcess(in ProcessEvent e)
     {
         Seen(e.Timestamp);

@@ -24,7 +24,24 @@ public static class ReportBuilder
 
         var (types, leftOut) = TypeTable(first, options);
         return new ReportData(Summarize(input.Info, first), processes, stacks, types, leaks, diff,
-            Math.Min(diff.Handles.Count, options.MaxDiffHandles)) { Coverage = first.Coverage, TypesLeftOut = leftOut };
+            Math.Min(diff.Handles.Count, options.MaxDiffHandles))
+        {
+            Coverage = first.Coverage, TypesLeftOut = leftOut, Gui = Gui(tracker, context, options),
+        };
+    }
+
+    /// <summary>GDI and USER objects beside the kernel handles, for each kind the trace logged.</summary>
+    private static IReadOnlyList<GuiObjects> Gui(HandleTracker tracker, StackContext context, ReportOptions options)
+    {
+        var result = new List<GuiObjects>();
+        foreach (var (kind, name, events) in new[] { (Core.Events.HandleKind.Gdi, "GDI", tracker.Counters.GdiEvents),
+                                                     (Core.Events.HandleKind.User, "USER", tracker.Counters.GuiEvents - tracker.Counters.GdiEvents) })
+        {
+            if (events == 0) continue;
+            var live = tracker.SummarizeLiveHandles(kind).Where(p => options.Filter.Matches(p.Pid, p.Process)).ToList();
+            result.Add(new GuiObjects(name, events, live, LeakAnalysis.Build(tracker, context, options.Filter, options.TopLeaks, kind)));
+        }
+        return result;
     }
 
     private static IReadOnlyList<double> Times<TKey>(TraceInfo info, TimeSampler<TKey> sampler) where TKey : notnull =>

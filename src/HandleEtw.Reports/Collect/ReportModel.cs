@@ -1,4 +1,5 @@
 using HandleEtw.Core.Analysis;
+using HandleEtw.Core.Tracking;
 
 namespace HandleEtw.Reports.Collect;
 
@@ -47,5 +48,11 @@ public sealed record ReportData(
     /// <summary>Processes past the type tables' cap (<see cref="ReportOptions.TypeProcesses"/>).</summary>
     public ProcessesLeftOut TypesLeftOut { get; init; }
 
+    /// <summary>GDI and USER objects, present only when the trace has Win32k handle events.</summary>
+    public IReadOnlyList<GuiObjects> Gui { get; init; } = [];
+
     public DateTime GeneratedUtc { get; init; } = DateTime.UtcNow;
 }
+
+/// <summary>One Win32k object kind (GDI or USER): objects per owning process at the end, and their leak groups.</summary>
+public sealed record GuiObjects(string Kind, long Events, IReadOnlyList<ProcessHandleSummary> Live, LeakReport Leaks);

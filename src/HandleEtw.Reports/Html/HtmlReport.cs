@@ -26,6 +26,7 @@ public static class HtmlReport
         SvgChart.Write(html, data.Stacks);
         TypeSection.Write(html, data.Types, data.TypesLeftOut);
         LeakSection.Write(html, data.Leaks);
+        foreach (GuiObjects gui in data.Gui) GuiSection.Write(html, gui);
         DiffSection.Write(html, data.Diff, data.DiffHandlesShown);
         return Close(html);
     }
@@ -158,7 +159,7 @@ internal static class LeakSection
         html.Append("</section>\n");
     }
 
-    private static void Groups(StringBuilder html, string open, string close, IReadOnlyList<LeakEntry> groups, bool openFirst)
+    internal static void Groups(StringBuilder html, string open, string close, IReadOnlyList<LeakEntry> groups, bool openFirst)
     {
         html.Append($"<{open}>\n");
         for (int i = 0; i < groups.Count; i++)
@@ -171,6 +172,36 @@ internal static class LeakSection
             html.Append("</li>\n");
         }
         html.Append($"</{close}>\n");
+    }
+}
+
+/// <summary>GDI or USER objects: per owning process by type (as GetGuiResources counts them), then their leak groups.</summary>
+internal static class GuiSection
+{
+    public static void Write(StringBuilder html, GuiObjects gui)
+    {
+        string id = gui.Kind.ToLowerInvariant();
+        html.Append($"<section id=\"{id}\">\n<h2>{gui.Kind} objects</h2>\n<p class=\"muted\">{HtmlReport.N(gui.Events)} {gui.Kind} handle events; ")
+            .Append("objects each process owns at the end, and the create stacks of those still open, ranked by the same growth rule as handles.</p>\n");
+        if (gui.Live.Count == 0) html.Append($"<p>No process owns {gui.Kind} objects at the end of the trace.</p>\n");
+        else
+        {
+            html.Append($"<table class=\"{id}-objects\"><tr><th>Process</th><th class=\"n\">Objects</th><th>By type</th></tr>\n");
+            foreach (var p in gui.Live.Take(HtmlReport.UnfoldedProcesses * 2))
+                html.Append($"<tr><td>{HtmlReport.E(p.Process)} ({p.Pid})</td><td class=\"n\">{HtmlReport.N(p.Total)}</td><td>")
+                    .Append(HtmlReport.E(string.Join(", ", p.ByType.Select(t => $"{t.Type} {t.Count:N0}")))).Append("</td></tr>\n");
+            html.Append("</table>\n");
+            if (gui.Live.Count > HtmlReport.UnfoldedProcesses * 2)
+                html.Append($"<p class=\"muted\">{HtmlReport.N(gui.Live.Count - HtmlReport.UnfoldedProcesses * 2)} more processes own {gui.Kind} objects.</p>\n");
+        }
+        if (gui.Leaks.Leaks.Count == 0) html.Append($"<p class=\"ok\">No {gui.Kind} create stack grew over the trace.</p>\n");
+        else LeakSection.Groups(html, $"ol class=\"leaks {id}-leaks\"", "ol", gui.Leaks.Leaks, openFirst: true);
+        if (gui.Leaks.Flat.Count > 0)
+        {
+            html.Append("<h3>Held, not growing</h3>\n");
+            LeakSection.Groups(html, "ul class=\"held\"", "ul", gui.Leaks.Flat, openFirst: false);
+        }
+        html.Append("</section>\n");
     }
 }
 
