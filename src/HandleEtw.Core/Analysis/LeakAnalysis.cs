@@ -15,7 +15,12 @@ public sealed record LeakEntry(int Pid, string Process, string Type, int Outstan
 }
 
 /// <summary>Leaks holds the growing groups in rank order, Flat the groups that hold handles without growing.</summary>
-public sealed record LeakReport(bool Lossy, IReadOnlyList<LeakEntry> Leaks, IReadOnlyList<LeakEntry> Flat);
+public sealed record LeakReport(bool Lossy, IReadOnlyList<LeakEntry> Leaks, IReadOnlyList<LeakEntry> Flat)
+{
+    /// <summary>Growing and flat groups past the `top` cap, so a page can say what it did not list.</summary>
+    public int LeaksLeftOut { get; init; }
+    public int FlatLeftOut { get; init; }
+}
 
 /// <summary>Handles open at the end, grouped by (process, type, create stack): growing groups ranked as leaks, flat
 /// ones listed apart (<see cref="GrowthRule"/>).</summary>
@@ -37,6 +42,10 @@ public static class LeakAnalysis
                 g.Growing, Math.Round(g.FirstOpen, 6), Math.Round(g.LastOpen, 6), g.Verdict.Reason,
                 context.Frames(g.StackId, g.StackPid, g.LabelTimestamp), g.Origin, g.StackId) { HandleKind = Events.HandleKinds.Name(g.Kind) })
             .ToList();
-        return new LeakReport(tracker.Lossy, Entries(true), Entries(false));
+        int growing = groups.Count(g => g.Growing);
+        return new LeakReport(tracker.Lossy, Entries(true), Entries(false))
+        {
+            LeaksLeftOut = Math.Max(0, growing - top), FlatLeftOut = Math.Max(0, groups.Count - growing - top),
+        };
     }
 }

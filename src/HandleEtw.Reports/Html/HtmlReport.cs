@@ -153,10 +153,19 @@ internal static class LeakSection
         html.Append($"<p class=\"muted\">{HtmlReport.E(LeakAnalysis.Rule)}</p>\n");
         if (report.Leaks.Count == 0) html.Append("<p class=\"ok\">No group grew over the trace.</p>\n");
         else Groups(html, "ol class=\"leaks\"", "ol", report.Leaks, openFirst: true);
+        LeftOut(html, report.LeaksLeftOut, "growing");
         if (report.Flat.Count == 0) { html.Append("</section>\n"); return; }
         html.Append("<h3>Held, not growing</h3>\n");
         Groups(html, "ul class=\"held\"", "ul", report.Flat, openFirst: false);
+        LeftOut(html, report.FlatLeftOut, "held");
         html.Append("</section>\n");
+    }
+
+    internal static void LeftOut(StringBuilder html, int groups, string what)
+    {
+        if (groups > 0)
+            html.Append($"<p class=\"groups-left-out\">{HtmlReport.N(groups)} more {what} {(groups == 1 ? "group is" : "groups are")} not listed ")
+                .Append("(<code>--top</code> sets how many are).</p>\n");
     }
 
     internal static void Groups(StringBuilder html, string open, string close, IReadOnlyList<LeakEntry> groups, bool openFirst)
@@ -196,6 +205,7 @@ internal static class GuiSection
         }
         if (gui.Leaks.Leaks.Count == 0) html.Append($"<p class=\"ok\">No {gui.Kind} create stack grew over the trace.</p>\n");
         else LeakSection.Groups(html, $"ol class=\"leaks {id}-leaks\"", "ol", gui.Leaks.Leaks, openFirst: true);
+        LeakSection.LeftOut(html, gui.Leaks.LeaksLeftOut, "growing");
         if (gui.Leaks.Flat.Count > 0)
         {
             html.Append("<h3>Held, not growing</h3>\n");

@@ -73,6 +73,17 @@ public class HtmlReportTests
     }
 
     [Fact]
+    public void Leak_groups_past_the_cap_are_counted_on_the_page()
+    {
+        ReportData data = ReportFixtures.Build(ReportFixtures.ManyProcessesEtl);
+        Assert.Equal(new ReportOptions().TopLeaks, data.Leaks.Flat.Count);
+        Assert.True(data.Leaks.FlatLeftOut >= 30, $"{data.Leaks.FlatLeftOut} held groups left out"); // 50 services hold keys
+        XDocument doc = ParseAsXml(HtmlReport.Render(data));
+        XElement leftOut = doc.Descendants("p").Single(p => (string?)p.Attribute("class") == "groups-left-out");
+        Assert.StartsWith($"{data.Leaks.FlatLeftOut} more held groups are not listed", leftOut.Value);
+    }
+
+    [Fact]
     public void With_many_processes_the_top_type_tables_show_and_the_rest_fold()
     {
         ReportData data = ReportFixtures.Build(ReportFixtures.ManyProcessesEtl);
