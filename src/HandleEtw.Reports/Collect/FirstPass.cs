@@ -21,6 +21,7 @@ internal sealed class FirstPass : TraceConsumer
         Coverage = new TraceCoverage(info);
         _diff = new DiffRecorder(Tracker, options.From, options.To);
         Sampler = new TimeSampler<(int Pid, string Process)>(ReadProcesses, InitialWidth(info, options.MaxSamples), options.MaxSamples);
+        GuiSampler = new TimeSampler<(int Pid, string Process, string Kind)>(ReadGuiObjects, InitialWidth(info, options.MaxSamples), options.MaxSamples);
     }
 
     public HandleTracker Tracker { get; }
@@ -28,6 +29,9 @@ internal sealed class FirstPass : TraceConsumer
     /// <summary>Whether the trace has handle events and stacks on them (the page's top banner when not).</summary>
     public TraceCoverage Coverage { get; }
     public TimeSampler<(int Pid, string Process)> Sampler { get; }
+
+    /// <summary>GDI and USER objects per owning process, on the same grid as <see cref="Sampler"/>.</summary>
+    public TimeSampler<(int Pid, string Process, string Kind)> GuiSampler { get; }
 
     /// <summary>Type counts per process when the first non-rundown handle event arrived (empty without handle events).</summary>
     public IReadOnlyList<ProcessHandleSummary> StartTypes { get; private set; } = [];
@@ -81,11 +85,22 @@ internal sealed class FirstPass : TraceConsumer
             _startTaken = true;
         }
         Sampler.Finish(Tracker.LastTimestamp);
+        GuiSampler.Finish(Tracker.LastTimestamp);
     }
 
     private void Seen(long timestamp)
     {
         Sampler.Advance(timestamp);
+        if (Tracker.HasGuiEvents) GuiSampler.Advance(timestamp);
+    }
+
+    private IEnumerable<((int, string, string), int)> ReadGuiObjects()
+    {
+        foreach (ProcessLiveCount p in Tracker.LiveCounts())
+        {
+            if (p.Gdi > 0) yield return ((p.Pid, p.Process, "GDI"), p.Gdi);
+            if (p.User > 0) yield return ((p.Pid, p.Process, "USER"), p.User);
+        }
     }
 
     private IEnumerable<((int, string), int)> ReadProcesses()

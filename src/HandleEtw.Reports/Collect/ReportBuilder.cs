@@ -27,7 +27,22 @@ public static class ReportBuilder
             Math.Min(diff.Handles.Count, options.MaxDiffHandles))
         {
             Coverage = first.Coverage, TypesLeftOut = leftOut, Gui = Gui(tracker, context, options),
+            GuiChart = GuiChart(input.Info, first, options),
         };
+    }
+
+    /// <summary>GDI and USER objects per process over time; its own grid, which starts at the first Win32k event.</summary>
+    private static TimeChart GuiChart(TraceInfo info, FirstPass first, ReportOptions options)
+    {
+        IReadOnlyList<double> times = Times(info, first.GuiSampler);
+        var series = first.GuiSampler.Series
+            .Where(kv => options.Filter.Matches(kv.Key.Pid, kv.Key.Process))
+            .Select(kv => (kv.Key, Values: kv.Value.AsSpan(0, times.Count).ToArray()))
+            .OrderByDescending(s => s.Values.DefaultIfEmpty().Max()).ThenBy(s => s.Key.Pid)
+            .Take(options.TopProcesses)
+            .Select(s => new ChartSeries($"{s.Key.Kind} in {s.Key.Process} ({s.Key.Pid})", $"{s.Key.Kind} objects, {s.Key.Process}, pid {s.Key.Pid}", s.Values))
+            .ToList();
+        return new TimeChart("chart-gui", "GDI and USER objects per process (top by peak)", times, series, null, null) { YLabel = "objects" };
     }
 
     /// <summary>GDI and USER objects beside the kernel handles, for each kind the trace logged.</summary>

@@ -51,6 +51,9 @@ public sealed record ReportData(
     /// <summary>GDI and USER objects, present only when the trace has Win32k handle events.</summary>
     public IReadOnlyList<GuiObjects> Gui { get; init; } = [];
 
+    /// <summary>GDI and USER objects per process over time (no series without Win32k events).</summary>
+    public TimeChart? GuiChart { get; init; }
+
     public DateTime GeneratedUtc { get; init; } = DateTime.UtcNow;
 }
 

@@ -26,7 +26,12 @@ public static class HtmlReport
         SvgChart.Write(html, data.Stacks);
         TypeSection.Write(html, data.Types, data.TypesLeftOut);
         LeakSection.Write(html, data.Leaks);
-        foreach (GuiObjects gui in data.Gui) GuiSection.Write(html, gui);
+        if (data.GuiChart is { Series.Count: > 0 } gui)
+        {
+            html.Append("<h2 id=\"gui-timeline\">GDI and USER objects over time</h2>\n");
+            SvgChart.Write(html, gui);
+        }
+        foreach (GuiObjects objects in data.Gui) GuiSection.Write(html, objects);
         DiffSection.Write(html, data.Diff, data.DiffHandlesShown);
         return Close(html);
     }

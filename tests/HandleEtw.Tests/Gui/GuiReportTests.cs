@@ -39,6 +39,10 @@ public class GuiReportTests
         Assert.Contains("growing", top.Value);
         Assert.Contains("Font 40", gdi.Descendants("table").First().Value); // the paint process still owns its 40 fonts
         Assert.Null(Section(page!, "user"));
+        // The chart: one line, the paint process's fonts climbing to 40.
+        XElement heading = page!.Descendants("h2").Single(h => (string?)h.Attribute("id") == "gui-timeline");
+        Assert.Equal("objects", page.Descendants("svg").Last().Descendants("text").Single(t => (string?)t.Attribute("class") == "y-label").Value);
+        Assert.NotNull(heading);
     }
 
     [Fact]
