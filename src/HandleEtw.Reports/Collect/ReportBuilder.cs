@@ -35,13 +35,8 @@ public static class ReportBuilder
     private static TimeChart GuiChart(TraceInfo info, FirstPass first, ReportOptions options)
     {
         IReadOnlyList<double> times = Times(info, first.GuiSampler);
-        var series = first.GuiSampler.Series
-            .Where(kv => options.Filter.Matches(kv.Key.Pid, kv.Key.Process))
-            .Select(kv => (kv.Key, Values: kv.Value.AsSpan(0, times.Count).ToArray()))
-            .OrderByDescending(s => s.Values.DefaultIfEmpty().Max()).ThenBy(s => s.Key.Pid)
-            .Take(options.TopProcesses)
-            .Select(s => new ChartSeries($"{s.Key.Kind} in {s.Key.Process} ({s.Key.Pid})", $"{s.Key.Kind} objects, {s.Key.Process}, pid {s.Key.Pid}", s.Values))
-            .ToList();
+        var series = TopByPeak(first.GuiSampler, k => (k.Pid, k.Process), times.Count, options,
+            k => ($"{k.Kind} in {k.Process} ({k.Pid})", $"{k.Kind} objects, {k.Process}, pid {k.Pid}"));
         return new TimeChart("chart-gui", "GDI and USER objects per process (top by peak)", times, series, null, null) { YLabel = "objects" };
     }
 
@@ -64,16 +59,21 @@ public static class ReportBuilder
 
     private static TimeChart ProcessChart(FirstPass first, ReportOptions options, IReadOnlyList<double> times, double? from, double? to)
     {
-        int n = times.Count;
-        var series = first.Sampler.Series
-            .Where(kv => options.Filter.Matches(kv.Key.Pid, kv.Key.Process))
-            .Select(kv => (kv.Key, Values: kv.Value.AsSpan(0, n).ToArray()))
-            .OrderByDescending(s => s.Values.DefaultIfEmpty().Max()).ThenBy(s => s.Key.Pid)
-            .Take(options.TopProcesses)
-            .Select(s => new ChartSeries($"{s.Key.Process} ({s.Key.Pid})", $"{s.Key.Process}, pid {s.Key.Pid}", s.Values))
-            .ToList();
+        var series = TopByPeak(first.Sampler, k => (k.Pid, k.Process), times.Count, options,
+            k => ($"{k.Process} ({k.Pid})", $"{k.Process}, pid {k.Pid}"));
         return new TimeChart("chart-processes", "Live handles per process (top by peak)", times, series, from, to);
     }
+
+    /// <summary>The sampled lines of the processes the filter keeps, highest peak first, up to the chart's cap.</summary>
+    private static List<ChartSeries> TopByPeak<TKey>(TimeSampler<TKey> sampler, Func<TKey, (int Pid, string Process)> process,
+        int samples, ReportOptions options, Func<TKey, (string Label, string Detail)> label) where TKey : notnull =>
+        sampler.Series
+            .Where(kv => options.Filter.Matches(process(kv.Key).Pid, process(kv.Key).Process))
+            .Select(kv => (kv.Key, Values: kv.Value.AsSpan(0, samples).ToArray()))
+            .OrderByDescending(s => s.Values.DefaultIfEmpty().Max()).ThenBy(s => process(s.Key).Pid)
+            .Take(options.TopProcesses)
+            .Select(s => { var (l, d) = label(s.Key); return new ChartSeries(l, d, s.Values); })
+            .ToList();
 
     private static TimeChart StackChart(ReportInput input, FirstPass first, StackContext context, ReportOptions options,
                                         IReadOnlyList<double> times, double? from, double? to)
