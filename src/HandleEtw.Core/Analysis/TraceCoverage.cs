@@ -21,6 +21,10 @@ public sealed class TraceCoverage(TraceInfo? info = null) : TraceConsumer
     private readonly HashSet<(int Pid, string Process)> _processes = new();
     private readonly HashSet<int> _handlePids = new();
 
+    /// <summary>Pids already in <see cref="_handlePids"/>, direct-mapped: skips the set for the pids seen over and over
+    /// (a long, so the empty mark is no pid).</summary>
+    private readonly long[] _seenPids = Enumerable.Repeat(long.MinValue, 256).ToArray();
+
     /// <summary>Every Object handle event, rundowns included.</summary>
     public long HandleEvents { get; private set; }
 
@@ -88,10 +92,18 @@ public sealed class TraceCoverage(TraceInfo? info = null) : TraceConsumer
     public override void OnHandle(in HandleEvent e)
     {
         HandleEvents++;
-        _handlePids.Add(e.ProcessId);
+        NoteHandlePid(e.ProcessId);
         if (e.Op is HandleOp.RundownStart or HandleOp.RundownEnd) return;
         HandleOperations++;
         if (e.StackId >= 0) HandleOperationsWithStacks++;
+    }
+
+    private void NoteHandlePid(int pid)
+    {
+        ref long seen = ref _seenPids[(pid >> 2) & (_seenPids.Length - 1)];
+        if (seen == pid) return;
+        _handlePids.Add(pid);
+        seen = pid;
     }
 
     public override void OnProcess(in ProcessEvent e)

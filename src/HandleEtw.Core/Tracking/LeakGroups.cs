@@ -23,12 +23,10 @@ internal sealed class LeakGroups
         public long FirstCreate;
     }
 
-    private readonly record struct Key(int Process, int Stack, ushort Type, Events.HandleKind Kind, int Naming);
-
     private Group[] _groups = new Group[256];
     private int _count;
     private int _freeHead = -1;
-    private readonly Dictionary<Key, int> _index = new();
+    private readonly GroupIndex _index = new();
 
     public ref Group this[int index] => ref _groups[index];
 
@@ -37,26 +35,12 @@ internal sealed class LeakGroups
 
     public int Get(ProcessState process, Events.HandleKind kind, ushort type, int stackId, int naming = 0, long time = 0)
     {
-        // Most creates repeat a recent stack: a small direct-mapped cache per process skips the hash lookup.
-        int[] cache = process.GroupCache;
-        int line = (int)((uint)(stackId * 31 + type + ((int)kind << 16)) & (uint)(cache.Length - 1));
-        int cached = cache[line] - 1;
-        if (cached >= 0)
-        {
-            ref Group hit = ref _groups[cached];
-            if (hit.StackId == stackId && hit.Type == type && hit.Kind == kind && hit.Naming == naming && hit.ProcessId == process.Id) return cached;
-        }
-        var key = new Key(process.Id, stackId, type, kind, naming);
-        if (_index.TryGetValue(key, out int g))
-        {
-            cache[line] = g + 1;
-            return g;
-        }
+        int g = _index.Find(process.Id, stackId, type, kind, naming);
+        if (g >= 0) return g;
         g = AllocateSlot();
         _groups[g] = new Group { ProcessId = process.Id, StackId = stackId, Type = type, Kind = kind, Naming = naming, FirstCreate = time };
-        _index.Add(key, g);
+        _index.Add(process.Id, stackId, type, kind, naming, g);
         process.Groups.Add(g);
-        cache[line] = g + 1;
         return g;
     }
 
@@ -93,9 +77,9 @@ internal sealed class LeakGroups
             ref Group group = ref _groups[g];
             (int stack, int naming) = rekey(group);
             if (stack == group.StackId && naming == group.Naming) continue;
-            _index.Remove(KeyOf(group));
-            var key = new Key(group.ProcessId, stack, group.Type, group.Kind, naming);
-            if (_index.TryGetValue(key, out int into))
+            Unindex(group);
+            int into = _index.Find(group.ProcessId, stack, group.Type, group.Kind, naming);
+            if (into >= 0)
             {
                 Merge(g, into);
                 process.Groups.Remove(g);
@@ -106,14 +90,13 @@ internal sealed class LeakGroups
             {
                 group.StackId = stack;
                 group.Naming = naming;
-                _index.Add(key, g);
+                _index.Add(group.ProcessId, stack, group.Type, group.Kind, naming, g);
             }
         }
-        Array.Clear(process.GroupCache);
         return merged;
     }
 
-    private static Key KeyOf(in Group g) => new(g.ProcessId, g.StackId, g.Type, g.Kind, g.Naming);
+    private void Unindex(in Group g) => _index.Remove(g.ProcessId, g.StackId, g.Type, g.Kind, g.Naming);
 
     /// <summary>Adds group <paramref name="from"/>'s counts to <paramref name="into"/> (same process).</summary>
     private void Merge(int from, int into)
@@ -139,10 +122,9 @@ internal sealed class LeakGroups
         foreach (int g in process.Groups)
         {
             ref Group group = ref _groups[g];
-            _index.Remove(KeyOf(group));
+            Unindex(group);
             Free(g);
         }
         process.Groups.Clear();
-        Array.Clear(process.GroupCache);
     }
 }

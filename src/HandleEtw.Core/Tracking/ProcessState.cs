@@ -57,9 +57,6 @@ internal sealed class ProcessState(int id, int pid, int generation, EntryPool po
     /// <summary>Leak groups owned by this process (freed with it).</summary>
     public List<int> Groups { get; } = new();
 
-    /// <summary>Group index + 1 by (stack, type) hash: skips the group dictionary for repeated stacks.</summary>
-    public int[] GroupCache { get; } = new int[256];
-
     /// <summary>Recent closes, direct-mapped by handle value (misuse detection).</summary>
     public RecentClose[]? RecentCloses { get; set; }
 
