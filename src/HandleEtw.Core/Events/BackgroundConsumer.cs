@@ -15,6 +15,9 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
     private const int BatchSize = 4096;
     private const int BatchesInFlight = 8;
 
+    /// <summary>How many handle events ahead the consumer is told what comes (<see cref="TraceConsumer.Prefetch"/>).</summary>
+    public const int PrefetchDistance = 8;
+
     /// <summary>An idle consumer thread is woken when this many batches wait (or at the end), not for each one:
     /// every wake-up is a context switch, and on two cores shared by three threads those cost more than the work.</summary>
     private const int WakeAt = 4;
@@ -142,10 +145,13 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
     {
         List<OtherEvent> others = batch.Others;
         int next = 0;
-        for (int i = 0; i < batch.Count; i++)
+        HandleEvent[] handles = batch.Handles;
+        int count = batch.Count;
+        for (int i = 0; i < count; i++)
         {
             while (next < others.Count && others[next].Position == i) Replay(others[next++]);
-            _inner.OnHandle(batch.Handles[i]);
+            if (i + PrefetchDistance < count) _inner.Prefetch(handles[i + PrefetchDistance]);
+            _inner.OnHandle(handles[i]);
         }
         while (next < others.Count) Replay(others[next++]);
     }

@@ -4,6 +4,7 @@ namespace HandleEtw.Core.Events;
 public sealed class CompositeConsumer(params TraceConsumer[] consumers) : TraceConsumer
 {
     public override void OnHandle(in HandleEvent e) { foreach (var c in consumers) c.OnHandle(e); }
+    public override void Prefetch(in HandleEvent e) { foreach (var c in consumers) c.Prefetch(e); }
     public override void OnGuiHandle(in GuiHandleEvent e) { foreach (var c in consumers) c.OnGuiHandle(e); }
     public override void OnProcess(in ProcessEvent e) { foreach (var c in consumers) c.OnProcess(e); }
     public override void OnThread(in ThreadEvent e) { foreach (var c in consumers) c.OnThread(e); }

@@ -8,6 +8,10 @@ public abstract class TraceConsumer
 {
     public virtual void OnHandle(in HandleEvent e) { }
 
+    /// <summary>A hint that <paramref name="e"/> comes a few events from now: a consumer may start loading what it will
+    /// touch for it. It must change nothing a result depends on.</summary>
+    public virtual void Prefetch(in HandleEvent e) { }
+
     /// <summary>GDI and USER handle events (Win32k provider); kept apart so kernel-handle consumers never mix them in.</summary>
     public virtual void OnGuiHandle(in GuiHandleEvent e) { }
     public virtual void OnProcess(in ProcessEvent e) { }

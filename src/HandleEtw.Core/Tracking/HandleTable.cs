@@ -32,6 +32,13 @@ internal sealed class HandleTable(EntryPool pool)
         }
     }
 
+    /// <summary>Starts loading the slot a lookup of <paramref name="handle"/> reads first.</summary>
+    public void Prefetch(uint handle)
+    {
+        ulong[] slots = _slots;
+        CacheHint.Prefetch(ref slots[Home(handle, slots.Length - 1)]);
+    }
+
     /// <summary>Entry index in the slot returned by <see cref="FindSlot"/>.</summary>
     public int EntryAt(int slot) => (int)(uint)_slots[slot] - 1;
 

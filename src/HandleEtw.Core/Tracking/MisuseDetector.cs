@@ -32,6 +32,12 @@ internal sealed class MisuseDetector
 
     public IReadOnlyList<SuspectGroup> Suspects => _suspects;
 
+    /// <summary>Starts loading the slot a close of <paramref name="handle"/> reads.</summary>
+    public static void Prefetch(ProcessState process, uint handle)
+    {
+        if (process.RecentCloses is { } slots) CacheHint.Prefetch(ref slots[(int)(handle >> 2) & (SlotsPerProcess - 1)]);
+    }
+
     private static ref RecentClose Slot(ProcessState process, uint handle)
     {
         process.RecentCloses ??= new RecentClose[SlotsPerProcess];
