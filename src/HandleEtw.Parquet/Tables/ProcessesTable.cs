@@ -25,6 +25,8 @@ internal sealed class ProcessesTable : TableBuffer
     private readonly TraceClock _clock;
     private readonly Dictionary<int, OpenProcess> _open = new();
     private readonly Dictionary<int, ulong> _keyByPid = new();
+    private int _lastPid; // pid 0 has key 0 until a process event says otherwise, like any pid never seen
+    private ulong _lastKey;
     private readonly RequiredColumn<ulong> _key;
     private readonly RequiredColumn<int> _pid, _parent, _session;
     private readonly StringColumn _image, _commandLine;
@@ -41,8 +43,15 @@ internal sealed class ProcessesTable : TableBuffer
             _start = new(StartNs, n), _end = new(EndNs, n), _exit = new(ExitStatus, n));
     }
 
-    /// <summary>The kernel's unique key of the process that has (or last had) this pid; 0 when never seen.</summary>
-    public ulong KeyOf(int pid) => _keyByPid.TryGetValue(pid, out ulong key) ? key : 0;
+    /// <summary>The kernel's unique key of the process that has (or last had) this pid; 0 when never seen. Asked for
+    /// every event row, and events come in runs of one process, so the last answer is kept (and updated when that pid's process starts).</summary>
+    public ulong KeyOf(int pid)
+    {
+        if (pid == _lastPid) return _lastKey;
+        ulong key = _keyByPid.GetValueOrDefault(pid);
+        (_lastPid, _lastKey) = (pid, key);
+        return key;
+    }
 
     public void On(in ProcessEvent e)
     {
@@ -78,6 +87,7 @@ internal sealed class ProcessesTable : TableBuffer
             Emit(previous); // pid reused without a stop we saw
         _open[e.ProcessId] = OpenFrom(e, started);
         _keyByPid[e.ProcessId] = e.UniqueProcessKey;
+        if (e.ProcessId == _lastPid) _lastKey = e.UniqueProcessKey;
     }
 
     private static OpenProcess OpenFrom(in ProcessEvent e, long? started) =>
