@@ -12,49 +12,76 @@ public enum HeaderKind : byte
 }
 
 /// <summary>
+/// The fixed fields of a record, everything but its payload and extended data, by value: what a reader parses ahead
+/// and keeps, so that handing a record on copies one block (see <see cref="EventRecord"/>'s properties for each field).
+/// </summary>
+public struct RecordHeader
+{
+    public KernelGroup Group;
+    public byte Opcode;
+    public byte Version;
+    public HeaderKind Header;
+    public byte PointerSize;
+    public ushort EventId;
+    public ushort Cpu;
+    public int ProcessId;
+    public int ThreadId;
+    public long Timestamp;
+    /// <summary>As the source gave it: empty for a kernel event whose task GUID is left to the group.</summary>
+    public Guid ProviderId;
+}
+
+/// <summary>
 /// One raw event, as both the .etl reader and the live session hand it on. A ref struct so the payload is a
 /// view into the source's buffer: nothing is copied per record. Valid only during the sink call.
 /// </summary>
 public readonly ref struct EventRecord
 {
+    private readonly RecordHeader _header;
+
+    public EventRecord(scoped in RecordHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> extendedData)
+    {
+        _header = header;
+        Payload = payload;
+        ExtendedData = extendedData;
+    }
+
     /// <summary>Classic kernel events (System/Compact/PerfInfo headers, or a live record whose provider is a kernel task
     /// GUID): the kernel group (high byte of the hook id). <see cref="KernelGroup.None"/> otherwise.</summary>
-    public KernelGroup Group { get; init; }
+    public KernelGroup Group { get => _header.Group; init => _header.Group = value; }
 
     /// <summary>Kernel event type / classic opcode (FULL headers: Class.Type; EVENT_HEADER: descriptor opcode).</summary>
-    public byte Opcode { get; init; }
+    public byte Opcode { get => _header.Opcode; init => _header.Opcode = value; }
 
     /// <summary>Event version (kernel: the MOF version; EVENT_HEADER: descriptor version).</summary>
-    public byte Version { get; init; }
-
-    private readonly Guid _providerId;
+    public byte Version { get => _header.Version; init => _header.Version = value; }
 
     /// <summary>Provider GUID (EVENT_HEADER), event GUID (FULL/INSTANCE), task GUID for kernel events when known
     /// (looked up from the group when the source gave none: few readers ask, so the reader does not fill it).</summary>
     public Guid ProviderId
     {
-        get => _providerId == Guid.Empty && Group != KernelGroup.None ? KernelTasks.TaskId(Group) : _providerId;
-        init => _providerId = value;
+        get => _header.ProviderId == Guid.Empty && Group != KernelGroup.None ? KernelTasks.TaskId(Group) : _header.ProviderId;
+        init => _header.ProviderId = value;
     }
 
     /// <summary>EVENT_HEADER descriptor id (0 for classic events).</summary>
-    public ushort EventId { get; init; }
+    public ushort EventId { get => _header.EventId; init => _header.EventId = value; }
 
-    public HeaderKind Header { get; init; }
+    public HeaderKind Header { get => _header.Header; init => _header.Header = value; }
 
     /// <summary>4 or 8: pointer size of this event's producer (decided per event, never per file).</summary>
-    public byte PointerSize { get; init; }
+    public byte PointerSize { get => _header.PointerSize; init => _header.PointerSize = value; }
 
     /// <summary>-1 when the header carries none (PERFINFO).</summary>
-    public int ProcessId { get; init; }
+    public int ProcessId { get => _header.ProcessId; init => _header.ProcessId = value; }
 
     /// <summary>-1 when the header carries none (PERFINFO).</summary>
-    public int ThreadId { get; init; }
+    public int ThreadId { get => _header.ThreadId; init => _header.ThreadId = value; }
 
-    public ushort Cpu { get; init; }
+    public ushort Cpu { get => _header.Cpu; init => _header.Cpu = value; }
 
     /// <summary>Raw session clock value (QPC ticks for ClockType 1).</summary>
-    public long Timestamp { get; init; }
+    public long Timestamp { get => _header.Timestamp; init => _header.Timestamp = value; }
 
     public ReadOnlySpan<byte> Payload { get; init; }
 

@@ -1,52 +1,60 @@
 namespace HandleEtw.Etl.File;
 
-/// <summary>Min-heap of processor cursors ordered by their next record's timestamp (ties: lower processor first),
-/// for the k-way merge of per-processor streams.</summary>
+/// <summary>Min-heap of processor streams ordered by their next record's timestamp (ties: lower rank first), for the
+/// k-way merge of per-processor streams. It holds each stream's rank and next timestamp by value, so ordering reads
+/// one array and moves no object references.</summary>
 internal sealed class CursorHeap(int capacity)
 {
-    private readonly CpuCursor[] items = new CpuCursor[capacity];
-    private readonly int[] ranks = new int[capacity];
+    private readonly Entry[] items = new Entry[capacity];
+
+    private struct Entry
+    {
+        public long Timestamp;
+        public int Rank;
+    }
 
     public int Count { get; private set; }
-    public CpuCursor Top => items[0];
+
+    /// <summary>The rank of the stream whose next record is the oldest.</summary>
+    public int TopRank => items[0].Rank;
 
     public void Clear() => Count = 0;
 
-    public void Push(CpuCursor cursor, int rank)
+    public void Push(long timestamp, int rank)
     {
         int i = Count++;
-        items[i] = cursor;
-        ranks[i] = rank;
+        items[i] = new Entry { Timestamp = timestamp, Rank = rank };
         SiftUp(i);
     }
 
-    public int TopRank => ranks[0];
-
-    /// <summary>The smallest (timestamp, rank) among the other cursors: the top keeps the lead while it sorts before
+    /// <summary>The smallest (timestamp, rank) among the other streams: the top keeps the lead while it sorts before
     /// this. (long.MaxValue, int.MaxValue) when the top is alone.</summary>
     public (long Timestamp, int Rank) RunnerUp()
     {
         if (Count < 2) return (long.MaxValue, int.MaxValue);
         int best = Count > 2 && Less(2, 1) ? 2 : 1;
-        return (items[best].Timestamp, ranks[best]);
+        return (items[best].Timestamp, items[best].Rank);
     }
 
-    /// <summary>The top cursor moved to its next record: restore the order.</summary>
-    public void TopChanged() => SiftDown(0);
+    /// <summary>The top stream moved on to a record at <paramref name="timestamp"/>: restore the order.</summary>
+    public void TopMoved(long timestamp)
+    {
+        items[0].Timestamp = timestamp;
+        SiftDown(0);
+    }
 
     public void Pop()
     {
         Count--;
         if (Count == 0) return;
         items[0] = items[Count];
-        ranks[0] = ranks[Count];
         SiftDown(0);
     }
 
     private bool Less(int a, int b)
     {
         long ta = items[a].Timestamp, tb = items[b].Timestamp;
-        return ta < tb || (ta == tb && ranks[a] < ranks[b]);
+        return ta < tb || (ta == tb && items[a].Rank < items[b].Rank);
     }
 
     private void SiftUp(int i)
@@ -55,7 +63,7 @@ internal sealed class CursorHeap(int capacity)
         {
             int parent = (i - 1) / 2;
             if (!Less(i, parent)) return;
-            Swap(i, parent);
+            (items[i], items[parent]) = (items[parent], items[i]);
             i = parent;
         }
     }
@@ -68,14 +76,8 @@ internal sealed class CursorHeap(int capacity)
             if (left < Count && Less(left, smallest)) smallest = left;
             if (left + 1 < Count && Less(left + 1, smallest)) smallest = left + 1;
             if (smallest == i) return;
-            Swap(i, smallest);
+            (items[i], items[smallest]) = (items[smallest], items[i]);
             i = smallest;
         }
-    }
-
-    private void Swap(int a, int b)
-    {
-        (items[a], items[b]) = (items[b], items[a]);
-        (ranks[a], ranks[b]) = (ranks[b], ranks[a]);
     }
 }

@@ -94,16 +94,16 @@ internal static class RecordParser
         if (size < headerSize || size > rec.Length) return RecordStatus.Damaged;
         ushort hook = BinaryPrimitives.ReadUInt16LittleEndian(rec[6..]);
         KernelGroup group = hook == ImageLoadHook ? KernelGroup.Image : (KernelGroup)(hook >> 8);
-        view.Header = type switch { System32 or System64 => HeaderKind.System, Compact32 or Compact64 => HeaderKind.Compact, _ => HeaderKind.PerfInfo };
-        view.Group = group;
-        view.Opcode = (byte)hook;
-        view.Version = (byte)version;
-        view.PointerSize = type is System64 or Compact64 or PerfInfo64 ? (byte)8 : (byte)4;
-        view.EventId = 0;
-        view.ProviderId = Guid.Empty; // EventRecord answers the group's task GUID when asked
-        view.ProcessId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
-        view.ThreadId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
-        view.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[(perfInfo ? 8 : 16)..]);
+        view.Fields.Header = type switch { System32 or System64 => HeaderKind.System, Compact32 or Compact64 => HeaderKind.Compact, _ => HeaderKind.PerfInfo };
+        view.Fields.Group = group;
+        view.Fields.Opcode = (byte)hook;
+        view.Fields.Version = (byte)version;
+        view.Fields.PointerSize = type is System64 or Compact64 or PerfInfo64 ? (byte)8 : (byte)4;
+        view.Fields.EventId = 0;
+        view.Fields.ProviderId = Guid.Empty; // EventRecord answers the group's task GUID when asked
+        view.Fields.ProcessId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
+        view.Fields.ThreadId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
+        view.Fields.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[(perfInfo ? 8 : 16)..]);
         SetPayload(ref view, pos, headerSize, size);
         return RecordStatus.Event;
     }
@@ -117,10 +117,10 @@ internal static class RecordParser
             return RecordStatus.Damaged;
         ReadOnlySpan<byte> descriptor = rec[40..];
         ReadProviderFields(rec, is64, ref view);
-        view.Header = HeaderKind.EventHeader;
-        view.EventId = BinaryPrimitives.ReadUInt16LittleEndian(descriptor);
-        view.Version = descriptor[2];
-        view.Opcode = descriptor[5];
+        view.Fields.Header = HeaderKind.EventHeader;
+        view.Fields.EventId = BinaryPrimitives.ReadUInt16LittleEndian(descriptor);
+        view.Fields.Version = descriptor[2];
+        view.Fields.Opcode = descriptor[5];
         view.ExtendedOffset = pos + headerSize;
         view.ExtendedLength = extEnd - headerSize;
         view.PayloadOffset = pos + extEnd;
@@ -151,10 +151,10 @@ internal static class RecordParser
     {
         if (size < headerSize || size > rec.Length) return RecordStatus.Damaged;
         ReadProviderFields(rec, is64, ref view);
-        view.Header = headerSize == 48 ? HeaderKind.Full : HeaderKind.Instance;
-        view.EventId = 0;
-        view.Opcode = rec[4];
-        view.Version = rec[6];
+        view.Fields.Header = headerSize == 48 ? HeaderKind.Full : HeaderKind.Instance;
+        view.Fields.EventId = 0;
+        view.Fields.Opcode = rec[4];
+        view.Fields.Version = rec[6];
         SetPayload(ref view, pos, headerSize, size);
         return RecordStatus.Event;
     }
@@ -163,12 +163,12 @@ internal static class RecordParser
     /// (or event) GUID at 24. Callers have checked that the record holds at least 48 bytes.</summary>
     private static void ReadProviderFields(ReadOnlySpan<byte> rec, bool is64, ref RecordView view)
     {
-        view.Group = KernelGroup.None;
-        view.PointerSize = is64 ? (byte)8 : (byte)4;
-        view.ThreadId = BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
-        view.ProcessId = BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
-        view.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[16..]);
-        view.ProviderId = new Guid(rec.Slice(24, 16));
+        view.Fields.Group = KernelGroup.None;
+        view.Fields.PointerSize = is64 ? (byte)8 : (byte)4;
+        view.Fields.ThreadId = BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
+        view.Fields.ProcessId = BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
+        view.Fields.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[16..]);
+        view.Fields.ProviderId = new Guid(rec.Slice(24, 16));
     }
 
     private static void SetPayload(ref RecordView view, int pos, int headerSize, int size)

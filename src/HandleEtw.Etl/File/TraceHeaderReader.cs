@@ -27,13 +27,13 @@ internal static class TraceHeaderReader
         stream.ReadExactly(data);
         var view = new RecordView();
         RecordStatus status = RecordParser.Parse(data, BufferHeader.Size, data.Length, ref view, out _);
-        if (status != RecordStatus.Event || view.Header != HeaderKind.System || view.Group != KernelGroup.Header || view.Opcode != 0)
+        if (status != RecordStatus.Event || view.Fields.Header != HeaderKind.System || view.Fields.Group != KernelGroup.Header || view.Fields.Opcode != 0)
             throw NotEtl(name, "the first record is not the EventTrace header event");
-        LogfileHeader? logfile = LogfileHeader.Parse(data.AsSpan(view.PayloadOffset, view.PayloadLength), view.PointerSize);
+        LogfileHeader? logfile = LogfileHeader.Parse(data.AsSpan(view.PayloadOffset, view.PayloadLength), view.Fields.PointerSize);
         if (logfile is null) throw NotEtl(name, "the EventTrace header event is too short");
         if (logfile.ClockFrequency <= 0)
             throw new TraceFormatException($"{name}: the header gives no clock frequency (clock type {logfile.ClockType})", BufferHeader.Size);
-        return (logfile.ToTraceInfo(name, view.Timestamp, view.PointerSize), header.State);
+        return (logfile.ToTraceInfo(name, view.Fields.Timestamp, view.Fields.PointerSize), header.State);
     }
 
     private static TraceFormatException NotEtl(string name, string why) => new($"{name}: not an .etl trace: {why}", 0);
