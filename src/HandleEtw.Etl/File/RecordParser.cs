@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HandleEtw.Core.Records;
 
 namespace HandleEtw.Etl.File;
@@ -92,18 +93,30 @@ internal static class RecordParser
             version &= 0x78FF;
         }
         if (size < headerSize || size > rec.Length) return RecordStatus.Damaged;
-        ushort hook = BinaryPrimitives.ReadUInt16LittleEndian(rec[6..]);
-        KernelGroup group = hook == ImageLoadHook ? KernelGroup.Image : (KernelGroup)(hook >> 8);
-        view.Fields.Header = type switch { System32 or System64 => HeaderKind.System, Compact32 or Compact64 => HeaderKind.Compact, _ => HeaderKind.PerfInfo };
-        view.Fields.Group = group;
-        view.Fields.Opcode = (byte)hook;
-        view.Fields.Version = (byte)version;
-        view.Fields.PointerSize = type is System64 or Compact64 or PerfInfo64 ? (byte)8 : (byte)4;
-        view.Fields.EventId = 0;
-        view.Fields.ProviderId = Guid.Empty; // EventRecord answers the group's task GUID when asked
-        view.Fields.ProcessId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[12..]);
-        view.Fields.ThreadId = perfInfo ? -1 : BinaryPrimitives.ReadInt32LittleEndian(rec[8..]);
-        view.Fields.Timestamp = BinaryPrimitives.ReadInt64LittleEndian(rec[(perfInfo ? 8 : 16)..]);
+        // Every field below lies inside the header (at least 16 bytes; 24 or more where thread, process and a
+        // timestamp at 16 are read), which the check above placed inside the record: read without further checks.
+        ref byte start = ref MemoryMarshal.GetReference(rec);
+        ushort hook = Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref start, 6));
+        ref RecordHeader fields = ref view.Fields;
+        fields.Group = hook == ImageLoadHook ? KernelGroup.Image : (KernelGroup)(hook >> 8);
+        fields.Header = perfInfo ? HeaderKind.PerfInfo : type is System32 or System64 ? HeaderKind.System : HeaderKind.Compact;
+        fields.Opcode = (byte)hook;
+        fields.Version = (byte)version;
+        fields.PointerSize = type is System64 or Compact64 or PerfInfo64 ? (byte)8 : (byte)4;
+        fields.EventId = 0;
+        fields.ProviderId = Guid.Empty; // EventRecord answers the group's task GUID when asked
+        if (perfInfo)
+        {
+            fields.ProcessId = -1;
+            fields.ThreadId = -1;
+            fields.Timestamp = Unsafe.ReadUnaligned<long>(ref Unsafe.Add(ref start, 8));
+        }
+        else
+        {
+            fields.ThreadId = Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref start, 8));
+            fields.ProcessId = Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref start, 12));
+            fields.Timestamp = Unsafe.ReadUnaligned<long>(ref Unsafe.Add(ref start, 16));
+        }
         SetPayload(ref view, pos, headerSize, size);
         return RecordStatus.Event;
     }
