@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace HandleEtw.Core.Stacks;
 
@@ -24,26 +25,45 @@ public sealed class KeyMap<T> where T : struct
     /// <summary>The value's slot, or a null reference when the key is absent.</summary>
     public ref T Find(ulong key)
     {
-        int i = Locate(key);
-        return ref i < 0 ? ref Unsafe.NullRef<T>() : ref _entries[i].Value;
+        Entry[] entries = _entries;
+        int mask = entries.Length - 1;
+        for (int i = Home(key); ; i = (i + 1) & mask)
+        {
+            ref Entry e = ref At(entries, i);
+            if (!e.Used) return ref Unsafe.NullRef<T>();
+            if (e.Key == key) return ref e.Value;
+        }
     }
 
     /// <summary>The value's slot, added (default) when absent; valid until the next addition.</summary>
     public ref T GetOrAdd(ulong key, out bool existed)
     {
         if ((Count + 1) * 4 > _entries.Length * 3) Grow();
-        int mask = Mask;
-        int i = Home(key);
-        for (; _entries[i].Used; i = (i + 1) & mask)
+        Entry[] entries = _entries;
+        int mask = entries.Length - 1;
+        for (int i = Home(key); ; i = (i + 1) & mask)
         {
-            if (_entries[i].Key != key) continue;
-            existed = true;
-            return ref _entries[i].Value;
+            ref Entry e = ref At(entries, i);
+            if (e.Used)
+            {
+                if (e.Key != key) continue;
+                existed = true;
+                return ref e.Value;
+            }
+            e = new Entry { Key = key, Used = true };
+            Count++;
+            existed = false;
+            return ref e.Value;
         }
-        existed = false;
-        _entries[i] = new Entry { Key = key, Used = true };
-        Count++;
-        return ref _entries[i].Value;
+    }
+
+    /// <summary>Entry <paramref name="i"/> without a bounds check: every index here is masked to the table's size.</summary>
+    private static ref Entry At(Entry[] entries, int i) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(entries), i);
+
+    public void Clear()
+    {
+        Array.Clear(_entries);
+        Count = 0;
     }
 
     public bool Remove(ulong key, out T value)

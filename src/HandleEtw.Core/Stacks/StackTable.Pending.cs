@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace HandleEtw.Core.Stacks;
 
 /// <summary>Pending parts and the provisional ids that wait on them.</summary>
@@ -9,8 +12,8 @@ public sealed partial class StackTable
     private readonly List<StackPart> _pending = new();
     private readonly Stack<int> _freeParts = new();
     private readonly List<Composite> _composites = new();
-    private readonly Dictionary<(StackPart Kernel, StackPart User), int> _compositeIds = new();
-    private readonly Dictionary<int, List<int>> _waiters = new(); // pending part index → composites
+    private readonly KeyMap<int> _compositeIds = new(); // (kernel, user) pair → composite index, asked per event
+    private readonly List<List<int>?> _waiters = new(); // by pending part index: the composites waiting on it
     private int _unsettled;
 
     /// <summary>Pending parts created and not yet bound to frames.</summary>
@@ -30,6 +33,7 @@ public sealed partial class StackTable
         UnboundParts++;
         if (_freeParts.TryPop(out int index)) return StackPart.Pending(index);
         _pending.Add(StackPart.None);
+        _waiters.Add(null);
         return StackPart.Pending(_pending.Count - 1);
     }
 
@@ -44,7 +48,9 @@ public sealed partial class StackTable
         if (target == pending) return;
         _pending[index] = target;
         UnboundParts--;
-        if (!_waiters.Remove(index, out List<int>? waiting)) return;
+        List<int>? waiting = _waiters[index];
+        if (waiting is null) return;
+        _waiters[index] = null;
         foreach (int c in waiting) Advance(c);
     }
 
@@ -55,13 +61,16 @@ public sealed partial class StackTable
     public void Release(StackPart part)
     {
         int index = part.PendingIndex;
-        if (index < 0 || index >= _pending.Count || _pending[index].IsNone || _waiters.ContainsKey(index)) return;
+        if (index < 0 || index >= _pending.Count || _pending[index].IsNone || _waiters[index] is not null) return;
         _pending[index] = StackPart.None;
         _freeParts.Push(index);
     }
 
     /// <summary>Follows bound pending parts to frames where possible.</summary>
-    public StackPart Resolve(StackPart part)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public StackPart Resolve(StackPart part) => part.IsPending ? ResolvePending(part) : part;
+
+    private StackPart ResolvePending(StackPart part)
     {
         for (int hop = 0; hop < MaxPendingChain && part.IsPending; hop++)
         {
@@ -75,7 +84,7 @@ public sealed partial class StackTable
     /// <summary>End of input: every provisional id still waiting settles on the frames it has (counted as partial).</summary>
     public void Finish()
     {
-        _waiters.Clear();
+        CollectionsMarshal.AsSpan(_waiters).Clear();
         _compositeIds.Clear();
         for (int i = 0; i < _composites.Count; i++)
         {
@@ -89,17 +98,18 @@ public sealed partial class StackTable
 
     private int ProvisionalId(StackPart kernel, StackPart user)
     {
-        if (_compositeIds.TryGetValue((kernel, user), out int index))
+        ref int known = ref _compositeIds.GetOrAdd(PairKey(kernel, user), out bool existed);
+        if (existed)
         {
-            Composite existing = _composites[index];
-            _composites[index] = existing with { Events = existing.Events + 1 };
+            ref Composite existing = ref CompositeAt(known);
+            existing.Events++;
             return existing.Id;
         }
         int id = _entries.Count;
-        index = _composites.Count;
+        int index = _composites.Count;
+        known = index;
         _entries.Add(~index);
         _composites.Add(new Composite(id, kernel, user, Resolved: -1, Events: 1, Partial: false));
-        _compositeIds.Add((kernel, user), index);
         _unsettled++;
         Wait(index, kernel.IsPending ? kernel : user);
         return id;
@@ -107,20 +117,22 @@ public sealed partial class StackTable
 
     private void Wait(int composite, StackPart part)
     {
-        if (!_waiters.TryGetValue(part.PendingIndex, out List<int>? list)) _waiters.Add(part.PendingIndex, list = new List<int>(1));
-        list.Add(composite);
+        (_waiters[part.PendingIndex] ??= new List<int>(1)).Add(composite);
     }
 
     /// <summary>One of the composite's parts was bound: wait on the next pending part, or settle.</summary>
     private void Advance(int index)
     {
-        Composite c = _composites[index];
-        if (_compositeIds.TryGetValue((c.Kernel, c.User), out int owner) && owner == index) _compositeIds.Remove((c.Kernel, c.User));
+        ref Composite c = ref CompositeAt(index);
+        ref int owner = ref _compositeIds.Find(PairKey(c.Kernel, c.User));
+        if (!Unsafe.IsNullRef(ref owner) && owner == index) _compositeIds.Remove(PairKey(c.Kernel, c.User), out _);
         StackPart kernel = Resolve(c.Kernel), user = Resolve(c.User);
-        _composites[index] = c with { Kernel = kernel, User = user };
+        c.Kernel = kernel;
+        c.User = user;
         if (kernel.IsPending || user.IsPending)
         {
-            _compositeIds.TryAdd((kernel, user), index);
+            ref int waiting = ref _compositeIds.GetOrAdd(PairKey(kernel, user), out bool taken);
+            if (!taken) waiting = index;
             Wait(index, kernel.IsPending ? kernel : user);
             return;
         }
@@ -132,7 +144,7 @@ public sealed partial class StackTable
     /// alias of the id they already have.</summary>
     private void Settle(int index, ReadOnlySpan<ulong> frames, bool partial)
     {
-        Composite c = _composites[index];
+        ref Composite c = ref CompositeAt(index);
         int slot = _stacks.Find(frames);
         int resolved;
         if (slot >= 0)
@@ -147,10 +159,16 @@ public sealed partial class StackTable
             _entries[c.Id] = slot;
             resolved = c.Id;
         }
-        _composites[index] = c with { Resolved = resolved, Partial = partial };
+        c.Resolved = resolved;
+        c.Partial = partial;
         _unsettled--;
     }
 
+    private ref Composite CompositeAt(int index) => ref CollectionsMarshal.AsSpan(_composites)[index];
+
+    /// <summary>A pair of parts as one map key (part ids never change meaning while a composite names them).</summary>
+    private static ulong PairKey(StackPart kernel, StackPart user) => ((ulong)kernel.Raw << 32) | user.Raw;
+
     /// <summary>A provisional id: its parts as last seen, and the id it settled on (-1 until then).</summary>
-    private readonly record struct Composite(int Id, StackPart Kernel, StackPart User, int Resolved, long Events, bool Partial);
+    private record struct Composite(int Id, StackPart Kernel, StackPart User, int Resolved, long Events, bool Partial);
 }

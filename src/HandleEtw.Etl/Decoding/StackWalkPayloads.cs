@@ -31,9 +31,10 @@ public static class StackWalkPayloads
         return true;
     }
 
-    /// <summary>Frames of a Stack record (after the 16-byte target), innermost first. Count = (length - 16) / P.</summary>
-    public static int ReadStackFrames(in EventRecord r, ref ulong[] buffer) =>
-        r.Payload.Length < TargetSize ? 0 : ReadPointers(r.Payload[TargetSize..], r.PointerSize, ref buffer);
+    /// <summary>Frames of a Stack record (after the 16-byte target), innermost first. Count = (length - 16) / P.
+    /// A view of the payload where it holds them as they are (64-bit), else widened into <paramref name="buffer"/>.</summary>
+    public static ReadOnlySpan<ulong> ReadStackFrames(in EventRecord r, ref ulong[] buffer) =>
+        r.Payload.Length < TargetSize ? default : FrameView(r.Payload[TargetSize..], r.PointerSize, ref buffer);
 
     /// <summary>StackKeyKernel/StackKeyUser: the key pointer after the target.</summary>
     public static bool TryReadKeyReference(in EventRecord r, out StackTarget target, out ulong key)
@@ -52,15 +53,16 @@ public static class StackWalkPayloads
         return r.Payload.Length >= size;
     }
 
-    /// <summary>KeyDelete/KeyRundown: StackKey ptr then the frames (count = length / P - 1).</summary>
-    public static bool TryReadKeyDefinition(in EventRecord r, out ulong key, ref ulong[] buffer, out int frameCount)
+    /// <summary>KeyDelete/KeyRundown: StackKey ptr then the frames (count = length / P - 1), as
+    /// <see cref="ReadStackFrames"/> gives them.</summary>
+    public static bool TryReadKeyDefinition(in EventRecord r, out ulong key, ref ulong[] buffer, out ReadOnlySpan<ulong> frames)
     {
         key = 0;
-        frameCount = 0;
+        frames = default;
         int size = r.PointerSize == 4 ? 4 : 8;
         if (r.Payload.Length < size) return false;
         key = ReadPointer(r.Payload, size);
-        frameCount = ReadPointers(r.Payload[size..], size, ref buffer);
+        frames = FrameView(r.Payload[size..], size, ref buffer);
         return true;
     }
 
@@ -102,6 +104,15 @@ public static class StackWalkPayloads
     private static ulong ReadPointer(ReadOnlySpan<byte> bytes, int pointerSize) =>
         pointerSize == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes) : BinaryPrimitives.ReadUInt64LittleEndian(bytes);
 
+    /// <summary>Frames are most of a trace's bytes when keys are evicted often: 64-bit ones are read where they lie
+    /// (unaligned reads are fine), not copied first.</summary>
+    private static ReadOnlySpan<ulong> FrameView(ReadOnlySpan<byte> bytes, int pointerSize, ref ulong[] buffer)
+    {
+        if (pointerSize == 4 || !BitConverter.IsLittleEndian)
+            return buffer.AsSpan(0, ReadPointers(bytes, pointerSize, ref buffer));
+        return MemoryMarshal.Cast<byte, ulong>(bytes[..(bytes.Length & ~7)]);
+    }
+
     private static int ReadPointers(ReadOnlySpan<byte> bytes, int pointerSize, ref ulong[] buffer)
     {
         int size = pointerSize == 4 ? 4 : 8;
@@ -112,7 +123,6 @@ public static class StackWalkPayloads
             for (int i = 0; i < count; i++) buffer[i] = ReadPointer(bytes.Slice(i * size, size), size);
             return count;
         }
-        // Frames are most of a trace's bytes when keys are evicted often: copied as a block, not one by one.
         if (size == 8)
         {
             MemoryMarshal.Cast<byte, ulong>(bytes[..(count * 8)]).CopyTo(buffer);

@@ -9,7 +9,7 @@ namespace HandleEtw.Etl.Decoding;
 /// Decodes the kernel records handleetw needs, joins their stacks and hands the events on in time order.
 /// Shared by the .etl reader and the live session. A malformed payload is counted and skipped, never thrown.
 /// </summary>
-public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
+public sealed class TraceDecoder : IRecordSink, ISegmentSink
 {
     private readonly TraceConsumer _consumer;
     private readonly StackJoin _join;
@@ -36,17 +36,30 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
             _join.OnStackRecord(record);
             return;
         }
-        long seq = -1;
-        if (IsWanted(record))
+        if (ObjectPayloads.IsHandleEvent(record)) DecodeHandle(record); // most records: decoded without the switch
+        else if (IsWanted(record))
         {
-            ref HeldEvent held = ref _join.Hold(out seq);
-            if (!TryDecode(record, ref held))
-            {
-                Counters.MalformedPayloads++;
-                held.Kind = HeldKind.Skipped; // keeps its place as a stack target, emits nothing
-            }
+            long seq = _join.LogEvent(record, hold: true);
+            if (!TryDecode(record, ref _join.Held(seq))) Skip(ref _join.Held(seq));
+            _join.Decoded(seq);
         }
-        _join.LogEvent(record, seq);
+        else _join.LogEvent(record, hold: false);
+    }
+
+    private void DecodeHandle(in EventRecord record)
+    {
+        long seq = _join.LogEvent(record, hold: true);
+        ref HeldEvent held = ref _join.Held(seq);
+        held.Kind = HeldKind.Handle;
+        Counters.HandleEvents++;
+        if (!ObjectPayloads.TryReadHandle(record, out held.Handle)) Skip(ref held);
+        _join.Decoded(seq);
+    }
+
+    private void Skip(ref HeldEvent held)
+    {
+        Counters.MalformedPayloads++;
+        held.Kind = HeldKind.Skipped; // keeps its place as a stack target, emits nothing
     }
 
     /// <summary>The next file of a sequence: passed on in order, after the events of the earlier files.</summary>
@@ -54,7 +67,6 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
     {
         ref HeldEvent held = ref _join.HoldMarker();
         held.Kind = HeldKind.Segment;
-        held.Timestamp = segment.Timestamp;
         held.Other = segment;
     }
 
@@ -80,13 +92,12 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
 
     private bool TryDecode(in EventRecord r, ref HeldEvent held)
     {
-        held.Timestamp = r.Timestamp;
         switch (r.Group)
         {
             case KernelGroup.Object when ObjectPayloads.IsTypeEvent(r):
                 held.Kind = HeldKind.ObjectType;
-                if (!ObjectPayloads.TryReadObjectType(r, out held.TypeIndex, out string typeName)) return false;
-                held.Other = typeName;
+                if (!ObjectPayloads.TryReadObjectType(r, out ushort typeIndex, out string typeName)) return false;
+                held.Other = new ObjectTypeName(r.Timestamp, typeIndex, typeName);
                 return true;
             case KernelGroup.Object:
                 held.Kind = HeldKind.Handle;
@@ -132,7 +143,8 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
         return true;
     }
 
-    void IHeldEventSink.Emit(ref HeldEvent e, int stackId)
+    /// <summary>The stack join is done with an event: it goes to the consumer with its stack id.</summary>
+    internal void Emit(ref HeldEvent e, int stackId)
     {
         switch (e.Kind)
         {
@@ -155,7 +167,8 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
                 _consumer.OnImageIdentity((ImageIdentity)e.Other!);
                 break;
             case HeldKind.ObjectType:
-                _consumer.OnObjectType(e.Timestamp, e.TypeIndex, (string)e.Other!);
+                var type = (ObjectTypeName)e.Other!;
+                _consumer.OnObjectType(type.Timestamp, type.Index, type.Name);
                 break;
             case HeldKind.Loss:
                 _consumer.OnLoss((LossEvent)e.Other!);
@@ -178,6 +191,9 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink, IHeldEventSink
         Counters.EmittedEvents++;
     }
 }
+
+/// <summary>An object type's name from the type rundown, held like the other rare events.</summary>
+internal sealed record ObjectTypeName(long Timestamp, ushort Index, string Name);
 
 /// <summary>What the decoder and the stack join saw.</summary>
 public sealed class DecoderCounters

@@ -9,13 +9,11 @@ internal enum HeldKind : byte { Handle, Process, Thread, Image, ImageIdentity, O
 internal struct HeldEvent
 {
     public HeldKind Kind;
-    public long Timestamp;
     public HandleEvent Handle;
 
-    /// <summary>The decoded event of the rarer kinds, boxed (process, thread, image, identity, loss) or the type
-    /// name (object type): keeps the queue slot small for the hot handle path.</summary>
+    /// <summary>The decoded event of the rarer kinds, boxed (process, thread, image, identity, loss, object type):
+    /// keeps the queue slot small for the hot handle path.</summary>
     public object? Other;
-    public ushort TypeIndex;
 
     public long HistorySerial;
     public StackPart Kernel;
@@ -34,8 +32,8 @@ internal struct HeldEvent
 /// <summary>Fixed-capacity FIFO of held events, addressed by a monotonically growing sequence number.</summary>
 internal sealed class DelayQueue
 {
-    private readonly HeldEvent[] _items;
-    private readonly long _mask;
+    private HeldEvent[] _items;
+    private long _mask;
 
     public DelayQueue(int capacityPowerOfTwo)
     {
@@ -53,6 +51,18 @@ internal sealed class DelayQueue
     public ref HeldEvent this[long seq] => ref _items[seq & _mask];
 
     public ref HeldEvent Head => ref _items[HeadSeq & _mask];
+
+    /// <summary>Doubles the capacity unless that would pass <paramref name="max"/>; sequence numbers stay.</summary>
+    public bool TryGrow(int max)
+    {
+        if (_items.Length * 2 > max) return false;
+        var items = new HeldEvent[_items.Length * 2];
+        long mask = items.Length - 1;
+        for (long seq = HeadSeq; seq < TailSeq; seq++) items[seq & mask] = _items[seq & _mask];
+        _items = items;
+        _mask = mask;
+        return true;
+    }
 
     /// <summary>Appends a slot (already reset by <see cref="Dequeue"/>) and returns its sequence number; the caller
     /// fills it through the indexer.</summary>

@@ -1,20 +1,18 @@
-using System.Runtime.CompilerServices;
 using HandleEtw.Core.Stacks;
 
 namespace HandleEtw.Etl.Stacks;
 
 /// <summary>
 /// Cached stack keys of one table (kernel or user): each referenced key's pending part in the <see cref="StackTable"/>
-/// until its definition, and each definition that found no reference yet. Asked once per stack-key record, so both
-/// are flat open-addressing maps, bounded by the keys of the cache.
+/// until its definition, and its last definition, for references merged after it. Asked once per stack-key record,
+/// so both live in one entry of a flat open-addressing map (one probe per record), bounded by the keys of the cache.
 /// </summary>
 internal sealed class PendingKeys(StackTable stacks)
 {
-    private readonly KeyMap<StackPart> _parts = new();
-    private readonly KeyMap<Definition> _unclaimed = new(); // the last definition of each key
+    private readonly KeyMap<KeyState> _keys = new();
 
     /// <summary>Keys still waiting for their frames.</summary>
-    public int Count => _parts.Count;
+    public int Count { get; private set; }
 
     /// <summary>
     /// The part a reference to <paramref name="key"/> names: the pending part of the key's current lifetime, created
@@ -23,27 +21,39 @@ internal sealed class PendingKeys(StackTable stacks)
     /// </summary>
     public StackPart PartFor(ulong key, long timestamp, ushort cpu)
     {
-        ref StackPart current = ref _parts.Find(key);
-        if (!Unsafe.IsNullRef(ref current)) return current;
-        ref Definition defined = ref _unclaimed.Find(key);
-        if (!Unsafe.IsNullRef(ref defined))
+        ref KeyState state = ref _keys.GetOrAdd(key, out _);
+        if (!state.Pending.IsNone) return state.Pending;
+        if (!state.Defined.IsNone)
         {
-            Definition d = defined;
-            if (timestamp < d.Timestamp || (timestamp == d.Timestamp && cpu != d.Cpu)) return d.Frames;
-            _unclaimed.Remove(key, out _); // a newer reference: the key's next lifetime
+            if (timestamp < state.DefinedAt || (timestamp == state.DefinedAt && cpu != state.DefinedOn)) return state.Defined;
+            state.Defined = StackPart.None; // a newer reference: the key's next lifetime
         }
-        StackPart part = stacks.NewPendingPart();
-        _parts.GetOrAdd(key, out _) = part;
-        return part;
+        Count++;
+        return state.Pending = stacks.NewPendingPart();
     }
 
     /// <summary>The key is defined: hands back its pending part (false when nothing referenced it yet). The
     /// definition is kept for a reference logged before it but merged after; a later reference starts a new part.</summary>
     public bool Remove(ulong key, StackPart frames, long timestamp, ushort cpu, out StackPart pending)
     {
-        _unclaimed.GetOrAdd(key, out _) = new Definition(frames, timestamp, cpu);
-        return _parts.Remove(key, out pending);
+        ref KeyState state = ref _keys.GetOrAdd(key, out _);
+        state.Defined = frames;
+        state.DefinedAt = timestamp;
+        state.DefinedOn = cpu;
+        pending = state.Pending;
+        if (pending.IsNone) return false;
+        state.Pending = StackPart.None;
+        Count--;
+        return true;
     }
 
-    private readonly record struct Definition(StackPart Frames, long Timestamp, ushort Cpu);
+    /// <summary>One key: the pending part of its current lifetime (None once defined), and its last definition
+    /// (None until one, and again once a newer reference started the next lifetime).</summary>
+    private struct KeyState
+    {
+        public StackPart Pending;
+        public StackPart Defined;
+        public long DefinedAt;
+        public ushort DefinedOn;
+    }
 }

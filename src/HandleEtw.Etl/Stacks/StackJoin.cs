@@ -5,11 +5,6 @@ using HandleEtw.Etl.Decoding;
 
 namespace HandleEtw.Etl.Stacks;
 
-internal interface IHeldEventSink
-{
-    void Emit(ref HeldEvent e, int stackId);
-}
-
 /// <summary>
 /// Joins StackWalk records to the events they belong to, the way TraceEvent's TraceLog does: a stack names its
 /// event by (timestamp, thread) among the last <see cref="EventHistory.Size"/> events; kernel-only fragments wait on
@@ -20,11 +15,14 @@ internal interface IHeldEventSink
 /// </summary>
 internal sealed class StackJoin
 {
-    private const int QueueCapacity = 4096; // > EventHistory.Size: every held event is also in the history
+    // Every held event is also in the history, so the events held at once are at most EventHistory.Size (plus file
+    // marks): the queue grows past that only for marks, and emits its head early only past MaxQueue.
+    private const int QueueCapacity = EventHistory.Size;
+    private const int MaxQueue = 2 * EventHistory.Size;
 
     private readonly StackTable _stacks;
     private readonly DecoderCounters _counters;
-    private readonly IHeldEventSink _sink;
+    private readonly TraceDecoder _sink; // called directly: once per event
     private readonly EventHistory _history = new();
     private readonly DelayQueue _queue = new(QueueCapacity);
     private readonly PendingKeys _kernelKeys;
@@ -33,7 +31,7 @@ internal sealed class StackJoin
     private readonly Queue<(StackPart Part, long BoundAt)> _bound = new(); // parts to release once emitted past
     private ulong[] _frames = new ulong[256];
 
-    public StackJoin(StackTable stacks, DecoderCounters counters, IHeldEventSink sink)
+    public StackJoin(StackTable stacks, DecoderCounters counters, TraceDecoder sink)
     {
         _stacks = stacks;
         _kernelKeys = new PendingKeys(stacks);
@@ -42,37 +40,49 @@ internal sealed class StackJoin
         _sink = sink;
     }
 
-    /// <summary>Reserves a held slot for a decoded event; fill it, then call <see cref="LogEvent"/>.</summary>
-    public ref HeldEvent Hold(out long seq)
+    /// <summary>
+    /// Every non-stack record, before it is decoded: remembered as a possible stack target, after the events it
+    /// takes out of reach have been emitted. With <paramref name="hold"/> a slot is reserved for its decoded event
+    /// (returned; -1 without): fill it through <see cref="Held"/>, then call <see cref="Decoded"/>.
+    /// </summary>
+    public long LogEvent(in EventRecord r, bool hold)
     {
-        if (_queue.IsFull) EmitHead();
-        seq = _queue.Enqueue();
-        return ref _queue[seq];
+        long heldSeq = hold ? _queue.TailSeq : -1;
+        long serial = _history.Add(r.Timestamp, r.ThreadId, r.Cpu, heldSeq);
+        Drain();
+        if (hold)
+        {
+            Reserve();
+            ref HeldEvent h = ref _queue[heldSeq];
+            h.HistorySerial = serial;
+            h.NextParked = -1;
+        }
+        if (!r.ExtendedData.IsEmpty) AttachExtendedStack(r, serial, heldSeq);
+        return heldSeq;
+    }
+
+    public ref HeldEvent Held(long seq) => ref _queue[seq];
+
+    /// <summary>The held event is filled in: it leaves at once if nothing waits before it and its stack is whole.</summary>
+    public void Decoded(long seq)
+    {
+        if (_queue.HeadSeq == seq) Drain();
     }
 
     /// <summary>Reserves a slot for a mark that no stack can target (the start of the next file): it leaves right
     /// after every event held before it.</summary>
     public ref HeldEvent HoldMarker()
     {
-        ref HeldEvent held = ref Hold(out _);
+        ref HeldEvent held = ref _queue[Reserve()];
         held.HistorySerial = -1;
         held.NextParked = -1;
         return ref held;
     }
 
-    /// <summary>Every non-stack record: remembered as a possible stack target. <paramref name="heldSeq"/> is -1
-    /// when nothing was decoded from it.</summary>
-    public void LogEvent(in EventRecord r, long heldSeq)
+    private long Reserve()
     {
-        long serial = _history.Add(r.Timestamp, r.ThreadId, r.Cpu, heldSeq);
-        if (heldSeq >= 0)
-        {
-            ref HeldEvent h = ref _queue[heldSeq];
-            h.HistorySerial = serial;
-            h.NextParked = -1;
-        }
-        if (!r.ExtendedData.IsEmpty) AttachExtendedStack(r, serial, heldSeq);
-        Drain();
+        if (_queue.IsFull && !_queue.TryGrow(MaxQueue)) EmitHead();
+        return _queue.Enqueue();
     }
 
     public void OnStackRecord(in EventRecord r)
@@ -105,17 +115,17 @@ internal sealed class StackJoin
     private void OnStack(in EventRecord r)
     {
         if (!StackWalkPayloads.TryReadTarget(r, out StackTarget target)) { _counters.MalformedPayloads++; return; }
-        int count = StackWalkPayloads.ReadStackFrames(r, ref _frames);
-        if (count == 0) { _counters.MalformedPayloads++; return; }
+        ReadOnlySpan<ulong> frames = StackWalkPayloads.ReadStackFrames(r, ref _frames);
+        if (frames.IsEmpty) { _counters.MalformedPayloads++; return; }
         long seq = FindHeld(target, r.Cpu);
-        var part = _stacks.InternPart(_frames.AsSpan(0, count));
-        if (StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize))
+        var part = _stacks.InternPart(frames);
+        if (StackWalkPayloads.IsKernelAddress(frames[^1], r.PointerSize))
         {
             if (seq >= 0) SetKernel(ref _queue[seq], seq, part, target);
             return;
         }
         bool completedTarget = false;
-        if (!StackWalkPayloads.IsKernelAddress(_frames[0], r.PointerSize))
+        if (!StackWalkPayloads.IsKernelAddress(frames[0], r.PointerSize))
             completedTarget = CompleteThread(target.ThreadId, part, seq);
         if (!completedTarget && seq >= 0) SetUser(ref _queue[seq], part);
     }
@@ -140,16 +150,16 @@ internal sealed class StackJoin
 
     private void OnKeyDefinition(in EventRecord r)
     {
-        if (!StackWalkPayloads.TryReadKeyDefinition(r, out ulong key, ref _frames, out int count) || count == 0)
+        if (!StackWalkPayloads.TryReadKeyDefinition(r, out ulong key, ref _frames, out ReadOnlySpan<ulong> frames) || frames.IsEmpty)
         {
             _counters.MalformedPayloads++;
             return;
         }
         _counters.StackKeyDefinitions++;
         // A key lives in the kernel or the user table, told apart by where its outermost frame is.
-        var table = StackWalkPayloads.IsKernelAddress(_frames[count - 1], r.PointerSize) ? _kernelKeys : _userKeys;
-        StackPart frames = _stacks.InternPart(_frames.AsSpan(0, count));
-        if (table.Remove(key, frames, r.Timestamp, r.Cpu, out StackPart pending)) BindPart(pending, frames);
+        var table = StackWalkPayloads.IsKernelAddress(frames[^1], r.PointerSize) ? _kernelKeys : _userKeys;
+        StackPart part = _stacks.InternPart(frames);
+        if (table.Remove(key, part, r.Timestamp, r.Cpu, out StackPart pending)) BindPart(pending, part);
     }
 
     /// <summary>EVENT_HEADER stacks travel with their event: the whole stack, attached at once.</summary>
@@ -238,11 +248,12 @@ internal sealed class StackJoin
         while (_queue.Count > 0)
         {
             ref HeldEvent head = ref _queue.Head;
-            bool ready = head.HasStack && !head.AwaitingUser && IsKnown(head.Kernel) && IsKnown(head.User);
-            if (!ready && _history.Holds(head.HistorySerial)) return;
+            if (_history.Holds(head.HistorySerial) && !IsReady(ref head)) return;
             EmitHead();
         }
     }
+
+    private bool IsReady(ref HeldEvent head) => head.HasStack && !head.AwaitingUser && IsKnown(head.Kernel) && IsKnown(head.User);
 
     private bool IsKnown(StackPart part) => !part.IsPending || !_stacks.Resolve(part).IsPending;
 
