@@ -100,12 +100,6 @@ public sealed class PipelineProfileBenchmark : IBenchmark
         }
     }
 
-    private sealed class CountingSink : IRecordSink
-    {
-        public long Count;
-        public void OnRecord(in EventRecord record) => Count++;
-    }
-
     /// <summary>Passes every record but the stack walks: decoding without the join's work.</summary>
     private sealed class WithoutStacks(IRecordSink next) : IRecordSink
     {

@@ -28,7 +28,7 @@ public sealed class ReaderBenchmark : IBenchmark
             var (memSeconds, memRecords) = Repeat(() => { var sink = new CountingSink(); mem.Read(sink); return sink.Count; });
             Console.WriteLine($"in memory           {memSeconds * 1e3:F2} ms ({memRecords / memSeconds / 1e6:F2} M records/s)");
         }
-        var (plainSeconds, _) = Repeat(() => PlainRead(large));
+        var (plainSeconds, _) = Repeat(() => PlainFile.Read(large));
         using var largeSource = EtlFileSource.Open(large);
         var (walkSeconds, records) = Repeat(() => ReadRecords(largeSource));
         double allocated = AllocatedPerRecord(large, records);
@@ -59,16 +59,6 @@ public sealed class ReaderBenchmark : IBenchmark
         return (watch.Elapsed.TotalSeconds / runs, result);
     }
 
-    private static long PlainRead(string path)
-    {
-        var buffer = new byte[1 << 20];
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        long sum = 0;
-        int read;
-        while ((read = stream.Read(buffer)) > 0) sum += buffer[read - 1];
-        return sum;
-    }
-
     /// <summary>One full read of an open source (opening, checking the header and indexing are timed separately).</summary>
     private static long ReadRecords(EtlFileSource source)
     {
@@ -97,17 +87,5 @@ public sealed class ReaderBenchmark : IBenchmark
             if (Directory.Exists(candidate)) return candidate;
         }
         throw new DirectoryNotFoundException("tests/corpus/etl not found; pass its path as the first argument");
-    }
-
-    private sealed class CountingSink : IRecordSink
-    {
-        public long Count;
-        public long Checksum;
-
-        public void OnRecord(in EventRecord record)
-        {
-            Count++;
-            Checksum += record.Timestamp + record.Payload.Length;
-        }
     }
 }

@@ -148,12 +148,6 @@ public sealed class ReplayBenchmark : IBenchmark
             int Extended, int ExtendedLength);
     }
 
-    private sealed class CountingSink : IRecordSink
-    {
-        public long Count;
-        public void OnRecord(in EventRecord record) => Count++;
-    }
-
     private sealed class WithoutStacks(TraceDecoder decoder) : IRecordSink
     {
         public TraceDecoder Decoder => decoder;

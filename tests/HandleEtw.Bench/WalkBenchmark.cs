@@ -28,7 +28,7 @@ public sealed class WalkBenchmark : IBenchmark
         source.ReadAhead = false;
         var sink = new CountingSink();
         source.Read(sink); // warm up: JIT, page cache, the per-processor buffers
-        PlainRead(path);
+        PlainFile.Read(path);
         long records = sink.Count;
         var plainCpu = new List<double>();
         var plainWall = new List<double>();
@@ -36,7 +36,7 @@ public sealed class WalkBenchmark : IBenchmark
         var walkWall = new List<double>();
         for (int round = 0; round < rounds; round++)
         {
-            Measure(() => PlainRead(path), plainCpu, plainWall);
+            Measure(() => PlainFile.Read(path), plainCpu, plainWall);
             Measure(() => source.Read(new CountingSink()), walkCpu, walkWall);
         }
         double plain = Medians.Of(plainCpu), walk = Medians.Of(walkCpu);
@@ -57,27 +57,5 @@ public sealed class WalkBenchmark : IBenchmark
         double? cpuEnd = ThreadCpuClock.Seconds();
         wall.Add(elapsed);
         cpu.Add(cpuStart is { } s && cpuEnd is { } e ? e - s : elapsed);
-    }
-
-    private static long PlainRead(string path)
-    {
-        var buffer = new byte[1 << 20];
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-        long sum = 0;
-        int read;
-        while ((read = stream.Read(buffer)) > 0) sum += buffer[read - 1];
-        return sum;
-    }
-
-    private sealed class CountingSink : IRecordSink
-    {
-        public long Count;
-        public long Checksum;
-
-        public void OnRecord(in EventRecord record)
-        {
-            Count++;
-            Checksum += record.Timestamp + record.Payload.Length;
-        }
     }
 }
