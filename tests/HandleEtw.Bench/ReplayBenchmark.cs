@@ -23,7 +23,7 @@ public sealed class ReplayBenchmark : IBenchmark
     {
         if (args.Length == 0 || !File.Exists(args[0]))
         {
-            Console.Error.WriteLine("usage: replay FILE [records] [rounds]");
+            Console.Error.WriteLine("usage: replay FILE [records] [rounds] [--only STAGE]");
             return 2;
         }
         int limit = args.Length > 1 && int.TryParse(args[1], out int n) && n > 0 ? n : 4_000_000;
