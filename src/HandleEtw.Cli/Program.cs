@@ -57,7 +57,7 @@ public static class Program
     /// <summary>Runs the command line with the given writers (tests call this directly).</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        RootCommand root = BuildRoot();
+        RootCommand root = BuildRoot(args.Length > 0 ? CommandCatalog.Named(args[0]) : null);
         ParseResult parsed = root.Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Errors.Count > 0)
         {
@@ -69,12 +69,14 @@ public static class Program
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
     }
 
-    public static RootCommand BuildRoot()
+    /// <summary>The root with every command, or with only <paramref name="named"/> when the command line names one
+    /// (its parse is the same: everything after the command's name is that command's).</summary>
+    public static RootCommand BuildRoot(Command? named = null)
     {
         var root = new RootCommand(
             "handleetw: finds handle leaks and handle misuse on Windows from ETW traces, for every process at once.");
-        foreach (Command command in CommandCatalog.All())
-            root.Subcommands.Add(command);
+        if (named is not null) root.Subcommands.Add(named);
+        else foreach (Command command in CommandCatalog.All()) root.Subcommands.Add(command);
         return root;
     }
 }

@@ -4,7 +4,7 @@ namespace HandleEtw.Cli.Commands;
 
 /// <summary>Checks a trace file before it is opened: opening a FIFO blocks until a writer comes, and a device or a
 /// socket is never an .etl file. One line naming the path.</summary>
-public static class InputFile
+public static partial class InputFile
 {
     /// <returns><paramref name="path"/>, when it is a regular file.</returns>
     public static string RequireRegular(string path) => IsRegularFile(path)
@@ -31,6 +31,7 @@ public static class InputFile
         return (mode & TypeMask) == RegularFile;
     }
 
-    [DllImport("libSystem.Native", EntryPoint = "SystemNative_Stat", SetLastError = true)]
-    private static extern int Stat([MarshalAs(UnmanagedType.LPUTF8Str)] string path, [Out] byte[] status);
+    // Source-generated marshalling: the call is precompiled rather than needing a stub built at start-up.
+    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Stat(string path, [Out] byte[] status);
 }

@@ -112,7 +112,8 @@ public static class StatsCommand
         text.AppendLine(c, $"stacks       {report.EventsWithStacks}");
         text.AppendLine(c, $"lost         {info.EventsLost} events, {info.BuffersLost} buffers{(info.Lossy ? "  (results are incomplete)" : "")}");
         text.AppendLine("by kind:");
-        int width = report.ByKind.Keys.Select(k => k.Length).DefaultIfEmpty(0).Max();
+        int width = 0;
+        foreach (string name in report.ByKind.Keys) width = Math.Max(width, name.Length);
         foreach (var (eventKind, count) in report.ByKind)
             text.AppendLine(c, $"  {eventKind.PadRight(width)}  {count,10}");
         if (kind is null or HandleKind.Kernel) AppendLiveHandles(text, live ?? [], "live handles at end", "");
@@ -141,7 +142,9 @@ public static class StatsCommand
     private static void AppendLiveHandles(StringBuilder text, IReadOnlyList<ProcessHandleSummary> live, string title, string typePrefix)
     {
         var c = CultureInfo.InvariantCulture;
-        text.AppendLine(c, $"{title}: {live.Sum(p => p.Total)} in {live.Count} processes");
+        long total = 0;
+        foreach (ProcessHandleSummary p in live) total += p.Total;
+        text.AppendLine(c, $"{title}: {total} in {live.Count} processes");
         foreach (ProcessHandleSummary p in live)
         {
             text.AppendLine(c, $"  {p.Process} (pid {p.Pid}): {p.Total}");

@@ -23,7 +23,7 @@ public sealed class TraceCoverage(TraceInfo? info = null) : TraceConsumer
 
     /// <summary>Pids already in <see cref="_handlePids"/>, direct-mapped: skips the set for the pids seen over and over
     /// (a long, so the empty mark is no pid).</summary>
-    private readonly long[] _seenPids = Enumerable.Repeat(long.MinValue, 256).ToArray();
+    private readonly long[] _seenPids = EmptyPidMarks();
 
     /// <summary>Every Object handle event, rundowns included.</summary>
     public long HandleEvents { get; private set; }
@@ -33,6 +33,13 @@ public sealed class TraceCoverage(TraceInfo? info = null) : TraceConsumer
     public long HandleOperationsWithStacks { get; private set; }
 
     public bool NoHandleEvents => HandleEvents == 0;
+
+    private static long[] EmptyPidMarks()
+    {
+        var marks = new long[256];
+        for (int i = 0; i < marks.Length; i++) marks[i] = long.MinValue;
+        return marks;
+    }
 
     /// <summary>GDI and USER handle events (Win32k provider), and how many carry a stack.</summary>
     public long GdiEvents { get; private set; }

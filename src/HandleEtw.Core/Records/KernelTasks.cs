@@ -82,7 +82,7 @@ public static class KernelTasks
     ];
 
     private static readonly Guid[] TaskIdByGroup = BuildTaskIdByGroup();
-    private static readonly Dictionary<Guid, KernelGroup> GroupByTaskId = GroupTaskIds.ToDictionary(g => new Guid(g.TaskId), g => g.Group);
+    private static readonly Dictionary<Guid, KernelGroup> GroupByTaskId = BuildGroupByTaskId();
     private static readonly Dictionary<Guid, string> KernelTaskNames = TaskNames(KernelRows);
     private static readonly Dictionary<Guid, string> ControlTaskNames = TaskNames(ControlRows);
     private static readonly Dictionary<(Guid, byte), string> KernelEventNames = EventNames(KernelRows);
@@ -124,6 +124,13 @@ public static class KernelTasks
         return result;
     }
 
+    private static Dictionary<Guid, KernelGroup> BuildGroupByTaskId()
+    {
+        var result = new Dictionary<Guid, KernelGroup>();
+        foreach (var (group, id) in GroupTaskIds) result[new Guid(id)] = group;
+        return result;
+    }
+
     private static Dictionary<Guid, string> TaskNames(TaskRow[] rows)
     {
         var result = new Dictionary<Guid, string>();
@@ -133,7 +140,7 @@ public static class KernelTasks
 
     private static Dictionary<(Guid, byte), string> EventNames(TaskRow[] rows)
     {
-        var result = new Dictionary<(Guid, byte), string>();
+        var result = new Dictionary<(Guid, byte), string>(EventKeyComparer.Instance);
         foreach (TaskRow row in rows)
         {
             foreach (string entry in row.Opcodes.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -152,5 +159,16 @@ public static class KernelTasks
         public Guid TaskId { get; } = new(taskId);
         public string TaskName { get; } = taskName;
         public string Opcodes { get; } = opcodes;
+    }
+
+    /// <summary>Compares (task, opcode) keys without the runtime's generic tuple comparer, which would be compiled
+    /// at start-up rather than precompiled.</summary>
+    private sealed class EventKeyComparer : IEqualityComparer<(Guid Task, byte Opcode)>
+    {
+        public static readonly EventKeyComparer Instance = new();
+
+        public bool Equals((Guid Task, byte Opcode) x, (Guid Task, byte Opcode) y) => x.Opcode == y.Opcode && x.Task == y.Task;
+
+        public int GetHashCode((Guid Task, byte Opcode) key) => key.Task.GetHashCode() ^ key.Opcode;
     }
 }

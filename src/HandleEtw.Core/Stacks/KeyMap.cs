@@ -16,7 +16,40 @@ public sealed class KeyMap<T> where T : struct
     public int Count { get; private set; }
 
     /// <summary>Values of all entries, in no particular order.</summary>
-    public IEnumerable<T> Values => _entries.Where(e => e.Used).Select(e => e.Value);
+    public ValueList Values => new(this);
+
+    /// <summary>The values, walked by a struct enumerator: an interface-based iterator over this value type would
+    /// be compiled at start-up instead of being precompiled with the rest.</summary>
+    public readonly struct ValueList(KeyMap<T> map) : IEnumerable<T>
+    {
+        public ValueEnumerator GetEnumerator() => new(map);
+
+        IEnumerator<T> IEnumerable<T>.GetEnumerator() => Boxed().GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => Boxed().GetEnumerator();
+
+        private IEnumerable<T> Boxed()
+        {
+            foreach (T value in this) yield return value;
+        }
+    }
+
+    public struct ValueEnumerator
+    {
+        private readonly Entry[] _entries;
+        private int _index;
+
+        public ValueEnumerator(KeyMap<T> map) => (_entries, _index) = (map._entries, -1);
+
+        public readonly T Current => _entries[_index].Value;
+
+        public bool MoveNext()
+        {
+            while (++_index < _entries.Length)
+                if (_entries[_index].Used) return true;
+            return false;
+        }
+    }
 
     private int Mask => _entries.Length - 1;
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using HandleEtw.Core.Events;
 
 namespace HandleEtw.Core.Tracking;
@@ -31,8 +32,18 @@ public sealed record LeakGroupSummary(int Pid, string Process, string Type, int 
 public sealed partial class HandleTracker
 {
     /// <summary>Processes that are still running (exited ones hold no leaks).</summary>
-    private IEnumerable<ProcessState> LiveProcesses() =>
-        _processes.Values.Where(p => !p.Exited).OrderBy(p => p.Pid);
+    /// <summary>Running processes by pid, in the order a stable sort gives (a sort, not LINQ's OrderBy, whose
+    /// generic code would be compiled at start-up).</summary>
+    private List<ProcessState> LiveProcesses()
+    {
+        var live = new List<(ProcessState Process, int Index)>();
+        foreach (ProcessState p in _processes.Values)
+            if (!p.Exited) live.Add((p, live.Count));
+        live.Sort(static (a, b) => a.Process.Pid != b.Process.Pid ? a.Process.Pid.CompareTo(b.Process.Pid) : a.Index.CompareTo(b.Index));
+        var result = new List<ProcessState>(live.Count);
+        foreach (var (process, _) in live) result.Add(process);
+        return result;
+    }
 
     private static readonly HandleKind[] AllKinds = [HandleKind.Kernel, HandleKind.Gdi, HandleKind.User];
 
@@ -68,16 +79,21 @@ public sealed partial class HandleTracker
             if (table.Count == 0) continue;
             var byType = new Dictionary<ushort, int>();
             foreach (int index in table.Entries())
-            {
-                ushort type = _groups[_pool[index].Group].Type;
-                byType[type] = byType.GetValueOrDefault(type) + 1;
-            }
-            var types = byType.Select(kv => (TypeName(kind, kv.Key), kv.Value))
-                .OrderByDescending(t => t.Value).ThenBy(t => t.Item1, StringComparer.Ordinal).ToList();
+                CollectionsMarshal.GetValueRefOrAddDefault(byType, _groups[_pool[index].Group].Type, out _)++;
+            var types = new List<(string Type, int Count)>(byType.Count);
+            foreach (var (type, count) in byType) types.Add((TypeName(kind, type), count));
+            types.Sort(static (a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Type, b.Type));
             result.Add(new ProcessHandleSummary(process.Pid, process.DisplayName, table.Count, types)
                 { ProcessKey = process.UniqueProcessKey, Kind = kind });
         }
-        return result.OrderByDescending(r => r.Total).ThenBy(r => r.Pid).ToList();
+        // Sorts and loops rather than LINQ: its iterators over these tuples would be compiled at start-up. The
+        // index breaks ties so the order stays that of a stable sort.
+        var order = new List<(ProcessHandleSummary Summary, int Index)>(result.Count);
+        for (int i = 0; i < result.Count; i++) order.Add((result[i], i));
+        order.Sort(static (a, b) => a.Summary.Total != b.Summary.Total ? b.Summary.Total.CompareTo(a.Summary.Total)
+            : a.Summary.Pid != b.Summary.Pid ? a.Summary.Pid.CompareTo(b.Summary.Pid) : a.Index.CompareTo(b.Index));
+        for (int i = 0; i < order.Count; i++) result[i] = order[i].Summary;
+        return result;
     }
 
     /// <summary>

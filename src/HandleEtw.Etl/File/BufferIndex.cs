@@ -120,24 +120,30 @@ internal sealed class BufferIndex
     /// already taken (a duplicated copy, or a damaged number) is skipped and counted, never read twice.</summary>
     private BufferEntry[][] GroupByCpu(List<BufferEntry> entries)
     {
-        var groups = new SortedDictionary<ushort, List<BufferEntry>>();
-        foreach (BufferEntry entry in entries)
+        // A sort and one pass rather than a sorted map and LINQ: their generic code over BufferEntry would be
+        // compiled at start-up. Offsets are distinct, so the order is total and the sort's instability is moot.
+        BufferEntry[] all = entries.ToArray();
+        Array.Sort(all, ByCpuSequenceOffset);
+        var result = new List<BufferEntry[]>();
+        var ordered = new List<BufferEntry>();
+        foreach (BufferEntry entry in all)
         {
-            if (!groups.TryGetValue(entry.Cpu, out var list)) groups[entry.Cpu] = list = [];
-            list.Add(entry);
-        }
-        var result = new BufferEntry[groups.Count][];
-        int i = 0;
-        foreach (List<BufferEntry> list in groups.Values)
-        {
-            var ordered = new List<BufferEntry>(list.Count);
-            foreach (BufferEntry entry in list.OrderBy(e => e.Sequence).ThenBy(e => e.Offset))
+            if (ordered.Count > 0 && ordered[^1].Cpu != entry.Cpu)
             {
-                if (ordered.Count > 0 && ordered[^1].Sequence == entry.Sequence) CountDamaged(entry.FileSize);
-                else ordered.Add(entry);
+                result.Add(ordered.ToArray());
+                ordered.Clear();
             }
-            result[i++] = ordered.ToArray();
+            if (ordered.Count > 0 && ordered[^1].Sequence == entry.Sequence) CountDamaged(entry.FileSize);
+            else ordered.Add(entry);
         }
-        return result;
+        if (ordered.Count > 0) result.Add(ordered.ToArray());
+        return result.ToArray();
+    }
+
+    private static int ByCpuSequenceOffset(BufferEntry a, BufferEntry b)
+    {
+        int order = a.Cpu.CompareTo(b.Cpu);
+        if (order == 0) order = a.Sequence.CompareTo(b.Sequence);
+        return order != 0 ? order : a.Offset.CompareTo(b.Offset);
     }
 }

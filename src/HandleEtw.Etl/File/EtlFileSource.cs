@@ -43,11 +43,11 @@ public sealed class EtlFileSource : IRecordSource, IReportsProgress
         // Created once: a second Read reuses the per-processor buffers instead of allocating them again.
         var loader = new BufferLoader(stream);
         inlineFeed = new InlineBufferFeed(index.PerCpu, loader);
-        if (Environment.ProcessorCount > 1 && index.PerCpu.Sum(b => b.Length) >= PrefetchMinBuffers)
+        if (Environment.ProcessorCount > 1 && BufferCount(index) >= PrefetchMinBuffers)
             prefetchFeed = new PrefetchBufferFeed(index.PerCpu, loader, PrefetchDepth, PrefetchBudget);
         cursors = index.PerCpu.Select((_, i) => new CpuCursor(i, info, TimestampRules.For(info))).ToArray();
         heap = new CursorHeap(cursors.Length);
-        Progress = new ReadProgress(index.PerCpu.Sum(buffers => buffers.Sum(b => (long)b.FileSize)));
+        Progress = new ReadProgress(FileBytes(index));
         ResetCounters();
     }
 
@@ -117,6 +117,21 @@ public sealed class EtlFileSource : IRecordSource, IReportsProgress
         {
             prefetchFeed.Stop();
         }
+    }
+
+    private static int BufferCount(BufferIndex index)
+    {
+        int count = 0;
+        foreach (BufferEntry[] buffers in index.PerCpu) count += buffers.Length;
+        return count;
+    }
+
+    private static long FileBytes(BufferIndex index)
+    {
+        long bytes = 0;
+        foreach (BufferEntry[] buffers in index.PerCpu)
+            foreach (BufferEntry b in buffers) bytes += b.FileSize;
+        return bytes;
     }
 
     /// <summary>Runs once per read, so without this its loop would be compiled by on-stack replacement, whose code

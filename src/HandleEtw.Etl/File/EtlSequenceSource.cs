@@ -36,7 +36,9 @@ public sealed class EtlSequenceSource : IRecordSource, IReportsProgress
         };
         _tolerance = (long)(ContiguousSeconds * first.ClockFrequency);
         _clocks = files.Select(f => SequenceClock.For(f.Info, first, _tolerance)).ToArray();
-        Progress = new ReadProgress(files.Sum(f => f.Progress.TotalBytes));
+        long totalBytes = 0;
+        foreach (var f in files) totalBytes += f.Progress.TotalBytes;
+        Progress = new ReadProgress(totalBytes);
         foreach (EtlFileSource f in files)
         {
             f.Progress = Progress;

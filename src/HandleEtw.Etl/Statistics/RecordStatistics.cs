@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using HandleEtw.Core.Records;
 
 namespace HandleEtw.Etl.Statistics;
@@ -11,7 +12,7 @@ namespace HandleEtw.Etl.Statistics;
 public sealed class RecordStatistics : IRecordSink
 {
     private readonly long[] kernelCounts = new long[256 * 256];
-    private readonly Dictionary<KindKey, long> otherCounts = [];
+    private readonly Dictionary<KindKey, long> otherCounts = new(KindKeyComparer.Instance);
 
     public long Events { get; private set; }
     public long FirstTimestamp { get; private set; }
@@ -27,7 +28,7 @@ public sealed class RecordStatistics : IRecordSink
             return;
         }
         var key = new KindKey(record.Header, record.ProviderId, record.Opcode, record.EventId);
-        otherCounts[key] = otherCounts.GetValueOrDefault(key) + 1;
+        CollectionsMarshal.GetValueRefOrAddDefault(otherCounts, key, out _)++;
     }
 
     /// <summary>Count per kind name, sorted by name (ordinal).</summary>
@@ -56,7 +57,7 @@ public sealed class RecordStatistics : IRecordSink
     public long Count(string kind) => ByKind().GetValueOrDefault(kind);
 
     private static void Add(SortedDictionary<string, long> result, string name, long count) =>
-        result[name] = result.GetValueOrDefault(name) + count;
+        result[name] = result.TryGetValue(name, out long before) ? before + count : count;
 
     private readonly record struct KindKey(HeaderKind Header, Guid Provider, byte Opcode, ushort EventId)
     {
@@ -70,5 +71,17 @@ public sealed class RecordStatistics : IRecordSink
             if (control != null) return "KernelTraceControl/" + control;
             return $"{Provider}/Opcode({Opcode})";
         }
+    }
+
+    /// <summary>Field by field: the runtime's default comparer for this struct would be compiled at start-up.</summary>
+    private sealed class KindKeyComparer : IEqualityComparer<KindKey>
+    {
+        public static readonly KindKeyComparer Instance = new();
+
+        public bool Equals(KindKey x, KindKey y) =>
+            x.Header == y.Header && x.Opcode == y.Opcode && x.EventId == y.EventId && x.Provider == y.Provider;
+
+        public int GetHashCode(KindKey key) =>
+            key.Provider.GetHashCode() ^ ((int)key.Header << 24) ^ (key.Opcode << 16) ^ key.EventId;
     }
 }
