@@ -76,14 +76,11 @@ public sealed class TraceInfo
     }
 
     /// <summary>100-ns ticks since trace start.</summary>
-    public long ToRelativeTicks(long timestamp) => Saturate(((Int128)timestamp - StartTimestamp) * 10_000_000 / ClockFrequency);
+    public long ToRelativeTicks(long timestamp) => ClockMath.ScaleDifference(timestamp, StartTimestamp, 10_000_000, ClockFrequency);
 
     /// <summary>Nanoseconds since trace start.</summary>
     public long ToRelativeNanoseconds(long timestamp) =>
-        Saturate(((Int128)timestamp - StartTimestamp) * 1_000_000_000 / ClockFrequency);
-
-    private static long Saturate(Int128 value) =>
-        value > long.MaxValue ? long.MaxValue : value < long.MinValue ? long.MinValue : (long)value;
+        ClockMath.ScaleDifference(timestamp, StartTimestamp, 1_000_000_000, ClockFrequency);
 
     /// <summary>Raw timestamp for a time relative to the start (seconds), for --from/--to.</summary>
     public long FromRelativeSeconds(double seconds) =>

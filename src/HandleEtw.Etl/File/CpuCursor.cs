@@ -234,6 +234,28 @@ internal readonly record struct TimestampRules(long Start, long Earliest, long L
 {
     public static TimestampRules For(TraceInfo info)
     {
+        // 64-bit arithmetic where nothing overflows (every real trace); the same rules in 128 bits otherwise.
+        long second = Math.Max(1, info.ClockFrequency);
+        bool ended = info.EndUtc != default && info.EndUtc >= info.StartUtc;
+        long span = ended ? ClockMath.ScaleDifference((info.EndUtc - info.StartUtc).Ticks, 0, second, 10_000_000) : 0;
+        if (span == long.MaxValue) return ForWide(info);
+        try
+        {
+            long latest = ended
+                ? checked(info.StartTimestamp + span + Math.Max(10 * second, span / 10))
+                : checked(info.StartTimestamp + 366 * 86_400 * second);
+            return new TimestampRules(info.StartTimestamp, checked(info.StartTimestamp - second), latest,
+                Math.Max(1, second / 1000));
+        }
+        catch (OverflowException)
+        {
+            return ForWide(info);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TimestampRules ForWide(TraceInfo info)
+    {
         long second = Math.Max(1, info.ClockFrequency);
         bool ended = info.EndUtc != default && info.EndUtc >= info.StartUtc;
         Int128 span = ended ? (Int128)(info.EndUtc - info.StartUtc).Ticks * second / 10_000_000 : 0;
