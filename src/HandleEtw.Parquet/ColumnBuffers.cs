@@ -8,13 +8,22 @@ internal interface IColumnBuffer
 {
     DataField Field { get; }
     void Write(ParquetRowGroupWriter rowGroup, int rows);
+
+    /// <summary>
+    /// False when compressing this chunk gains nothing: every row null (the page holds only its definition levels),
+    /// or a column whose encoded values do not shrink (<see cref="RequiredColumn{T}"/>/<see cref="NullableColumn{T}"/>
+    /// built with `compress: false`). Such chunks are written uncompressed, which saves the codec's time.
+    /// </summary>
+    bool Compressible(int rows) => true;
 }
 
 /// <summary>A required (non-null) column held in a preallocated array.</summary>
-internal sealed class RequiredColumn<T>(DataField field, int capacity) : IColumnBuffer where T : struct
+internal sealed class RequiredColumn<T>(DataField field, int capacity, bool compress = true) : IColumnBuffer where T : struct
 {
     public readonly T[] Values = new T[capacity];
     public DataField Field { get; } = field;
+
+    public bool Compressible(int rows) => compress;
 
     public void Write(ParquetRowGroupWriter rowGroup, int rows) =>
         rowGroup.WriteAsync(Field, new ReadOnlyMemory<T>(Values, 0, rows)).GetAwaiter().GetResult();
@@ -24,15 +33,18 @@ internal sealed class RequiredColumn<T>(DataField field, int capacity) : IColumn
 /// A nullable column: values by row plus a presence flag. Written as compacted values and definition levels
 /// (no nullable-struct copy of the whole row group).
 /// </summary>
-internal sealed class NullableColumn<T>(DataField field, int capacity) : IColumnBuffer where T : struct
+internal sealed class NullableColumn<T>(DataField field, int capacity, bool compress = true) : IColumnBuffer where T : struct
 {
     private readonly T[] _values = new T[capacity];
     private readonly bool[] _present = new bool[capacity];
+    private int _presentRows;
     public DataField Field { get; } = field;
 
-    public void Set(int row, T value) { _values[row] = value; _present[row] = true; }
+    public void Set(int row, T value) { _values[row] = value; _present[row] = true; _presentRows++; }
     public void SetNull(int row) => _present[row] = false;
     public void Set(int row, T? value) { if (value is { } v) Set(row, v); else SetNull(row); }
+
+    public bool Compressible(int rows) => compress && _presentRows > 0;
 
     public void Write(ParquetRowGroupWriter rowGroup, int rows)
     {
@@ -54,6 +66,7 @@ internal sealed class NullableColumn<T>(DataField field, int capacity) : IColumn
             ColumnScratch.Return(scratch);
             ColumnScratch.Return(levels);
         }
+        _presentRows = 0;
     }
 }
 
@@ -62,6 +75,15 @@ internal sealed class StringColumn(DataField field, int capacity) : IColumnBuffe
 {
     public readonly string?[] Values = new string?[capacity];
     public DataField Field { get; } = field;
+
+    /// <summary>False when every row holds the same string (or null): the page is one dictionary entry and a run.</summary>
+    public bool Compressible(int rows)
+    {
+        string? first = rows > 0 ? Values[0] : null;
+        for (int i = 1; i < rows; i++)
+            if (!ReferenceEquals(Values[i], first)) return true;
+        return false;
+    }
 
     public void Write(ParquetRowGroupWriter rowGroup, int rows)
     {

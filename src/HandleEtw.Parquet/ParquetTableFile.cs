@@ -13,10 +13,12 @@ internal sealed class ParquetTableFile : IDisposable
     private readonly string _tempPath;
     private readonly FileStream _stream;
     private readonly ParquetWriter _writer;
+    private readonly ParquetOptions _options;
     private bool _closed;
 
-    private ParquetTableFile(string finalPath, string tempPath, FileStream stream, ParquetWriter writer)
+    private ParquetTableFile(string finalPath, string tempPath, FileStream stream, ParquetWriter writer, ParquetOptions options)
     {
+        _options = options;
         _finalPath = finalPath;
         _tempPath = tempPath;
         _stream = stream;
@@ -33,7 +35,7 @@ internal sealed class ParquetTableFile : IDisposable
         try
         {
             ParquetWriter writer = ParquetWriter.CreateAsync(schema, stream, options).GetAwaiter().GetResult();
-            return new ParquetTableFile(path, temp, stream, writer);
+            return new ParquetTableFile(path, temp, stream, writer, options);
         }
         catch
         {
@@ -43,14 +45,29 @@ internal sealed class ParquetTableFile : IDisposable
         }
     }
 
-    /// <summary>Writes one row group from the buffered columns, in schema order.</summary>
+    /// <summary>
+    /// Writes one row group from the buffered columns, in schema order. Each column chunk records its own codec:
+    /// Parquet.Net takes it from the options as it writes the chunk, so a chunk that compression cannot shrink
+    /// (<see cref="IColumnBuffer.Compressible"/>) is stored uncompressed and costs no codec time. One row group is
+    /// written at a time per file, so changing the options here is safe.
+    /// </summary>
     public void WriteRowGroup(int rows, IReadOnlyList<IColumnBuffer> columns)
     {
         if (rows == 0) return;
-        using (ParquetRowGroupWriter rowGroup = _writer.CreateRowGroup())
+        CompressionMethod chosen = _options.CompressionMethod;
+        try
         {
-            foreach (IColumnBuffer column in columns) column.Write(rowGroup, rows);
+            using ParquetRowGroupWriter rowGroup = _writer.CreateRowGroup();
+            foreach (IColumnBuffer column in columns)
+            {
+                _options.CompressionMethod = column.Compressible(rows) ? chosen : CompressionMethod.None;
+                column.Write(rowGroup, rows);
+            }
             rowGroup.CompleteValidate();
+        }
+        finally
+        {
+            _options.CompressionMethod = chosen;
         }
         RowsWritten += rows;
     }

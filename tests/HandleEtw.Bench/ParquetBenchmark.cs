@@ -21,6 +21,8 @@ public sealed class ParquetBenchmark : IBenchmark
     {
         int etl = Array.IndexOf(args, "--etl");
         if (etl >= 0) return etl + 1 < args.Length ? ConvertFile(args[etl + 1]) : Usage();
+        int sizes = Array.IndexOf(args, "--sizes");
+        if (sizes >= 0) return sizes + 1 < args.Length ? PrintTableSizes(args[sizes + 1]) : Usage();
         long events = args.Length > 0 && long.TryParse(args[0], out long n) ? n : 10_000_000;
         var compression = ParquetCompression.Zstd;
         int at = Array.IndexOf(args, "--compression");
@@ -72,9 +74,21 @@ public sealed class ParquetBenchmark : IBenchmark
         }
     }
 
+    /// <summary>Bytes per event of a directory `convert` wrote: each file and each column of `events`, with its codec.</summary>
+    private static int PrintTableSizes(string dir)
+    {
+        string events = Path.Combine(dir, "events.parquet");
+        if (!File.Exists(events)) return Usage();
+        var reader = global::Parquet.ParquetReader.CreateAsync(events).GetAwaiter().GetResult();
+        long rows = reader.Metadata!.RowGroups.Sum(g => g.NumRows);
+        reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        PrintSizes(dir, rows, Directory.GetFiles(dir).Sum(f => new FileInfo(f).Length));
+        return 0;
+    }
+
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: parquet [events] [--compression X] [--row-group N] [--foreground] | parquet --etl FILE");
+        Console.Error.WriteLine("usage: parquet [events] [--compression X] [--row-group N] [--foreground] | parquet --etl FILE | parquet --sizes DIR");
         return 2;
     }
 
@@ -124,22 +138,24 @@ public sealed class ParquetBenchmark : IBenchmark
         Console.WriteLine(string.Create(c, $"on disk           {bytes / 1048576.0:F1} MiB = {(double)bytes / events:F2} bytes/event incl. stacks (target <= 12)"));
         foreach (string f in Directory.GetFiles(dir).OrderBy(f => f, StringComparer.Ordinal))
             Console.WriteLine(string.Create(c, $"  {Path.GetFileName(f),-22} {new FileInfo(f).Length / 1048576.0,8:F2} MiB"));
-        foreach (var (column, size) in ColumnSizes(Path.Combine(dir, "events.parquet")))
-            Console.WriteLine(string.Create(c, $"    events.{column,-16} {(double)size / events:F2} bytes/event"));
+        foreach (var (column, size, raw, codec) in ColumnSizes(Path.Combine(dir, "events.parquet")))
+            Console.WriteLine(string.Create(c, $"    events.{column,-16} {(double)size / events:F2} bytes/event ({(double)raw / events:F2} before {codec})"));
     }
 
-    private static IEnumerable<(string Column, long Bytes)> ColumnSizes(string path)
+    private static IEnumerable<(string Column, long Bytes, long Uncompressed, string Codec)> ColumnSizes(string path)
     {
         var reader = global::Parquet.ParquetReader.CreateAsync(path).GetAwaiter().GetResult();
-        var sizes = new Dictionary<string, long>();
+        var sizes = new Dictionary<string, (long Bytes, long Uncompressed, string Codec)>();
         foreach (var rowGroup in reader.Metadata!.RowGroups)
             foreach (var chunk in rowGroup.Columns)
             {
                 string name = string.Join('.', chunk.MetaData!.PathInSchema);
-                sizes[name] = sizes.GetValueOrDefault(name) + chunk.MetaData.TotalCompressedSize;
+                var sum = sizes.GetValueOrDefault(name);
+                sizes[name] = (sum.Bytes + chunk.MetaData.TotalCompressedSize, sum.Uncompressed + chunk.MetaData.TotalUncompressedSize,
+                    chunk.MetaData.Codec.ToString());
             }
         reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        return sizes.OrderByDescending(kv => kv.Value).Select(kv => (kv.Key, kv.Value)).ToList();
+        return sizes.OrderByDescending(kv => kv.Value.Bytes).Select(kv => (kv.Key, kv.Value.Bytes, kv.Value.Uncompressed, kv.Value.Codec)).ToList();
     }
 
     private sealed class TraceConsumerSink : TraceConsumer { }

@@ -133,10 +133,30 @@ public class ParquetTraceWriterTests
         using var db = new DuckDb();
         db.BindTables(dir.Path);
         string file = Path.Combine(dir.Path, "events.parquet").Replace("'", "''");
-        foreach (string column in new[] { "time_ns", "pid", "stack_id", "cpu" })
+        foreach (string column in new[] { "time_ns", "pid", "stack_id", "cpu", "tid", "type" })
             Assert.True(db.Count($"SELECT count(*) FROM parquet_metadata('{file}') WHERE path_in_schema = '{column}' " +
                                  "AND encodings LIKE '%DELTA_BINARY_PACKED%'") > 0, column);
         Assert.Equal(ParquetScenario.TotalHandleEvents, db.Count("SELECT count(*) FROM events WHERE pid > 0 AND cpu >= 0"));
+        Assert.Equal(ParquetScenario.TotalHandleEvents, db.Count($"SELECT count(*) FROM events WHERE type IN ({ParquetScenario.EventType}, {ParquetScenario.FileType})"));
+    }
+
+    [Fact]
+    public void Chunks_compression_cannot_shrink_are_stored_uncompressed_and_read_back()
+    {
+        var (scenario, dir) = Write(new ParquetWriteOptions { RowGroupSize = 16 });
+        using var _ = dir;
+        using var db = new DuckDb();
+        db.BindTables(dir.Path);
+        string file = Path.Combine(dir.Path, "events.parquet").Replace("'", "''");
+        string Codecs(string column) => string.Join(",", db.Rows(
+            $"SELECT DISTINCT compression FROM parquet_metadata('{file}') WHERE path_in_schema = '{column}' ORDER BY 1").Select(r => r[0]));
+        Assert.Equal("ZSTD", Codecs("object"));
+        Assert.Equal("UNCOMPRESSED", Codecs("stack_id"));
+        Assert.Equal("UNCOMPRESSED", Codecs("session_id")); // kernel rows only: every session_id is null
+        Assert.Equal("UNCOMPRESSED,ZSTD", Codecs("name")); // the one row group with a name, and the rest
+        Assert.Equal(scenario.LeakStack, Convert.ToInt32(db.Scalar("SELECT stack_id FROM events ORDER BY time_ns LIMIT 1")));
+        Assert.Equal(@"\Device\HarddiskVolume3\log.txt", db.Scalar("SELECT name FROM events WHERE name IS NOT NULL"));
+        Assert.Equal(50, db.Count("SELECT count(*) FROM events WHERE stack_id IS NULL"));
     }
 
     [Fact]
