@@ -120,30 +120,39 @@ internal sealed class BufferIndex
     /// already taken (a duplicated copy, or a damaged number) is skipped and counted, never read twice.</summary>
     private BufferEntry[][] GroupByCpu(List<BufferEntry> entries)
     {
-        // A sort and one pass rather than a sorted map and LINQ: their generic code over BufferEntry would be
-        // compiled at start-up. Offsets are distinct, so the order is total and the sort's instability is moot.
-        BufferEntry[] all = entries.ToArray();
-        Array.Sort(all, ByCpuSequenceOffset);
+        // Lists by processor number and a sort only where a list is out of order (a well-formed file writes each
+        // processor's buffers in sequence): a sorted map, LINQ or a sort every time would have their generic code
+        // over BufferEntry compiled at start-up.
+        int processors = 0;
+        foreach (BufferEntry entry in entries) processors = Math.Max(processors, entry.Cpu + 1);
+        var byCpu = new List<BufferEntry>?[processors];
+        foreach (BufferEntry entry in entries) (byCpu[entry.Cpu] ??= []).Add(entry);
         var result = new List<BufferEntry[]>();
-        var ordered = new List<BufferEntry>();
-        foreach (BufferEntry entry in all)
+        foreach (List<BufferEntry>? list in byCpu)
         {
-            if (ordered.Count > 0 && ordered[^1].Cpu != entry.Cpu)
+            if (list is null) continue;
+            if (!InOrder(list)) list.Sort(BySequenceOffset);
+            var ordered = new List<BufferEntry>(list.Count);
+            foreach (BufferEntry entry in list)
             {
-                result.Add(ordered.ToArray());
-                ordered.Clear();
+                if (ordered.Count > 0 && ordered[^1].Sequence == entry.Sequence) CountDamaged(entry.FileSize);
+                else ordered.Add(entry);
             }
-            if (ordered.Count > 0 && ordered[^1].Sequence == entry.Sequence) CountDamaged(entry.FileSize);
-            else ordered.Add(entry);
+            result.Add(ordered.ToArray());
         }
-        if (ordered.Count > 0) result.Add(ordered.ToArray());
         return result.ToArray();
     }
 
-    private static int ByCpuSequenceOffset(BufferEntry a, BufferEntry b)
+    private static bool InOrder(List<BufferEntry> list)
     {
-        int order = a.Cpu.CompareTo(b.Cpu);
-        if (order == 0) order = a.Sequence.CompareTo(b.Sequence);
+        for (int i = 1; i < list.Count; i++)
+            if (BySequenceOffset(list[i - 1], list[i]) > 0) return false;
+        return true;
+    }
+
+    private static int BySequenceOffset(BufferEntry a, BufferEntry b)
+    {
+        int order = a.Sequence.CompareTo(b.Sequence);
         return order != 0 ? order : a.Offset.CompareTo(b.Offset);
     }
 }
