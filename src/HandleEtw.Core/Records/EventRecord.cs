@@ -35,60 +35,71 @@ public struct RecordHeader
 /// One raw event, as both the .etl reader and the live session hand it on. A ref struct so the payload is a
 /// view into the source's buffer: nothing is copied per record. Valid only during the sink call.
 /// </summary>
-public readonly ref struct EventRecord
+public ref struct EventRecord
 {
-    private readonly RecordHeader _header;
+    private RecordHeader _header;
+    private ReadOnlySpan<byte> _payload;
+    private ReadOnlySpan<byte> _extendedData;
 
     public EventRecord(scoped in RecordHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> extendedData)
     {
         _header = header;
-        Payload = payload;
-        ExtendedData = extendedData;
+        _payload = payload;
+        _extendedData = extendedData;
+    }
+
+    /// <summary>Makes this instance the next record, in place: a source that hands on many records keeps one
+    /// instance and moves it on, instead of building a new one (and copying it whole) for every call.</summary>
+    public void MoveTo(scoped in RecordHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> extendedData)
+    {
+        _header = header;
+        _payload = payload;
+        _extendedData = extendedData;
     }
 
     /// <summary>Classic kernel events (System/Compact/PerfInfo headers, or a live record whose provider is a kernel task
     /// GUID): the kernel group (high byte of the hook id). <see cref="KernelGroup.None"/> otherwise.</summary>
-    public KernelGroup Group { get => _header.Group; init => _header.Group = value; }
+    public KernelGroup Group { readonly get => _header.Group; init => _header.Group = value; }
 
     /// <summary>Kernel event type / classic opcode (FULL headers: Class.Type; EVENT_HEADER: descriptor opcode).</summary>
-    public byte Opcode { get => _header.Opcode; init => _header.Opcode = value; }
+    public byte Opcode { readonly get => _header.Opcode; init => _header.Opcode = value; }
 
     /// <summary>Event version (kernel: the MOF version; EVENT_HEADER: descriptor version).</summary>
-    public byte Version { get => _header.Version; init => _header.Version = value; }
+    public byte Version { readonly get => _header.Version; init => _header.Version = value; }
 
     /// <summary>Provider GUID (EVENT_HEADER), event GUID (FULL/INSTANCE), task GUID for kernel events when known
     /// (looked up from the group when the source gave none: few readers ask, so the reader does not fill it).</summary>
     public Guid ProviderId
     {
-        get => _header.ProviderId == Guid.Empty && Group != KernelGroup.None ? KernelTasks.TaskId(Group) : _header.ProviderId;
+        readonly get => _header.ProviderId == Guid.Empty && Group != KernelGroup.None ? KernelTasks.TaskId(Group) : _header.ProviderId;
         init => _header.ProviderId = value;
     }
 
     /// <summary>EVENT_HEADER descriptor id (0 for classic events).</summary>
-    public ushort EventId { get => _header.EventId; init => _header.EventId = value; }
+    public ushort EventId { readonly get => _header.EventId; init => _header.EventId = value; }
 
-    public HeaderKind Header { get => _header.Header; init => _header.Header = value; }
+    public HeaderKind Header { readonly get => _header.Header; init => _header.Header = value; }
 
     /// <summary>4 or 8: pointer size of this event's producer (decided per event, never per file).</summary>
-    public byte PointerSize { get => _header.PointerSize; init => _header.PointerSize = value; }
+    public byte PointerSize { readonly get => _header.PointerSize; init => _header.PointerSize = value; }
 
     /// <summary>-1 when the header carries none (PERFINFO).</summary>
-    public int ProcessId { get => _header.ProcessId; init => _header.ProcessId = value; }
+    public int ProcessId { readonly get => _header.ProcessId; init => _header.ProcessId = value; }
 
     /// <summary>-1 when the header carries none (PERFINFO).</summary>
-    public int ThreadId { get => _header.ThreadId; init => _header.ThreadId = value; }
+    public int ThreadId { readonly get => _header.ThreadId; init => _header.ThreadId = value; }
 
-    public ushort Cpu { get => _header.Cpu; init => _header.Cpu = value; }
+    public ushort Cpu { readonly get => _header.Cpu; init => _header.Cpu = value; }
 
     /// <summary>Raw session clock value (QPC ticks for ClockType 1).</summary>
-    public long Timestamp { get => _header.Timestamp; init => _header.Timestamp = value; }
+    public long Timestamp { readonly get => _header.Timestamp; init => _header.Timestamp = value; }
 
-    public ReadOnlySpan<byte> Payload { get; init; }
+    public ReadOnlySpan<byte> Payload { readonly get => _payload; init => _payload = value; }
 
     /// <summary>EVENT_HEADER extended data items, raw (8-byte item headers then data); empty otherwise.</summary>
-    public ReadOnlySpan<byte> ExtendedData { get; init; }
+    public ReadOnlySpan<byte> ExtendedData { readonly get => _extendedData; init => _extendedData = value; }
 
-    public bool IsKernel => Group != KernelGroup.None;
+    public readonly bool IsKernel => Group != KernelGroup.None;
 }
 
 /// <summary>Receives records in timestamp order.</summary>

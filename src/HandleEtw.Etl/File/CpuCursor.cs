@@ -14,8 +14,6 @@ internal sealed class CpuCursor(int stream, TraceInfo info, TimestampRules rules
     /// <summary>Records parsed ahead in one go: one tight loop per chunk instead of a call per record, and a chunk's
     /// views (64 bytes a record) stay in the processor's cache until the merge delivers them.</summary>
     private const int ChunkSize = 128;
-    /// <summary>Records one run delivers before the merge looks at cancellation again.</summary>
-    private const int MaxRun = 1024;
 
     private IBufferFeed? feed;
     private LoadedBuffer? buffer;
@@ -48,45 +46,18 @@ internal sealed class CpuCursor(int stream, TraceInfo info, TimestampRules rules
     /// <summary>The next record's timestamp (valid while the stream has records).</summary>
     public long Timestamp => views[index].Fields.Timestamp;
 
-    /// <summary>
-    /// Hands the sink this stream's records, from the next one on, while they sort before the runner-up stream's next
-    /// record (<paramref name="limit"/>; on equal timestamps this stream goes first when <paramref name="winsTie"/>):
-    /// runs of records from one processor (an event and its stack records) pass without touching the heap. The first
-    /// record always goes (the merge calls this for the oldest stream). <paramref name="lastTimestamp"/> is the last
-    /// delivered record's timestamp.
-    /// </summary>
-    /// <returns>False when the stream has ended.</returns>
-    /// <remarks>Not inlined: the merge loop runs once per read, so it is compiled by on-stack replacement, and this
-    /// hot loop inside it would share that code's poorer register allocation.</remarks>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    public bool DeliverRun(IRecordSink sink, long limit, bool winsTie, out long lastTimestamp)
-    {
-        int budget = MaxRun; // a stream alone (one processor, or the others ended) still returns for cancellation
-        while (true)
-        {
-            ReadOnlySpan<RecordView> chunk = views.AsSpan(0, count);
-            byte[] bytes = data;
-            int i = index;
-            long t;
-            do
-            {
-                ref readonly RecordView record = ref chunk[i];
-                lastTimestamp = record.Fields.Timestamp;
-                sink.OnRecord(record.ToRecord(bytes));
-                if (++i == chunk.Length) goto chunkDone;
-                t = chunk[i].Fields.Timestamp;
-            } while (--budget > 0 && (t < limit || (t == limit && winsTie)));
-            index = i;
-            return true;
-        chunkDone:
-            if (!Refill()) return false;
-            t = Timestamp;
-            if (--budget <= 0 || !(t < limit || (t == limit && winsTie))) return true;
-        }
-    }
+    /// <summary>The chunk's parsed records: <see cref="Chunk"/>[<see cref="Index"/>] is the next one to deliver.</summary>
+    public ReadOnlySpan<RecordView> Chunk => views.AsSpan(0, count);
 
-    /// <summary>Parses the next chunk, loading later buffers as needed; false when the stream has ended.</summary>
-    private bool Refill()
+    /// <summary>Where delivery stands in the chunk; the merge moves it on as it hands the records out.</summary>
+    public int Index { get => index; set => index = value; }
+
+    /// <summary>The buffer the chunk's records lie in (their payload offsets are into it).</summary>
+    public byte[] Data => data;
+
+    /// <summary>Parses the next chunk (the merge has delivered this one), loading later buffers as needed; false when
+    /// the stream has ended.</summary>
+    public bool Refill()
     {
         while (true)
         {

@@ -30,8 +30,7 @@ public sealed class EtlFileSource : IRecordSource, IReportsProgress
 
     private readonly InlineBufferFeed inlineFeed;
     private readonly PrefetchBufferFeed? prefetchFeed;
-    private readonly CpuCursor[] cursors;
-    private readonly CursorHeap heap;
+    private readonly RecordMerge merge;
 
     private EtlFileSource(Stream stream, bool ownsStream, TraceInfo info, BufferIndex index)
     {
@@ -45,8 +44,7 @@ public sealed class EtlFileSource : IRecordSource, IReportsProgress
         inlineFeed = new InlineBufferFeed(index.PerCpu, loader);
         if (Environment.ProcessorCount > 1 && BufferCount(index) >= PrefetchMinBuffers)
             prefetchFeed = new PrefetchBufferFeed(index.PerCpu, loader, PrefetchDepth, PrefetchBudget);
-        cursors = index.PerCpu.Select((_, i) => new CpuCursor(i, info, TimestampRules.For(info))).ToArray();
-        heap = new CursorHeap(cursors.Length);
+        merge = new RecordMerge(index.PerCpu.Select((_, i) => new CpuCursor(i, info, TimestampRules.For(info))).ToArray());
         Progress = new ReadProgress(FileBytes(index));
         ResetCounters();
     }
@@ -134,29 +132,12 @@ public sealed class EtlFileSource : IRecordSource, IReportsProgress
         return bytes;
     }
 
-    /// <summary>Runs once per read, so without this its loop would be compiled by on-stack replacement, whose code
-    /// for it measured slower; it has nothing that profile-guided compilation would improve.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Merge(IBufferFeed feed, IRecordSink sink, CancellationToken cancel)
     {
-        heap.Clear();
-        for (int i = 0; i < cursors.Length; i++)
-            if (cursors[i].Rewind(feed)) heap.Push(cursors[i].Timestamp, i);
-        long last = 0;
-        int sinceCheck = 0;
-        while (heap.Count > 0)
-        {
-            if (++sinceCheck == 64)
-            {
-                sinceCheck = 0;
-                cancel.ThrowIfCancellationRequested();
-            }
-            int rank = heap.TopRank;
-            CpuCursor top = cursors[rank];
-            (long limit, int limitRank) = heap.RunnerUp();
-            if (top.DeliverRun(sink, limit, rank < limitRank, out last)) heap.TopMoved(top.Timestamp);
-            else heap.Pop();
-        }
+        merge.Start(feed);
+        do cancel.ThrowIfCancellationRequested();
+        while (merge.DeliverBatch(sink));
+        long last = merge.LastTimestamp;
         LastTimestamp = last;
         if (Info.EndUtc == default && last != 0) Info.EndUtc = Info.ToUtc(last);
     }

@@ -11,7 +11,4 @@ internal struct RecordView
     public int PayloadLength;
     public int ExtendedOffset;
     public int ExtendedLength;
-
-    public readonly EventRecord ToRecord(ReadOnlySpan<byte> buffer) =>
-        new(in Fields, buffer.Slice(PayloadOffset, PayloadLength), buffer.Slice(ExtendedOffset, ExtendedLength));
 }
