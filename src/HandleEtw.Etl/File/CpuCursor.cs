@@ -49,6 +49,11 @@ internal sealed class CpuCursor(int stream, TraceInfo info, TimestampRules rules
     /// <summary>The chunk's parsed records: <see cref="Chunk"/>[<see cref="Index"/>] is the next one to deliver.</summary>
     public ReadOnlySpan<RecordView> Chunk => views.AsSpan(0, count);
 
+    /// <summary>The array the chunk lies in (its first <see cref="ChunkLength"/> records), the same one after every
+    /// refill: the merge of a few streams indexes it itself.</summary>
+    public RecordView[] Views => views;
+    public int ChunkLength => count;
+
     /// <summary>Where delivery stands in the chunk; the merge moves it on as it hands the records out.</summary>
     public int Index { get => index; set => index = value; }
 
@@ -78,51 +83,42 @@ internal sealed class CpuCursor(int stream, TraceInfo info, TimestampRules rules
     /// </summary>
     private void ParseChunk()
     {
+        // Few locals, so the loop keeps them in registers: the counters, rarely moved, are counted in place.
         RecordView[] v = views;
         byte[] bytes = data;
         int e = end, p = pos, nx = next, n = 0;
         RecordStatus s = status;
-        ushort cpu = Cpu;
-        long accepted = last, skipped = 0, damaged = 0, lost = 0;
+        long accepted = last;
         while (p < e && n < ChunkSize)
         {
-            switch (s)
+            if (s == RecordStatus.Event)
             {
-                case RecordStatus.Event:
-                    ref RecordView record = ref v[n];
-                    ref RecordView following = ref v[n + 1];
-                    int after = e;
-                    RecordStatus followingStatus = nx < e ? RecordParser.Parse(bytes, nx, e, ref following, out after) : RecordStatus.End;
-                    if (FramedAsLogged(record) && InOrder(record.Fields.Timestamp, followingStatus == RecordStatus.Event, following.Fields.Timestamp,
-                            ref accepted, ref damaged))
-                    {
-                        if (IsLostEvent(record)) lost++;
-                        record.Fields.Cpu = cpu;
-                        n++;
-                    }
-                    else
-                    {
-                        damaged++;
-                        record = following;
-                    }
-                    p = nx;
-                    s = followingStatus;
-                    nx = after;
-                    continue;
-                case RecordStatus.Skipped:
-                    skipped++;
-                    break;
-                case RecordStatus.Unknown:
-                    skipped++;
-                    damaged++;
-                    break;
-                default: // Damaged (End only comes at the end of the data)
-                    CountDamage(e - p);
-                    p = e;
-                    continue;
+                ref RecordView record = ref v[n];
+                ref RecordView following = ref v[n + 1];
+                int after = e;
+                RecordStatus followingStatus = nx < e ? RecordParser.Parse(bytes, nx, e, ref following, out after) : RecordStatus.End;
+                if (FramedAsLogged(record) && InOrder(record.Fields.Timestamp, followingStatus == RecordStatus.Event, following.Fields.Timestamp, ref accepted))
+                {
+                    if (IsLostEvent(record)) info.EventsLost++;
+                    record.Fields.Cpu = Cpu;
+                    n++;
+                }
+                else
+                {
+                    info.DamagedRecords++;
+                    record = following;
+                }
+                p = nx;
+                s = followingStatus;
+                nx = after;
+                continue;
             }
-            p = nx;
-            if (p < e) s = RecordParser.Parse(bytes, p, e, ref v[n], out nx);
+            if (!StepOver(s, p, e)) p = e;
+            else
+            {
+                p = nx;
+                if (p < e) s = RecordParser.Parse(bytes, p, e, ref v[n], out nx);
+            }
         }
         pos = p;
         next = nx;
@@ -130,9 +126,25 @@ internal sealed class CpuCursor(int stream, TraceInfo info, TimestampRules rules
         last = accepted;
         index = 0;
         count = n;
-        info.SkippedRecords += skipped;
-        info.DamagedRecords += damaged;
-        info.EventsLost += lost;
+    }
+
+    /// <summary>Counts a record that is not one to deliver; false when it is damage that loses the rest of the buffer
+    /// (Damaged: End only comes at the end of the data).</summary>
+    private bool StepOver(RecordStatus s, int p, int e)
+    {
+        switch (s)
+        {
+            case RecordStatus.Skipped:
+                info.SkippedRecords++;
+                return true;
+            case RecordStatus.Unknown:
+                info.SkippedRecords++;
+                info.DamagedRecords++;
+                return true;
+            default:
+                CountDamage(e - p);
+                return false;
+        }
     }
 
     /// <summary>The kernel logs stack walks (stacks and stack keys) with PERFINFO headers only: a StackWalk hook under
@@ -153,14 +165,14 @@ internal sealed class CpuCursor(int stream, TraceInfo info, TimestampRules rules
     /// there is seen only when the following ones all come earlier: it has been delivered, and counts as damage.
     /// </summary>
     /// <param name="accepted">The timestamp of the last record accepted: moved to this one when it is.</param>
-    private bool InOrder(long timestamp, bool hasNext, long following, ref long accepted, ref long damaged)
+    private bool InOrder(long timestamp, bool hasNext, long following, ref long accepted)
     {
         if (timestamp < rules.Earliest || timestamp > rules.Latest) return false;
         long tolerance = rules.Tolerance;
         if (timestamp < accepted - tolerance)
         {
             if (!hasNext || following < timestamp - tolerance || following >= accepted - tolerance) return false;
-            damaged++; // the record delivered before this one was the odd one
+            info.DamagedRecords++; // the record delivered before this one was the odd one
         }
         else if (hasNext && following < timestamp - tolerance && following >= accepted - tolerance) return false;
         accepted = timestamp;
