@@ -30,7 +30,7 @@ public sealed class EtlFileSource : IRecordSource, IReportsProgress
 
     private readonly InlineBufferFeed inlineFeed;
     private readonly PrefetchBufferFeed? prefetchFeed;
-    private readonly RecordMerge merge;
+    private readonly IRecordMerge merge;
 
     private EtlFileSource(Stream stream, bool ownsStream, TraceInfo info, BufferIndex index)
     {
@@ -44,7 +44,8 @@ public sealed class EtlFileSource : IRecordSource, IReportsProgress
         inlineFeed = new InlineBufferFeed(index.PerCpu, loader);
         if (Environment.ProcessorCount > 1 && BufferCount(index) >= PrefetchMinBuffers)
             prefetchFeed = new PrefetchBufferFeed(index.PerCpu, loader, PrefetchDepth, PrefetchBudget);
-        merge = new RecordMerge(index.PerCpu.Select((_, i) => new CpuCursor(i, info, TimestampRules.For(info))).ToArray());
+        CpuCursor[] cursors = index.PerCpu.Select((_, i) => new CpuCursor(i, info, TimestampRules.For(info))).ToArray();
+        merge = cursors.Length <= FewStreamMerge.MaxStreams ? new FewStreamMerge(cursors) : new RecordMerge(cursors);
         Progress = new ReadProgress(FileBytes(index));
         ResetCounters();
     }

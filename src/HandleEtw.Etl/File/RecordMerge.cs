@@ -4,12 +4,12 @@ using HandleEtw.Core.Records;
 namespace HandleEtw.Etl.File;
 
 /// <summary>
-/// The time merge of the processor streams: hands the sink every record in timestamp order (on equal timestamps the
-/// lower stream first). One stream leads while its next record sorts before the others' (a run: an event and its
-/// stack records pass without looking at the other streams), and the loop that delivers records also switches the
-/// lead, so changing streams costs a few comparisons, not a call.
+/// The time merge of the processor streams (any number; <see cref="FewStreamMerge"/> serves a few): hands the sink
+/// every record in timestamp order (on equal timestamps the lower stream first). One stream leads while its next
+/// record sorts before the others' (a run: an event and its stack records pass without looking at the other streams),
+/// and the loop that delivers records also switches the lead, so changing streams costs a few comparisons, not a call.
 /// </summary>
-internal sealed class RecordMerge(CpuCursor[] cursors)
+internal sealed class RecordMerge(CpuCursor[] cursors) : IRecordMerge
 {
     /// <summary>Records one call delivers before the caller looks at cancellation again.</summary>
     private const int Batch = 1024;
@@ -21,10 +21,8 @@ internal sealed class RecordMerge(CpuCursor[] cursors)
     private long limit;
     private bool winsTie;
 
-    /// <summary>The last delivered record's timestamp (0 before the first).</summary>
     public long LastTimestamp { get; private set; }
 
-    /// <summary>Starts every stream over at its first buffer of <paramref name="feed"/>.</summary>
     public void Start(IBufferFeed feed)
     {
         heap.Clear();
@@ -34,7 +32,6 @@ internal sealed class RecordMerge(CpuCursor[] cursors)
         if (heap.Count > 0) TakeLead();
     }
 
-    /// <summary>Hands the sink up to <see cref="Batch"/> records; false once every stream has ended.</summary>
     /// <remarks>Not inlined, and called once per batch: the loop is compiled with the profile of its own calls
     /// (the sink's call inlined when one sink type is seen), not by on-stack replacement inside the read.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
