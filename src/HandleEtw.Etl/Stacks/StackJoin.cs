@@ -30,6 +30,9 @@ internal sealed class StackJoin
     private readonly KeyMap<ThreadParking> _parked = new(); // by thread id
     private readonly Queue<(StackPart Part, long BoundAt)> _bound = new(); // parts to release once emitted past
     private ulong[] _frames = new ulong[256];
+    // The head found waiting for its stack, and _changes then: it stays waiting until it gets a stack part or a pending
+    // part is bound (each counted in _changes), so it is not looked at again for every record meanwhile.
+    private long _changes, _waitingHead = -1, _waitingSince;
 
     public StackJoin(StackTable stacks, DecoderCounters counters, TraceDecoder sink)
     {
@@ -196,6 +199,7 @@ internal sealed class StackJoin
     private void SetKernel(ref HeldEvent h, long seq, StackPart part, StackTarget target)
     {
         if (!h.Kernel.IsNone) return; // a second kernel part for one event: keep the first
+        if (Unsafe.AreSame(ref h, ref _queue.Head)) _changes++;
         h.Kernel = part;
         h.StackThread = target.ThreadId;
         // Processes 0 and 4 never return to user mode: their kernel part is the whole stack.
@@ -207,8 +211,9 @@ internal sealed class StackJoin
         parking.Newest = seq;
     }
 
-    private static void SetUser(ref HeldEvent h, StackPart part)
+    private void SetUser(ref HeldEvent h, StackPart part)
     {
+        if (Unsafe.AreSame(ref h, ref _queue.Head)) _changes++;
         h.User = part;
         h.AwaitingUser = false;
     }
@@ -238,6 +243,7 @@ internal sealed class StackJoin
     private void BindPart(StackPart pending, StackPart target)
     {
         _stacks.Bind(pending, target);
+        _changes++;
         _bound.Enqueue((pending, _queue.TailSeq));
     }
 
@@ -248,7 +254,16 @@ internal sealed class StackJoin
         while (_queue.Count > 0)
         {
             ref HeldEvent head = ref _queue.Head;
-            if (_history.Holds(head.HistorySerial) && !IsReady(ref head)) return;
+            if (_history.Holds(head.HistorySerial))
+            {
+                if (_waitingHead == _queue.HeadSeq && _waitingSince == _changes) return;
+                if (!IsReady(ref head))
+                {
+                    _waitingHead = _queue.HeadSeq;
+                    _waitingSince = _changes;
+                    return;
+                }
+            }
             EmitHead();
         }
     }
