@@ -71,8 +71,7 @@ internal sealed class FewStreamMerge : IRecordMerge
         {
             ref readonly RecordView record = ref views[i];
             last = record.Fields.Timestamp;
-            handed.MoveTo(in record.Fields, bytes.AsSpan(record.PayloadOffset, record.PayloadLength),
-                bytes.AsSpan(record.ExtendedOffset, record.ExtendedLength));
+            record.MoveInto(ref handed, bytes);
             sink.OnRecord(in handed);
             long t;
             if (++i < length) t = views[i].Fields.Timestamp;

@@ -48,8 +48,7 @@ internal sealed class RecordMerge(CpuCursor[] cursors) : IRecordMerge
         {
             ref readonly RecordView record = ref chunk[i];
             last = record.Fields.Timestamp;
-            handed.MoveTo(in record.Fields, bytes.AsSpan(record.PayloadOffset, record.PayloadLength),
-                bytes.AsSpan(record.ExtendedOffset, record.ExtendedLength));
+            record.MoveInto(ref handed, bytes);
             sink.OnRecord(in handed);
             if (++i < chunk.Length)
             {

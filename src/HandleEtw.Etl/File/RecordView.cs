@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HandleEtw.Core.Records;
 
 namespace HandleEtw.Etl.File;
@@ -11,4 +12,9 @@ internal struct RecordView
     public int PayloadLength;
     public int ExtendedOffset;
     public int ExtendedLength;
+
+    /// <summary>Moves <paramref name="record"/> on to this record, whose payload lies in <paramref name="buffer"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void MoveInto(ref EventRecord record, byte[] buffer) =>
+        record.MoveTo(in Fields, buffer.AsSpan(PayloadOffset, PayloadLength), buffer.AsSpan(ExtendedOffset, ExtendedLength));
 }
