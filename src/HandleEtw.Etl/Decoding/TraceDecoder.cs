@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HandleEtw.Core.Events;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
@@ -146,11 +147,22 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink
     /// <summary>The stack join is done with an event: it goes to the consumer with its stack id.</summary>
     internal void Emit(ref HeldEvent e, int stackId)
     {
+        if (e.Kind != HeldKind.Handle)
+        {
+            EmitOther(ref e, stackId);
+            return;
+        }
+        _consumer.OnHandle(e.Handle with { StackId = stackId });
+        Counters.EmittedEvents++;
+    }
+
+    /// <summary>The rarer kinds, apart from the handle events: their unboxed copies would otherwise make every call
+    /// set up (and clear) room for all of them.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void EmitOther(ref HeldEvent e, int stackId)
+    {
         switch (e.Kind)
         {
-            case HeldKind.Handle:
-                _consumer.OnHandle(e.Handle with { StackId = stackId });
-                break;
             case HeldKind.GuiHandle:
                 _consumer.OnGuiHandle((GuiHandleEvent)e.Other! with { StackId = stackId });
                 break;
