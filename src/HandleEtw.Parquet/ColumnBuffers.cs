@@ -37,14 +37,13 @@ internal sealed class NullableColumn<T>(DataField field, int capacity, bool comp
 {
     private readonly T[] _values = new T[capacity];
     private readonly bool[] _present = new bool[capacity];
-    private int _presentRows;
     public DataField Field { get; } = field;
 
-    public void Set(int row, T value) { _values[row] = value; _present[row] = true; _presentRows++; }
+    public void Set(int row, T value) { _values[row] = value; _present[row] = true; }
     public void SetNull(int row) => _present[row] = false;
     public void Set(int row, T? value) { if (value is { } v) Set(row, v); else SetNull(row); }
 
-    public bool Compressible(int rows) => compress && _presentRows > 0;
+    public bool Compressible(int rows) => compress && Array.IndexOf(_present, true, 0, rows) >= 0;
 
     public void Write(ParquetRowGroupWriter rowGroup, int rows)
     {
@@ -66,7 +65,6 @@ internal sealed class NullableColumn<T>(DataField field, int capacity, bool comp
             ColumnScratch.Return(scratch);
             ColumnScratch.Return(levels);
         }
-        _presentRows = 0;
     }
 }
 

@@ -34,6 +34,7 @@ public sealed class TraceCoverage(TraceInfo? info = null) : TraceConsumer
 
     public bool NoHandleEvents => HandleEvents == 0;
 
+    /// <summary>A plain loop: Enumerable.Repeat and Array.Fill over longs are compiled at start, not precompiled.</summary>
     private static long[] EmptyPidMarks()
     {
         var marks = new long[256];

@@ -41,12 +41,8 @@ public ref struct EventRecord
     private ReadOnlySpan<byte> _payload;
     private ReadOnlySpan<byte> _extendedData;
 
-    public EventRecord(scoped in RecordHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> extendedData)
-    {
-        _header = header;
-        _payload = payload;
-        _extendedData = extendedData;
-    }
+    public EventRecord(scoped in RecordHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> extendedData) =>
+        MoveTo(header, payload, extendedData);
 
     /// <summary>Makes this instance the next record, in place: a source that hands on many records keeps one
     /// instance and moves it on, instead of building a new one (and copying it whole) for every call.</summary>

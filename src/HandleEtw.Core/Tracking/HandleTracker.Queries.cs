@@ -31,18 +31,24 @@ public sealed record LeakGroupSummary(int Pid, string Process, string Type, int 
 
 public sealed partial class HandleTracker
 {
-    /// <summary>Processes that are still running (exited ones hold no leaks).</summary>
-    /// <summary>Running processes by pid, in the order a stable sort gives (a sort, not LINQ's OrderBy, whose
-    /// generic code would be compiled at start-up).</summary>
+    /// <summary>Processes that are still running (exited ones hold no leaks), by pid.</summary>
     private List<ProcessState> LiveProcesses()
     {
-        var live = new List<(ProcessState Process, int Index)>();
+        var live = new List<ProcessState>();
         foreach (ProcessState p in _processes.Values)
-            if (!p.Exited) live.Add((p, live.Count));
-        live.Sort(static (a, b) => a.Process.Pid != b.Process.Pid ? a.Process.Pid.CompareTo(b.Process.Pid) : a.Index.CompareTo(b.Index));
-        var result = new List<ProcessState>(live.Count);
-        foreach (var (process, _) in live) result.Add(process);
-        return result;
+            if (!p.Exited) live.Add(p);
+        SortStable(live, static (a, b) => a.Pid.CompareTo(b.Pid));
+        return live;
+    }
+
+    /// <summary>Sorts keeping equal items in their order, as LINQ's OrderBy does (whose generic code would be
+    /// compiled at start-up rather than precompiled): the original index breaks ties.</summary>
+    private static void SortStable<T>(List<T> items, Comparison<T> compare)
+    {
+        var indexed = new List<(T Item, int Index)>(items.Count);
+        for (int i = 0; i < items.Count; i++) indexed.Add((items[i], i));
+        indexed.Sort((a, b) => compare(a.Item, b.Item) is var order and not 0 ? order : a.Index.CompareTo(b.Index));
+        for (int i = 0; i < indexed.Count; i++) items[i] = indexed[i].Item;
     }
 
     private static readonly HandleKind[] AllKinds = [HandleKind.Kernel, HandleKind.Gdi, HandleKind.User];
@@ -82,17 +88,11 @@ public sealed partial class HandleTracker
                 CollectionsMarshal.GetValueRefOrAddDefault(byType, _groups[_pool[index].Group].Type, out _)++;
             var types = new List<(string Type, int Count)>(byType.Count);
             foreach (var (type, count) in byType) types.Add((TypeName(kind, type), count));
-            types.Sort(static (a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Type, b.Type));
+            SortStable(types, static (a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Type, b.Type));
             result.Add(new ProcessHandleSummary(process.Pid, process.DisplayName, table.Count, types)
                 { ProcessKey = process.UniqueProcessKey, Kind = kind });
         }
-        // Sorts and loops rather than LINQ: its iterators over these tuples would be compiled at start-up. The
-        // index breaks ties so the order stays that of a stable sort.
-        var order = new List<(ProcessHandleSummary Summary, int Index)>(result.Count);
-        for (int i = 0; i < result.Count; i++) order.Add((result[i], i));
-        order.Sort(static (a, b) => a.Summary.Total != b.Summary.Total ? b.Summary.Total.CompareTo(a.Summary.Total)
-            : a.Summary.Pid != b.Summary.Pid ? a.Summary.Pid.CompareTo(b.Summary.Pid) : a.Index.CompareTo(b.Index));
-        for (int i = 0; i < order.Count; i++) result[i] = order[i].Summary;
+        SortStable(result, static (a, b) => a.Total != b.Total ? b.Total.CompareTo(a.Total) : a.Pid.CompareTo(b.Pid));
         return result;
     }
 
