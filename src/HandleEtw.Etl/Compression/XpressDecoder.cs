@@ -46,6 +46,10 @@ public static class XpressDecoder
     /// <summary>Output bytes one step may write past its end (16-byte moves), beyond a short match or literal run.</summary>
     private const int OutMargin = 64;
 
+    /// <summary>The bulk path's flag word: its bits from the top, then a marker bit; only the marker left means the
+    /// word is used up. Starting from the marker alone makes the first step load a word.</summary>
+    private const ulong FlagMarker = 1UL << 63;
+
     private static unsafe bool TryDecompressBulk(ReadOnlySpan<byte> input, Span<byte> output, ref State st)
     {
         if (input.Length < InMargin || output.Length < OutMargin) return true;
@@ -54,31 +58,36 @@ public static class XpressDecoder
             byte* ip = inBase, inSafe = inBase + input.Length - InMargin;
             byte* op = outBase, outEnd = outBase + output.Length, outSafe = outEnd - OutMargin;
             byte* half = null;
-            uint flags = 0;
-            int flagCount = 0;
+            ulong flags = FlagMarker;
             while (ip < inSafe && op < outSafe)
             {
-                if (flagCount == 0)
+                // One step: the zero flag bits before the next set one are literals (at most 32, moved 32 bytes at a
+                // time, none at all moving them too), then the set bit's match; no branch on which kind comes next.
+                int literals = BitOperations.LeadingZeroCount(flags);
+                Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector256<byte>>(ip));
+                ip += literals;
+                op += literals;
+                flags = flags << literals << 1;
+                if (flags == 0)
                 {
-                    flags = Unsafe.ReadUnaligned<uint>(ip);
+                    // The set bit was the marker: the word is used up, the next one follows.
+                    flags = (ulong)Unsafe.ReadUnaligned<uint>(ip) << 32 | FlagMarker >> 32;
                     ip += 4;
-                    flagCount = 32;
-                }
-                uint pending = flags << (32 - flagCount);
-                if ((int)pending >= 0)
-                {
-                    // A run of zero flag bits: that many literals (at most 32), moved 32 bytes at a time.
-                    int literals = pending == 0 ? flagCount : BitOperations.LeadingZeroCount(pending);
-                    Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector256<byte>>(ip));
-                    ip += literals;
-                    op += literals;
-                    flagCount -= literals;
                     continue;
                 }
-                flagCount--;
-                int matchBytes = Unsafe.ReadUnaligned<ushort>(ip);
+                uint matchBytes = Unsafe.ReadUnaligned<ushort>(ip);
                 ip += 2;
-                int length = matchBytes & 7, offset = (matchBytes >> 3) + 1;
+                int offset = (int)(matchBytes >> 3) + 1;
+                if (offset > op - outBase) return false;
+                if ((matchBytes & 7) != 7 && offset >= 16)
+                {
+                    // The commonest match, 3 to 9 bytes from at least 16 back: one 16-byte move, room guaranteed by
+                    // the margin, and bytes past the match are overwritten by what follows.
+                    Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(op - offset));
+                    op += (matchBytes & 7) + 3;
+                    continue;
+                }
+                int length = (int)(matchBytes & 7);
                 if (length == 7)
                 {
                     if (half == null) { length = *ip & 0x0F; half = ip++; }
@@ -92,15 +101,17 @@ public static class XpressDecoder
                     length += 7;
                 }
                 length += 3;
-                if (offset > op - outBase || length > outEnd - op) return false;
+                if (length > outEnd - op) return false;
                 CopyMatch(op, offset, length, outEnd);
                 op += length;
             }
             st.InPos = (int)(ip - inBase);
             st.OutPos = (int)(op - outBase);
             st.LastHalfByte = half == null ? -1 : (int)(half - inBase);
-            st.Flags = flags;
-            st.FlagCount = flagCount;
+            // The tail keeps the word's unused bits at the bottom of Flags and their number in FlagCount.
+            int unusedBits = 63 - BitOperations.TrailingZeroCount(flags);
+            st.FlagCount = unusedBits;
+            st.Flags = unusedBits == 0 ? 0 : (uint)((flags & (flags - 1)) >> (64 - unusedBits));
         }
         return true;
     }
