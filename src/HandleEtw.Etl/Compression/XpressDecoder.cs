@@ -56,18 +56,18 @@ public static class XpressDecoder
         fixed (byte* inBase = input, outBase = output)
         {
             byte* ip = inBase, inSafe = inBase + input.Length - InMargin;
-            byte* op = outBase, outEnd = outBase + output.Length, outSafe = outEnd - OutMargin;
+            byte* op = outBase, outSafe = outBase + output.Length - OutMargin;
             byte* half = null;
             ulong flags = FlagMarker;
             while (ip < inSafe && op < outSafe)
             {
                 // One step: the zero flag bits before the next set one are literals (at most 32, moved 32 bytes at a
                 // time, none at all moving them too), then the set bit's match; no branch on which kind comes next.
-                int literals = BitOperations.LeadingZeroCount(flags);
+                nint literals = BitOperations.LeadingZeroCount(flags);
                 Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector256<byte>>(ip));
                 ip += literals;
                 op += literals;
-                flags = flags << literals << 1;
+                flags = flags << (int)literals << 1;
                 if (flags == 0)
                 {
                     // The set bit was the marker: the word is used up, the next one follows.
@@ -77,32 +77,59 @@ public static class XpressDecoder
                 }
                 uint matchBytes = Unsafe.ReadUnaligned<ushort>(ip);
                 ip += 2;
-                int offset = (int)(matchBytes >> 3) + 1;
+                nint offset = (nint)(matchBytes >> 3) + 1;
                 if (offset > op - outBase) return false;
-                if ((matchBytes & 7) != 7 && offset >= 16)
+                byte* src = op - offset;
+                nint length = (nint)(matchBytes & 7) + 3;
+                if (length < 10 && offset >= 8)
                 {
-                    // The commonest match, 3 to 9 bytes from at least 16 back: one 16-byte move, room guaranteed by
-                    // the margin, and bytes past the match are overwritten by what follows.
-                    Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(op - offset));
-                    op += (matchBytes & 7) + 3;
+                    // A short match from 8 or more back (the commonest): the margin leaves room for 16 bytes, those
+                    // past the match are overwritten by what follows; moves never read bytes they have yet to write.
+                    if (offset >= 16) Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(src));
+                    else
+                    {
+                        Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(src));
+                        Unsafe.WriteUnaligned(op + 8, Unsafe.ReadUnaligned<ulong>(src + 8));
+                    }
+                    op += length;
                     continue;
                 }
-                int length = (int)(matchBytes & 7);
-                if (length == 7)
+                if (length == 10)
                 {
+                    // A longer match: its length goes on in a half-byte, then (half-byte 15) in a byte, 16 or 32 bits,
+                    // all inside the input margin.
                     if (half == null) { length = *ip & 0x0F; half = ip++; }
                     else { length = *half >> 4; half = null; }
                     if (length == 15)
                     {
-                        int pos = (int)(ip - inBase); // rare: the checked reader serves both paths
-                        if (!TryReadLongLength(input, ref pos, out length)) return false;
-                        ip = inBase + pos;
+                        length = *ip++;
+                        if (length == 255)
+                        {
+                            length = Unsafe.ReadUnaligned<ushort>(ip);
+                            ip += 2;
+                            if (length == 0)
+                            {
+                                uint wide = Unsafe.ReadUnaligned<uint>(ip);
+                                ip += 4;
+                                if (wide > int.MaxValue - 64) return false;
+                                length = (nint)wide;
+                            }
+                            if (length < 15 + 7) return false;
+                            length -= 15 + 7;
+                        }
+                        length += 15;
                     }
-                    length += 7;
+                    length += 7 + 3;
+                    if (length > outSafe + OutMargin - op) return false;
+                    if (length <= 32 && offset >= 16)
+                    {
+                        Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(src));
+                        Unsafe.WriteUnaligned(op + 16, Unsafe.ReadUnaligned<Vector128<byte>>(src + 16));
+                        op += length;
+                        continue;
+                    }
                 }
-                length += 3;
-                if (length > outEnd - op) return false;
-                CopyMatch(op, offset, length, outEnd);
+                CopyMatch(op, offset, length, outSafe + OutMargin);
                 op += length;
             }
             st.InPos = (int)(ip - inBase);
@@ -117,33 +144,30 @@ public static class XpressDecoder
     }
 
     /// <summary>A match inside the output (checked by the caller), for both paths. Where the output has room it moves
-    /// 16 or 8 bytes at a time and may write up to that far past the match: those bytes are overwritten by what
-    /// follows. Chunks never read bytes the copy has yet to write (the offset is at least the chunk size).</summary>
-    private static unsafe void CopyMatch(byte* op, int offset, int length, byte* outEnd)
+    /// 32, 16 or 8 bytes at a time and may write up to that far past the match: those bytes are overwritten by what
+    /// follows. Chunks never read bytes the copy has yet to write (the offset is at least the chunk size). It calls
+    /// nothing, so the bulk loop it is inlined into keeps its locals in registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void CopyMatch(byte* op, nint offset, nint length, byte* outEnd)
     {
-        byte* src = op - offset;
-        if (offset >= 16 && outEnd - op >= length + 16)
+        byte* src = op - offset, end = op + length;
+        if (offset >= 32 && outEnd - end >= 32)
         {
-            for (int i = 0; i < length; i += 16)
-                Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<Vector128<byte>>(src + i));
+            for (; op < end; op += 32, src += 32) Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector256<byte>>(src));
             return;
         }
-        if (offset >= 8 && outEnd - op >= length + 8)
+        if (offset >= 16 && outEnd - end >= 16)
         {
-            for (int i = 0; i < length; i += 8)
-                Unsafe.WriteUnaligned(op + i, Unsafe.ReadUnaligned<ulong>(src + i));
+            for (; op < end; op += 16, src += 16) Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(src));
             return;
         }
-        if (offset >= length)
-        {
-            Buffer.MemoryCopy(src, op, length, length); // no overlap: one move, exactly up to the match's end
-            return;
-        }
-        // Overlapping match near the end of the output (runs such as "aaaa…"): 8 bytes at a time while they fit
-        // when the offset allows, then byte by byte.
-        byte* end = op + length;
         if (offset >= 8)
-            for (; end - op >= 8; op += 8, src += 8) Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(src));
+        {
+            // 8 bytes at a time: the last move may pass the match's end where the output has room.
+            nint room = outEnd - end >= 8 ? 8 : 0;
+            for (; end - op + room >= 8 && op < end; op += 8, src += 8) Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(src));
+        }
+        // Near offsets (runs such as "aaaa…") and the last bytes before the output's end, one at a time.
         for (; op < end; op++, src++) *op = *src;
     }
 
