@@ -66,6 +66,44 @@ public class XpressBulkPathTests
         Assert.Equal(70_000, reference.Skip(16 + 5 + 12 + 40 + 300).Take(70_000).Count(b => b == reference[16 + 5 + 12 + 40 + 300 - 1]));
     }
 
+    [Fact]
+    public void Items_near_both_ends_get_the_reference_result()
+    {
+        // Literal runs and matches at offsets 1 to 40 (lengths around every move width, some with escapes) in the
+        // last bytes of the output, decoded into outputs cut short and from inputs cut short or padded: the bulk path
+        // hands over to the checked one at every point of such items, and must agree with the reference each time.
+        // The output is the front of a larger array whose guard bytes must stay as they were.
+        var random = new Random(26);
+        for (int round = 0; round < 300; round++)
+        {
+            var writer = new Writer();
+            int prefix = random.Next(40, 160);
+            for (int i = 0; i < prefix; i++) writer.Literal((byte)random.Next(256));
+            while (writer.OutputLength < prefix + 120)
+            {
+                if (random.Next(3) == 0)
+                    for (int n = random.Next(1, 40); n > 0; n--) writer.Literal((byte)random.Next(256));
+                else
+                    writer.Match(random.Next(1, 41), random.Next(4) == 0 ? random.Next(3, 300) : random.Next(3, 41));
+            }
+            byte[] encoded = writer.Finish();
+            for (int cut = 0; cut < 24; cut++)
+            {
+                int inputLength = cut < 8 ? encoded.Length + cut * 9 : encoded.Length - random.Next(1, 60);
+                int outputLength = cut % 3 == 0 ? writer.OutputLength : writer.OutputLength - random.Next(1, 80);
+                byte[] input = [.. encoded, .. new byte[Math.Max(0, inputLength - encoded.Length)]];
+                var span = input.AsSpan(0, Math.Max(0, inputLength));
+                var guarded = new byte[outputLength + 64];
+                guarded.AsSpan(outputLength).Fill(0xA5);
+                var reference = new byte[outputLength];
+                bool expected = Reference(span, reference);
+                Assert.Equal(expected, XpressDecoder.TryDecompress(span, guarded.AsSpan(0, outputLength)));
+                if (expected) Assert.Equal(reference, guarded[..outputLength]);
+                Assert.All(guarded[outputLength..], b => Assert.Equal(0xA5, b));
+            }
+        }
+    }
+
     /// <summary>Writes the format by hand: a flag word before each 32 items, length escapes, shared half-bytes.</summary>
     private sealed class Writer
     {
