@@ -43,7 +43,7 @@ public sealed class EtlFileSource : IRecordSource, IReportsProgress
         var loader = new BufferLoader(stream);
         inlineFeed = new InlineBufferFeed(index.PerCpu, loader);
         if (Environment.ProcessorCount > 1 && BufferCount(index) >= PrefetchMinBuffers)
-            prefetchFeed = new PrefetchBufferFeed(index.PerCpu, loader, PrefetchDepth, PrefetchBudget);
+            prefetchFeed = new PrefetchBufferFeed(index.PerCpu, new BufferLoader(stream), loader, PrefetchDepth, PrefetchBudget);
         CpuCursor[] cursors = index.PerCpu.Select((_, i) => new CpuCursor(i, info, TimestampRules.For(info))).ToArray();
         merge = cursors.Length <= FewStreamMerge.MaxStreams ? new FewStreamMerge(cursors) : new RecordMerge(cursors);
         Progress = new ReadProgress(FileBytes(index));

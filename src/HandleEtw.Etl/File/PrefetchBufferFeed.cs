@@ -7,11 +7,16 @@ namespace HandleEtw.Etl.File;
 /// gets its buffers in sequence order through a short queue (at most <c>depth</c> ahead, and a byte budget over all
 /// streams), so memory stays bounded and the merge, and with it the record order, is exactly what loading on demand
 /// gives. Load failures travel with the buffer they belong to and are rethrown where the merge reaches it.
+/// When the merge needs a buffer that is neither loaded nor being loaded (the loading thread is behind, busy with
+/// another stream, or not scheduled), the merge thread loads it itself rather than wait: where decompression is the
+/// larger part of the work, both cores then decompress.
 /// </summary>
 internal sealed class PrefetchBufferFeed : IBufferFeed
 {
     private readonly BufferEntry[][] perCpu;
     private readonly BufferLoader loader;
+    /// <summary>The merge thread's own loader (its own scratch array), for the buffers it loads itself.</summary>
+    private readonly BufferLoader helper;
     private readonly int depth;
     private readonly int maxQueued;
     private readonly object gate = new();
@@ -27,10 +32,12 @@ internal sealed class PrefetchBufferFeed : IBufferFeed
     private Thread? thread;
 
     /// <param name="byteBudget">Bytes the queues may hold beyond the one buffer per stream being merged.</param>
-    public PrefetchBufferFeed(BufferEntry[][] perCpu, BufferLoader loader, int depth, long byteBudget)
+    /// <param name="helper">A second loader over the same stream, used on the merge thread only.</param>
+    public PrefetchBufferFeed(BufferEntry[][] perCpu, BufferLoader loader, BufferLoader helper, int depth, long byteBudget)
     {
         this.perCpu = perCpu;
         this.loader = loader;
+        this.helper = helper;
         this.depth = depth;
         int largest = Math.Max(1, perCpu.SelectMany(b => b).Select(e => e.DataEnd).DefaultIfEmpty(1).Max());
         maxQueued = (int)Math.Clamp(byteBudget / largest, 2, Math.Max(2, (long)perCpu.Length * depth));
@@ -67,6 +74,7 @@ internal sealed class PrefetchBufferFeed : IBufferFeed
 
     public LoadedBuffer? Next(int cpu, LoadedBuffer? done)
     {
+        LoadedBuffer own;
         lock (gate)
         {
             if (done != null) free.Push(done);
@@ -83,12 +91,36 @@ internal sealed class PrefetchBufferFeed : IBufferFeed
                     return buffer;
                 }
                 fatal?.Throw();
-                if (nextToLoad[cpu] >= perCpu[cpu].Length && loadingCpu != cpu) return null;
+                if (loadingCpu != cpu)
+                {
+                    if (nextToLoad[cpu] >= perCpu[cpu].Length) return null;
+                    // Nothing queued and nothing on the way: this stream's next buffer is ours to load.
+                    own = Claim(cpu);
+                    if (waitingCpu == cpu) waitingCpu = -1;
+                    Monitor.PulseAll(gate); // the loader may go on with the buffers after it
+                    break;
+                }
                 waitingCpu = cpu;
                 Monitor.PulseAll(gate);
                 Monitor.Wait(gate);
             }
         }
+        own.Failure = null;
+        own.Loaded = helper.TryLoad(own.Entry, ref own.Data); // a failure here is thrown at once, as loading inline does
+        return own;
+    }
+
+    /// <summary>Takes stream <paramref name="cpu"/>'s next buffer to load (under the gate): its entry and a free
+    /// buffer to load it into.</summary>
+    private LoadedBuffer Claim(int cpu)
+    {
+        if (!free.TryPop(out LoadedBuffer? buffer))
+        {
+            buffer = new LoadedBuffer();
+            all.Add(buffer);
+        }
+        buffer.Entry = perCpu[cpu][nextToLoad[cpu]++];
+        return buffer;
     }
 
     private void Produce()
@@ -97,7 +129,6 @@ internal sealed class PrefetchBufferFeed : IBufferFeed
         {
             while (TakeWork(out int cpu, out LoadedBuffer buffer))
             {
-                buffer.Entry = perCpu[cpu][nextToLoad[cpu] - 1];
                 buffer.Failure = null;
                 try
                 {
@@ -138,13 +169,8 @@ internal sealed class PrefetchBufferFeed : IBufferFeed
                 if (!anyLeft) break;
                 if (cpu >= 0)
                 {
-                    nextToLoad[cpu]++;
                     loadingCpu = cpu;
-                    if (!free.TryPop(out buffer!))
-                    {
-                        buffer = new LoadedBuffer();
-                        all.Add(buffer);
-                    }
+                    buffer = Claim(cpu);
                     return true;
                 }
                 Monitor.Wait(gate);

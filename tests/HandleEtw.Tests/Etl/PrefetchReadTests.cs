@@ -66,6 +66,52 @@ public class PrefetchReadTests
         Assert.Equal(0, source.Info.DamagedBuffers);
     }
 
+    [Fact]
+    public void When_the_loading_thread_falls_behind_the_merge_loads_buffers_itself_in_the_same_order()
+    {
+        byte[] bytes = System.IO.File.ReadAllBytes(TestPaths.Corpus(File49Buffers));
+        var stream = new SlowLoadingStream(bytes);
+        using var source = EtlFileSource.Open(stream, "t.etl");
+        source.ReadAhead = true;
+        stream.Count = true;
+        var log = new RecordLog();
+        source.Read(log);
+        Assert.Equal(RecordLog.Read(TestPaths.Corpus(File49Buffers)).Entries, log.Entries);
+        Assert.True(stream.MergeReads > 0, "the merge thread loaded no buffer");
+        Assert.True(stream.PrefetchReads > 0, "the loading thread loaded no buffer");
+        Assert.Equal(0, source.Info.DamagedBuffers);
+    }
+
+    /// <summary>Reads on the loading thread take a while, so the merge thread finds buffers neither ready nor on the way.</summary>
+    private sealed class SlowLoadingStream(byte[] bytes) : MemoryStream(bytes, writable: false)
+    {
+        public bool Count { get; set; }
+        public int MergeReads, PrefetchReads;
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (Count) Tally();
+            return base.Read(buffer);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (Count) Tally();
+            return base.Read(buffer, offset, count);
+        }
+
+        private void Tally()
+        {
+            if (Thread.CurrentThread.Name != "etl buffer prefetch")
+            {
+                Interlocked.Increment(ref MergeReads);
+                return;
+            }
+            Interlocked.Increment(ref PrefetchReads);
+            Thread.Sleep(5);
+        }
+    }
+
     private sealed class ThrowingSink(int after) : IRecordSink
     {
         private int seen;
