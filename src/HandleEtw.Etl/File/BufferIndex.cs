@@ -41,6 +41,7 @@ internal sealed class BufferIndex
         var entries = new List<BufferEntry>();
         var index = new BufferIndex([]);
         Span<byte> bytes = stackalloc byte[BufferHeader.Size];
+        var reader = new OffsetReader(stream);
         long offset = 0, slots = 0;
         bool lostTheRest = false;
         while (offset < length)
@@ -51,8 +52,7 @@ internal sealed class BufferIndex
                 CutShort(path, offset, "the file ends inside a buffer header", index, length);
                 break;
             }
-            stream.Position = offset;
-            stream.ReadExactly(bytes);
+            reader.ReadAt(offset, bytes);
             BufferHeader header = BufferHeader.Parse(bytes);
             if (header.BufferSize < BufferHeader.Size || header.BufferSize > maxSize)
             {

@@ -1,20 +1,19 @@
 using System.Buffers.Binary;
 using HandleEtw.Etl.Compression;
-using Microsoft.Win32.SafeHandles;
 
 namespace HandleEtw.Etl.File;
 
 /// <summary>Reads one buffer's used bytes into a caller-owned array, decompressing when needed. Reuses one scratch
 /// array for compressed input, so reading allocates only when a larger buffer than any before shows up. Counts
 /// nothing itself: it may run on a prefetch thread, and the reader's counters belong to the merge thread. Loaders
-/// sharing one stream may run on different threads at once: a file is read by offset, any other stream under a lock.</summary>
+/// sharing one stream may run on different threads at once (<see cref="OffsetReader"/>).</summary>
 internal sealed class BufferLoader(Stream stream)
 {
-    private readonly SafeFileHandle? file = (stream as FileStream)?.SafeFileHandle;
     /// <summary>Compressed input a buffer may have left once its stated size is produced: the last flag word and
     /// alignment padding. More means SavedOffset is too small and events would be cut off unseen.</summary>
     public const int MaxUnusedInput = 16;
 
+    private readonly OffsetReader reader = new(stream);
     private byte[] compressed = [];
 
     /// <summary>Fills data[0..DataEnd) (header bytes included, so record alignment stays buffer-relative).</summary>
@@ -26,36 +25,14 @@ internal sealed class BufferLoader(Stream stream)
         if (data.Length < length) data = new byte[Math.Max(length, data.Length * 2)];
         if (!entry.Compressed)
         {
-            ReadAt(entry.Offset, data.AsSpan(0, length));
+            reader.ReadAt(entry.Offset, data.AsSpan(0, length));
             return entry.Offset == 0 || FillFollows(data.AsSpan(0, length), entry.DataEnd);
         }
         if (compressed.Length < entry.FileSize) compressed = new byte[entry.FileSize];
-        ReadAt(entry.Offset, compressed.AsSpan(0, entry.FileSize));
+        reader.ReadAt(entry.Offset, compressed.AsSpan(0, entry.FileSize));
         ReadOnlySpan<byte> input = compressed.AsSpan(BufferHeader.Size, entry.FileSize - BufferHeader.Size);
         Span<byte> output = data.AsSpan(BufferHeader.Size, entry.DataEnd - BufferHeader.Size);
         return XpressDecoder.TryDecompress(input, output, out int unused) && unused <= MaxUnusedInput;
-    }
-
-    /// <summary>Fills <paramref name="into"/> from <paramref name="offset"/>; throws <see cref="EndOfStreamException"/>
-    /// when the stream ends first, as <see cref="Stream.ReadExactly(Span{byte})"/> does.</summary>
-    private void ReadAt(long offset, Span<byte> into)
-    {
-        if (file is null)
-        {
-            lock (stream)
-            {
-                stream.Position = offset;
-                stream.ReadExactly(into);
-            }
-            return;
-        }
-        while (!into.IsEmpty)
-        {
-            int read = RandomAccess.Read(file, into, offset);
-            if (read == 0) throw new EndOfStreamException();
-            into = into[read..];
-            offset += read;
-        }
     }
 
     /// <summary>Bytes read past SavedOffset to see that fill follows it (the 8-byte alignment and one marker).</summary>
