@@ -7,9 +7,9 @@ namespace HandleEtw.Etl.File;
 /// gets its buffers in sequence order through a short queue (at most <c>depth</c> ahead, and a byte budget over all
 /// streams), so memory stays bounded and the merge, and with it the record order, is exactly what loading on demand
 /// gives. Load failures travel with the buffer they belong to and are rethrown where the merge reaches it.
-/// When the merge needs a buffer that is neither loaded nor being loaded (the loading thread is behind, busy with
-/// another stream, or not scheduled), the merge thread loads it itself rather than wait: where decompression is the
-/// larger part of the work, both cores then decompress.
+/// When the merge needs a buffer that is neither loaded nor being loaded while the loading thread is behind on every
+/// stream (fewer buffers queued than streams), the merge thread loads it itself rather than wait: where decompression
+/// is the larger part of the work, both cores then decompress.
 /// </summary>
 internal sealed class PrefetchBufferFeed : IBufferFeed
 {
@@ -94,11 +94,16 @@ internal sealed class PrefetchBufferFeed : IBufferFeed
                 if (loadingCpu != cpu)
                 {
                     if (nextToLoad[cpu] >= perCpu[cpu].Length) return null;
-                    // Nothing queued and nothing on the way: this stream's next buffer is ours to load.
-                    own = Claim(cpu);
-                    if (waitingCpu == cpu) waitingCpu = -1;
-                    Monitor.PulseAll(gate); // the loader may go on with the buffers after it
-                    break;
+                    // Nothing queued for this stream and nothing on the way. When the loader is behind on every
+                    // stream, the buffer is ours to load; else the loader takes it next (it has the time, and this
+                    // thread's time is what the whole read waits for).
+                    if (queued < perCpu.Length)
+                    {
+                        own = Claim(cpu);
+                        if (waitingCpu == cpu) waitingCpu = -1;
+                        Monitor.PulseAll(gate); // the loader may go on with the buffers after it
+                        break;
+                    }
                 }
                 waitingCpu = cpu;
                 Monitor.PulseAll(gate);
