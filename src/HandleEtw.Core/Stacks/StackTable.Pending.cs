@@ -137,7 +137,8 @@ public sealed partial class StackTable
             return;
         }
         Settle(index, JoinFrames(kernel, user), partial: false);
-        _joined.TryAdd((kernel.StackId, user.StackId), _composites[index].Resolved);
+        ref int joined = ref _joined.GetOrAdd(PairKey(kernel, user), out bool known);
+        if (!known) joined = _composites[index].Resolved;
     }
 
     /// <summary>The composite's frames are final: it keeps them as its own id if they are new, else it becomes an

@@ -20,8 +20,9 @@ public sealed partial class StackTable
     // Per id: >= 0 the slot of its frames in _stacks; < 0 ~index of its composite.
     private readonly List<int> _entries = new();
     private readonly List<int> _idOfSlot = new();
-    private readonly Dictionary<(int Kernel, int User), int> _joined = new();
-    private readonly RecentCache<int> _recentJoined = new(bits: 13);
+    // Kernel + user part pair → the id of the two joined, asked once per event: one flat-map probe (part ids never
+    // change meaning, so an answer stays right).
+    private readonly KeyMap<int> _joined = new();
     private ulong[] _scratch = new ulong[256];
 
     /// <summary>Ids are below this (canonical ones and aliases).</summary>
@@ -88,20 +89,8 @@ public sealed partial class StackTable
         user = Resolve(user);
         if (kernel.IsNone && user.IsNone) return -1;
         if (kernel.IsPending || user.IsPending) return ProvisionalId(kernel, user);
-        // Part ids never change meaning, so a recent answer for a pair of known parts can be reused as is.
-        ulong pair = ((ulong)kernel.Raw << 32) | user.Raw;
-        if (_recentJoined.TryGet(pair, out int recent)) return recent;
-        int id = Join(kernel, user);
-        _recentJoined.Set(pair, id);
-        return id;
-    }
-
-    private int Join(StackPart kernel, StackPart user)
-    {
-        var key = (kernel.StackId, user.StackId);
-        if (_joined.TryGetValue(key, out int id)) return id;
-        id = Intern(JoinFrames(kernel, user));
-        _joined.Add(key, id);
+        ref int id = ref _joined.GetOrAdd(PairKey(kernel, user), out bool existed);
+        if (!existed) id = Intern(JoinFrames(kernel, user)); // Intern adds nothing to _joined: the slot stays valid
         return id;
     }
 
