@@ -85,12 +85,8 @@ public static class XpressDecoder
                 {
                     // A short match from 8 or more back (the commonest): the margin leaves room for 16 bytes, those
                     // past the match are overwritten by what follows; moves never read bytes they have yet to write.
-                    if (offset >= 16) Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(src));
-                    else
-                    {
-                        Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(src));
-                        Unsafe.WriteUnaligned(op + 8, Unsafe.ReadUnaligned<ulong>(src + 8));
-                    }
+                    Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<ulong>(src));
+                    Unsafe.WriteUnaligned(op + 8, Unsafe.ReadUnaligned<ulong>(src + 8));
                     op += length;
                     continue;
                 }
