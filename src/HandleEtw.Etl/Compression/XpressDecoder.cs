@@ -50,6 +50,9 @@ public static class XpressDecoder
     /// word is used up. Starting from the marker alone makes the first step load a word.</summary>
     private const ulong FlagMarker = 1UL << 63;
 
+    /// <summary>The farthest a match can reach back (13 offset bits).</summary>
+    private const int MaxOffset = 8192;
+
     private static unsafe bool TryDecompressBulk(ReadOnlySpan<byte> input, Span<byte> output, ref State st)
     {
         if (input.Length < InMargin || output.Length < OutMargin) return true;
@@ -57,13 +60,14 @@ public static class XpressDecoder
         {
             byte* ip = inBase, inSafe = inBase + input.Length - InMargin;
             byte* op = outBase, outSafe = outBase + output.Length - OutMargin;
+            byte* farFromStart = outBase + MaxOffset; // from here on no match can reach before the start
             byte* half = null;
             ulong flags = FlagMarker;
             while (ip < inSafe && op < outSafe)
             {
                 // One step: the zero flag bits before the next set one are literals (at most 32, moved 32 bytes at a
                 // time, none at all moving them too), then the set bit's match; no branch on which kind comes next.
-                nint literals = BitOperations.LeadingZeroCount(flags);
+                nint literals = (nint)(uint)BitOperations.LeadingZeroCount(flags);
                 Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector256<byte>>(ip));
                 ip += literals;
                 op += literals;
@@ -78,8 +82,8 @@ public static class XpressDecoder
                 uint matchBytes = Unsafe.ReadUnaligned<ushort>(ip);
                 ip += 2;
                 nint offset = (nint)(matchBytes >> 3) + 1;
-                if (offset > op - outBase) return false;
                 byte* src = op - offset;
+                if (op < farFromStart && offset > op - outBase) return false;
                 nint length = (nint)(matchBytes & 7) + 3;
                 if (length < 10 && offset >= 8)
                 {
