@@ -25,9 +25,11 @@ public static class XpressDecoder
     {
         var state = new State { LastHalfByte = -1 };
         unused = 0;
-        // Far from both ends no step can run past either buffer, so the bulk of a buffer takes the unchecked path;
-        // the checked loop below finishes the last bytes (and reports damage) exactly as if it had done all of it.
-        if (!TryDecompressBulk(input, output, ref state)) return false;
+        // Far from both ends no step can run past either buffer, so the bulk of a buffer takes the unchecked path
+        // (checking its distance from the ends once per flag word, then nearer the ends once per step); the checked
+        // loop below finishes the last bytes (and reports damage) exactly as if it had done all of it.
+        if (!TryDecompressBulk<PerWord>(input, output, ref state)) return false;
+        if (!TryDecompressBulk<PerStep>(input, output, ref state)) return false;
         if (!TryDecompressTail(input, output, ref state)) return false;
         unused = input.Length - state.InPos;
         return true;
@@ -40,11 +42,32 @@ public static class XpressDecoder
         public uint Flags;
     }
 
-    /// <summary>Input bytes one step may read (flags, a match with the longest length escape, 32 literals).</summary>
-    private const int InMargin = 48;
+    /// <summary>How often the bulk path checks its distance from the ends of both buffers, and the margins that makes
+    /// safe. Between checks an item reads at most 3 input bytes and moves the output on at most 24 bytes (a length
+    /// escape reads up to 7 more and checks again after its match); a step may read and write 32 bytes from its start.
+    /// </summary>
+    private interface IBoundsCheck
+    {
+        static abstract bool EveryStep { get; }
+        static abstract int InMargin { get; }
+        static abstract int OutMargin { get; }
+    }
 
-    /// <summary>Output bytes one step may write past its end (16-byte moves), beyond a short match or literal run.</summary>
-    private const int OutMargin = 64;
+    /// <summary>Checked when a flag word is loaded: its 32 items, then the step finding the word used up.</summary>
+    private struct PerWord : IBoundsCheck
+    {
+        public static bool EveryStep => false;
+        public static int InMargin => 4 + 32 * 3 + 32;
+        public static int OutMargin => 32 * 24 + 32;
+    }
+
+    /// <summary>Checked before each step (a flag word, at most 31 literals and a match).</summary>
+    private struct PerStep : IBoundsCheck
+    {
+        public static bool EveryStep => true;
+        public static int InMargin => 48;
+        public static int OutMargin => 64;
+    }
 
     /// <summary>The bulk path's flag word: its bits from the top, then a marker bit; only the marker left means the
     /// word is used up. Starting from the marker alone makes the first step load a word.</summary>
@@ -53,17 +76,18 @@ public static class XpressDecoder
     /// <summary>The farthest a match can reach back (13 offset bits).</summary>
     private const int MaxOffset = 8192;
 
-    private static unsafe bool TryDecompressBulk(ReadOnlySpan<byte> input, Span<byte> output, ref State st)
+    private static unsafe bool TryDecompressBulk<TCheck>(ReadOnlySpan<byte> input, Span<byte> output, ref State st)
+        where TCheck : struct, IBoundsCheck
     {
-        if (input.Length < InMargin || output.Length < OutMargin) return true;
+        if (input.Length - st.InPos < TCheck.InMargin || output.Length - st.OutPos < TCheck.OutMargin) return true;
         fixed (byte* inBase = input, outBase = output)
         {
-            byte* ip = inBase, inSafe = inBase + input.Length - InMargin;
-            byte* op = outBase, outSafe = outBase + output.Length - OutMargin;
+            byte* ip = inBase + st.InPos, inSafe = inBase + input.Length - TCheck.InMargin;
+            byte* op = outBase + st.OutPos, outEnd = outBase + output.Length, outSafe = outEnd - TCheck.OutMargin;
             byte* farFromStart = outBase + MaxOffset; // from here on no match can reach before the start
-            byte* half = null;
-            ulong flags = FlagMarker;
-            while (ip < inSafe && op < outSafe)
+            byte* half = st.LastHalfByte < 0 ? null : inBase + st.LastHalfByte;
+            ulong flags = st.FlagCount == 0 ? FlagMarker : (ulong)st.Flags << (64 - st.FlagCount) | FlagMarker >> st.FlagCount;
+            while (!TCheck.EveryStep || (ip < inSafe && op < outSafe))
             {
                 // One step: the zero flag bits before the next set one are literals (at most 32, moved 32 bytes at a
                 // time, none at all moving them too), then the set bit's match; no branch on which kind comes next.
@@ -75,6 +99,7 @@ public static class XpressDecoder
                 if (flags == 0)
                 {
                     // The set bit was the marker: the word is used up, the next one follows.
+                    if (!TCheck.EveryStep && (ip >= inSafe || op >= outSafe)) { flags = FlagMarker; break; }
                     flags = (ulong)Unsafe.ReadUnaligned<uint>(ip) << 32 | FlagMarker >> 32;
                     ip += 4;
                     continue;
@@ -96,32 +121,19 @@ public static class XpressDecoder
                 }
                 if (length == 10)
                 {
-                    // A longer match: its length goes on in a half-byte, then (half-byte 15) in a byte, 16 or 32 bits,
-                    // all inside the input margin.
+                    // A longer match: its length goes on in a half-byte (up to 24 bytes, inside the margins).
                     if (half == null) { length = *ip & 0x0F; half = ip++; }
                     else { length = *half >> 4; half = null; }
-                    if (length == 15)
-                    {
-                        length = *ip++;
-                        if (length == 255)
-                        {
-                            length = Unsafe.ReadUnaligned<ushort>(ip);
-                            ip += 2;
-                            if (length == 0)
-                            {
-                                uint wide = Unsafe.ReadUnaligned<uint>(ip);
-                                ip += 4;
-                                if (wide > int.MaxValue - 64) return false;
-                                length = (nint)wide;
-                            }
-                            if (length < 15 + 7) return false;
-                            length -= 15 + 7;
-                        }
-                        length += 15;
-                    }
                     length += 7 + 3;
-                    if (length > outSafe + OutMargin - op) return false;
-                    if (length <= 32 && offset >= 16)
+                    if (length == 15 + 7 + 3)
+                    {
+                        if (!TryReadEscapedLength(ref ip, out length) || length > outEnd - op) return false;
+                        CopyMatch(op, offset, length, outEnd);
+                        op += length;
+                        if (!TCheck.EveryStep && (ip >= inSafe || op >= outSafe)) break;
+                        continue;
+                    }
+                    if (offset >= 16)
                     {
                         Unsafe.WriteUnaligned(op, Unsafe.ReadUnaligned<Vector128<byte>>(src));
                         Unsafe.WriteUnaligned(op + 16, Unsafe.ReadUnaligned<Vector128<byte>>(src + 16));
@@ -129,7 +141,7 @@ public static class XpressDecoder
                         continue;
                     }
                 }
-                CopyMatch(op, offset, length, outSafe + OutMargin);
+                CopyMatch(op, offset, length, outEnd);
                 op += length;
             }
             st.InPos = (int)(ip - inBase);
@@ -140,6 +152,29 @@ public static class XpressDecoder
             st.FlagCount = unusedBits;
             st.Flags = unusedBits == 0 ? 0 : (uint)((flags & (flags - 1)) >> (64 - unusedBits));
         }
+        return true;
+    }
+
+    /// <summary>A length whose half-byte was 15, in the bulk path (the input margin covers its 7 bytes at most): a byte,
+    /// then (when it is 255) a 16-bit and possibly a 32-bit total. The result is the whole match length.</summary>
+    private static unsafe bool TryReadEscapedLength(ref byte* ip, out nint length)
+    {
+        length = *ip++;
+        if (length == 255)
+        {
+            length = Unsafe.ReadUnaligned<ushort>(ip);
+            ip += 2;
+            if (length == 0)
+            {
+                uint wide = Unsafe.ReadUnaligned<uint>(ip);
+                ip += 4;
+                if (wide > int.MaxValue - 64) return false;
+                length = (nint)wide;
+            }
+            if (length < 15 + 7) return false;
+            length -= 15 + 7;
+        }
+        length += 15 + 7 + 3;
         return true;
     }
 

@@ -70,18 +70,24 @@ public class XpressBulkPathTests
     public void Items_near_both_ends_get_the_reference_result()
     {
         // Literal runs and matches at offsets 1 to 40 (lengths around every move width, some with escapes) in the
-        // last bytes of the output, decoded into outputs cut short and from inputs cut short or padded: the bulk path
+        // last kilobyte of the output, decoded into outputs cut short and from inputs cut short or padded: the bulk path
         // hands over to the checked one at every point of such items, and must agree with the reference each time.
         // The output is the front of a larger array whose guard bytes must stay as they were.
         var random = new Random(26);
         for (int round = 0; round < 300; round++)
         {
             var writer = new Writer();
-            int prefix = random.Next(40, 160);
+            int prefix = random.Next(40, 160), body = random.Next(100, 1200); // the bulk path's margins reach ~800 bytes
             for (int i = 0; i < prefix; i++) writer.Literal((byte)random.Next(256));
-            while (writer.OutputLength < prefix + 120)
+            bool dense = round % 2 == 1; // the most output per flag word: matches of up to 24 bytes, few literals
+            while (writer.OutputLength < prefix + body)
             {
-                if (random.Next(3) == 0)
+                if (dense)
+                {
+                    if (random.Next(40) == 0) writer.Literal((byte)random.Next(256));
+                    else writer.Match(random.Next(1, 41), random.Next(20) == 0 ? random.Next(3, 25) : 24);
+                }
+                else if (random.Next(3) == 0)
                     for (int n = random.Next(1, 40); n > 0; n--) writer.Literal((byte)random.Next(256));
                 else
                     writer.Match(random.Next(1, 41), random.Next(4) == 0 ? random.Next(3, 300) : random.Next(3, 41));
