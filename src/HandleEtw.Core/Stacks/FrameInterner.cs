@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using HandleEtw.Core.Tracking;
 
 namespace HandleEtw.Core.Stacks;
 
@@ -19,10 +18,10 @@ internal sealed class FrameInterner
     private Cell[] _cells = new Cell[16];
     private int _cellShift = 64 - 4;
 
-    // Sequences seen lately, by a guess from three of their frames: two ways per set, each entry a tag from the guess
-    // (high half) and slot + 1 (low half). A hit is checked frame by frame; it answers most lookups without hashing
-    // every frame (a small stack cache redefines the same stacks all the time), and the tag keeps a line taken by
-    // another sequence from costing a read of that sequence's frames.
+    // Sequences seen lately, by a guess from their innermost frames (see Guess): two ways per set, each entry a tag
+    // from the guess (high half) and slot + 1 (low half). A hit is checked frame by frame; it answers most lookups
+    // without hashing every frame (a small stack cache redefines the same stacks all the time), and the tag keeps a
+    // line taken by another sequence from costing a read of that sequence's frames.
     private const int RecentSetBits = 14;
     private readonly ulong[] _recent = new ulong[2 << RecentSetBits];
 
@@ -52,7 +51,6 @@ internal sealed class FrameInterner
     /// <summary>The slot of these frames or -1; the guess and the full hash for an addition.</summary>
     private int Lookup(ReadOnlySpan<ulong> frames, out ulong hash, out ulong guess)
     {
-        PrefetchLines(frames);
         guess = Guess(frames);
         hash = 0;
         int set = RecentSet(guess);
@@ -70,15 +68,6 @@ internal sealed class FrameInterner
         int slot = FindByHash(frames, hash);
         if (slot >= 0) Remember(guess, slot);
         return slot;
-    }
-
-    /// <summary>Starts loading every cache line of the frames at once: a key definition's frames come straight from a
-    /// buffer the read-ahead filled, mostly not in this core's cache, and the compare would otherwise wait for each
-    /// line after the lookups the guess needs.</summary>
-    private static void PrefetchLines(ReadOnlySpan<ulong> frames)
-    {
-        ref ulong first = ref MemoryMarshal.GetReference(frames);
-        for (int i = 8; i < frames.Length; i += 8) CacheHint.Prefetch(ref Unsafe.Add(ref first, i));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -139,8 +128,7 @@ internal sealed class FrameInterner
     private static uint RecentTag(ulong guess) => (uint)(guess >> 16);
 
     /// <summary>A guess from the innermost four frames and the length: they tell real stacks apart far better than
-    /// the outermost frames (a thread's start) do, and lie next to the record's header, already read, so the guess
-    /// does not wait for the rest of a definition's frames to arrive.</summary>
+    /// the outermost and middle frames do (threads start alike), and lie next to each other.</summary>
     private static ulong Guess(ReadOnlySpan<ulong> frames)
     {
         ulong mix = (ulong)frames.Length;
