@@ -12,6 +12,12 @@ public sealed class RecordFanOut(IRecordSink first, IRecordSink second) : IRecor
         second.OnRecord(record);
     }
 
+    public void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload)
+    {
+        first.Upcoming(header, payload);
+        second.Upcoming(header, payload);
+    }
+
     public void OnSegment(in TraceSegment segment)
     {
         (first as ISegmentSink)?.OnSegment(segment);

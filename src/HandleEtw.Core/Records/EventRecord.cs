@@ -102,6 +102,11 @@ public ref struct EventRecord
 public interface IRecordSink
 {
     void OnRecord(in EventRecord record);
+
+    /// <summary>A record that is coming soon (the next one of the stream being delivered, usually the next call): a
+    /// sink may start loading what it will look up for it. Only a hint: it may never be delivered, and nothing may
+    /// depend on it.</summary>
+    void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload) { }
 }
 
 /// <summary>

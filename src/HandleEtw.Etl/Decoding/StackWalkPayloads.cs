@@ -45,6 +45,16 @@ public static class StackWalkPayloads
         return true;
     }
 
+    /// <summary>The key of a StackKeyKernel/StackKeyUser payload, when it is long enough.</summary>
+    public static bool TryPeekKey(ReadOnlySpan<byte> payload, int pointerSize, out ulong key)
+    {
+        key = 0;
+        int size = pointerSize == 4 ? 4 : 8;
+        if (payload.Length < TargetSize + size) return false;
+        key = ReadPointer(payload[TargetSize..], size);
+        return true;
+    }
+
     /// <summary>KeyDelete/KeyRundown: only the key they define.</summary>
     public static bool TryReadDefinedKey(in EventRecord r, out ulong key)
     {

@@ -47,6 +47,11 @@ public sealed class TraceDecoder : IRecordSink, ISegmentSink
         else _join.LogEvent(record, hold: false);
     }
 
+    public void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (header.Group == KernelGroup.StackWalk) _join.Upcoming(header.Opcode, payload, header.PointerSize);
+    }
+
     private void DecodeHandle(in EventRecord record)
     {
         long seq = _join.LogEvent(record, hold: true);

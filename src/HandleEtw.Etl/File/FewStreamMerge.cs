@@ -72,6 +72,11 @@ internal sealed class FewStreamMerge : IRecordMerge
             ref readonly RecordView record = ref views[i];
             last = record.Fields.Timestamp;
             record.MoveInto(ref handed, bytes);
+            if (i + 1 < length)
+            {
+                ref readonly RecordView after = ref views[i + 1];
+                sink.Upcoming(in after.Fields, bytes.AsSpan(after.PayloadOffset, after.PayloadLength));
+            }
             sink.OnRecord(in handed);
             long t;
             if (++i < length) t = views[i].Fields.Timestamp;

@@ -32,6 +32,9 @@ internal sealed class PendingKeys(StackTable stacks)
         return state.Pending = stacks.NewPendingPart();
     }
 
+    /// <summary>Starts loading the entry <see cref="PartFor"/> will read for <paramref name="key"/>.</summary>
+    public void Prefetch(ulong key) => _keys.Prefetch(key);
+
     /// <summary>The key is defined: hands back its pending part (false when nothing referenced it yet). The
     /// definition is kept for a reference logged before it but merged after; a later reference starts a new part.</summary>
     public bool Remove(ulong key, StackPart frames, long timestamp, ushort cpu, out StackPart pending)

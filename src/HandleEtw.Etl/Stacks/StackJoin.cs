@@ -102,6 +102,15 @@ internal sealed class StackJoin
         Drain();
     }
 
+    /// <summary>A stack-key record coming soon: its key's entry is loaded meanwhile (the key maps are too large to stay
+    /// in the processor's nearest caches, and every reference probes one).</summary>
+    public void Upcoming(byte opcode, ReadOnlySpan<byte> payload, byte pointerSize)
+    {
+        if (opcode is not (StackWalkPayloads.StackKeyKernel or StackWalkPayloads.StackKeyUser)) return;
+        if (!StackWalkPayloads.TryPeekKey(payload, pointerSize, out ulong key)) return;
+        (opcode == StackWalkPayloads.StackKeyKernel ? _kernelKeys : _userKeys).Prefetch(key);
+    }
+
     /// <summary>End of input: emits everything held and counts what never resolved.</summary>
     public void Finish()
     {

@@ -1,0 +1,33 @@
+using HandleEtw.Core.Records;
+
+namespace HandleEtw.Tests.Decoding;
+
+/// <summary>The merge tells the decoder which record comes next so it can start loading a stack key's entry: a hint
+/// that must never fail or change anything, whatever the record holds.</summary>
+public class UpcomingHintTests
+{
+    [Theory]
+    [InlineData(KernelGroup.StackWalk, 37, 0, 8)]
+    [InlineData(KernelGroup.StackWalk, 38, 19, 4)]
+    [InlineData(KernelGroup.StackWalk, 37, 23, 8)]
+    [InlineData(KernelGroup.StackWalk, 38, 23, 0)]
+    [InlineData(KernelGroup.StackWalk, 37, 24, 8)]
+    [InlineData(KernelGroup.StackWalk, 32, 5, 8)]
+    [InlineData(KernelGroup.Object, 32, 40, 8)]
+    public void A_hint_about_any_record_changes_nothing(KernelGroup group, byte opcode, int payloadBytes, byte pointerSize)
+    {
+        var harness = new DecoderHarness();
+        var header = new RecordHeader { Group = group, Opcode = opcode, PointerSize = pointerSize };
+        byte[] payload = new byte[payloadBytes];
+        new Random(payloadBytes).NextBytes(payload);
+        IRecordSink sink = harness.Decoder;
+        sink.Upcoming(header, payload);
+        harness.Finish();
+        Assert.Equal(0, harness.Counters.Records);
+        Assert.Equal(0, harness.Counters.StackRecords);
+        Assert.Equal(0, harness.Counters.MalformedPayloads);
+        Assert.Equal(0, harness.Counters.UnresolvedStackKeys);
+        Assert.Equal(0, harness.Stacks.Count);
+        Assert.Empty(harness.Consumer.Events);
+    }
+}
