@@ -94,6 +94,14 @@ public sealed partial class StackTable
         return id;
     }
 
+    /// <summary>Starts loading the map entry <see cref="Compose"/> will read first for these parts (as they stand now:
+    /// a part bound meanwhile makes it a wasted load, nothing more).</summary>
+    public void PrefetchCompose(StackPart kernel, StackPart user)
+    {
+        if (kernel.IsNone && user.IsNone) return;
+        (kernel.IsPending || user.IsPending ? _compositeIds : _joined).Prefetch(PairKey(kernel, user));
+    }
+
     /// <summary>Kernel frames then user frames of two known parts, in a scratch buffer.</summary>
     private ReadOnlySpan<ulong> JoinFrames(StackPart kernel, StackPart user)
     {

@@ -288,6 +288,9 @@ internal sealed class StackJoin
         int stackId = head.HasStack ? _stacks.Compose(head.Kernel, head.User) : -1;
         _sink.Emit(ref head, stackId);
         _queue.Dequeue();
+        // The next head leaves soon (events leave one by one as later ones push them out of reach): its stack's entry
+        // is loaded meanwhile, as the maps are too large for the processor's nearest caches.
+        if (_queue.Count > 0) _stacks.PrefetchCompose(_queue.Head.Kernel, _queue.Head.User);
         while (_bound.Count > 0 && _bound.Peek().BoundAt <= _queue.HeadSeq) _stacks.Release(_bound.Dequeue().Part);
     }
 
