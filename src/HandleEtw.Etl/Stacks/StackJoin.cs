@@ -102,10 +102,15 @@ internal sealed class StackJoin
         Drain();
     }
 
-    /// <summary>A stack-key record coming soon: its key's entry is loaded meanwhile (the key maps are too large to stay
-    /// in the processor's nearest caches, and every reference probes one).</summary>
+    /// <summary>A stack record coming soon: a reference's key entry is loaded meanwhile (the key maps are too large to
+    /// stay in the processor's nearest caches, and every reference probes one), and a definition's frames.</summary>
     public void Upcoming(byte opcode, ReadOnlySpan<byte> payload, byte pointerSize)
     {
+        if (opcode is StackWalkPayloads.KeyDelete or StackWalkPayloads.KeyRundown)
+        {
+            LinePrefetch.Lines(payload); // a definition's frames, compared with the interned copy next
+            return;
+        }
         if (opcode is not (StackWalkPayloads.StackKeyKernel or StackWalkPayloads.StackKeyUser)) return;
         if (!StackWalkPayloads.TryPeekKey(payload, pointerSize, out ulong key)) return;
         (opcode == StackWalkPayloads.StackKeyKernel ? _kernelKeys : _userKeys).Prefetch(key);
