@@ -13,6 +13,9 @@ public class UpcomingHintTests
     [InlineData(KernelGroup.StackWalk, 38, 23, 0)]
     [InlineData(KernelGroup.StackWalk, 37, 24, 8)]
     [InlineData(KernelGroup.StackWalk, 32, 5, 8)]
+    [InlineData(KernelGroup.StackWalk, 35, 0, 8)]
+    [InlineData(KernelGroup.StackWalk, 36, 3, 4)]
+    [InlineData(KernelGroup.StackWalk, 36, 500, 8)]
     [InlineData(KernelGroup.Object, 32, 40, 8)]
     public void A_hint_about_any_record_changes_nothing(KernelGroup group, byte opcode, int payloadBytes, byte pointerSize)
     {
