@@ -39,7 +39,7 @@ public sealed class TrackerBenchmark : IBenchmark
         }
         Console.WriteLine($"tracker: {plain.wall / 1e6:0.0} M events/s wall, {plain.cpu / 1e6:0.0} M events per thread-CPU-second " +
                           $"(best of 5 × {events:N0} events: create/close/duplicate churn, 64 processes, ~32 k live; load average {LoadAverage()})");
-        Console.WriteLine($"tracker with prefetch hints {BackgroundConsumer.PrefetchDistance} events ahead (as the consumer thread " +
+        Console.WriteLine($"tracker with prefetch hints {TraceConsumer.PrefetchDistance} events ahead (as the consumer thread " +
                           $"replays): {hinted.wall / 1e6:0.0} M events/s wall, {hinted.cpu / 1e6:0.0} M per thread-CPU-second, " +
                           $"{hinted.cpu / plain.cpu:0.00}× the plain rate");
     }
@@ -107,12 +107,9 @@ public sealed class TrackerBenchmark : IBenchmark
         var tracker = new HandleTracker(info);
         double? cpuBefore = ThreadCpuClock.Seconds();
         var watch = Stopwatch.StartNew();
-        int ahead = hints ? BackgroundConsumer.PrefetchDistance : events.Length;
-        for (int i = 0; i < events.Length; i++)
-        {
-            if (i + ahead < events.Length) tracker.Prefetch(events[i + ahead]);
-            tracker.OnHandle(events[i]);
-        }
+        if (hints) tracker.OnHandles(events); // one run of handle events, as the consumer thread hands them over
+        else
+            for (int i = 0; i < events.Length; i++) tracker.OnHandle(events[i]);
         watch.Stop();
         double cpu = ThreadCpuClock.Seconds() - cpuBefore ?? watch.Elapsed.TotalSeconds;
         GC.KeepAlive(tracker);

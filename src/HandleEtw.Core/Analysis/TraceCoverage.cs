@@ -106,6 +106,12 @@ public sealed class TraceCoverage(TraceInfo? info = null) : TraceConsumer
         if (e.StackId >= 0) HandleOperationsWithStacks++;
     }
 
+    /// <summary>No hints: nothing here misses the cache.</summary>
+    public override void OnHandles(ReadOnlySpan<HandleEvent> events)
+    {
+        foreach (ref readonly HandleEvent e in events) OnHandle(e);
+    }
+
     private void NoteHandlePid(int pid)
     {
         ref long seen = ref _seenPids[(pid >> 2) & (_seenPids.Length - 1)];

@@ -15,9 +15,6 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
     private const int BatchSize = 4096;
     private const int BatchesInFlight = 8;
 
-    /// <summary>How many handle events ahead the consumer is told what comes (<see cref="TraceConsumer.Prefetch"/>).</summary>
-    public const int PrefetchDistance = 8;
-
     /// <summary>An idle consumer thread is woken when this many batches wait (or at the end), not for each one:
     /// every wake-up is a context switch, and on two cores shared by three threads those cost more than the work.</summary>
     private const int WakeAt = 4;
@@ -141,19 +138,18 @@ public sealed class BackgroundConsumer : TraceConsumer, IDisposable
         }
     }
 
+    /// <summary>The handle events between two rarer ones go over as one run (<see cref="TraceConsumer.OnHandles"/>).</summary>
     private void Replay(EventBatch batch)
     {
-        List<OtherEvent> others = batch.Others;
-        int next = 0;
         HandleEvent[] handles = batch.Handles;
-        int count = batch.Count;
-        for (int i = 0; i < count; i++)
+        int start = 0;
+        foreach (OtherEvent other in batch.Others)
         {
-            while (next < others.Count && others[next].Position == i) Replay(others[next++]);
-            if (i + PrefetchDistance < count) _inner.Prefetch(handles[i + PrefetchDistance]);
-            _inner.OnHandle(handles[i]);
+            if (other.Position > start) _inner.OnHandles(handles.AsSpan(start, other.Position - start));
+            start = other.Position;
+            Replay(other);
         }
-        while (next < others.Count) Replay(others[next++]);
+        if (batch.Count > start) _inner.OnHandles(handles.AsSpan(start, batch.Count - start));
     }
 
     private void Replay(in OtherEvent o)

@@ -6,7 +6,22 @@ namespace HandleEtw.Core.Events;
 /// </summary>
 public abstract class TraceConsumer
 {
+    /// <summary>How many handle events ahead <see cref="OnHandles"/> hints what comes (<see cref="Prefetch"/>).</summary>
+    public const int PrefetchDistance = 8;
+
     public virtual void OnHandle(in HandleEvent e) { }
+
+    /// <summary>A run of handle events with no other event between them, in order. The default passes each to <see
+    /// cref="OnHandle"/>, hinting the one <see cref="PrefetchDistance"/> ahead. A <see cref="CompositeConsumer"/> hands
+    /// the whole run to each of its consumers in turn, so none may read another's state while handling them.</summary>
+    public virtual void OnHandles(ReadOnlySpan<HandleEvent> events)
+    {
+        for (int i = 0; i < events.Length; i++)
+        {
+            if (i + PrefetchDistance < events.Length) Prefetch(events[i + PrefetchDistance]);
+            OnHandle(events[i]);
+        }
+    }
 
     /// <summary>A hint that <paramref name="e"/> comes a few events from now: a consumer may start loading what it will
     /// touch for it. It must change nothing a result depends on.</summary>

@@ -16,4 +16,15 @@ internal static class CacheHint
         // A stale address (the array moved or was replaced since) costs one wasted load at most.
         if (Sse.IsSupported) Sse.Prefetch0(Unsafe.AsPointer(ref location));
     }
+
+    /// <summary>Starts loading all of <paramref name="location"/>: a struct of more than 8 bytes in an array may span
+    /// two cache lines, and the second is asked for too.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void PrefetchWhole<T>(ref T location)
+    {
+        if (!Sse.IsSupported) return;
+        byte* start = (byte*)Unsafe.AsPointer(ref location);
+        Sse.Prefetch0(start);
+        if (Unsafe.SizeOf<T>() > 8) Sse.Prefetch0(start + Unsafe.SizeOf<T>() - 1);
+    }
 }

@@ -45,6 +45,13 @@ internal sealed class GroupIndex
         }
     }
 
+    /// <summary>Starts loading the slot a lookup of the key reads first.</summary>
+    public void Prefetch(int process, int stack, ushort type, Events.HandleKind kind, int naming)
+    {
+        Slot[] slots = _slots;
+        CacheHint.PrefetchWhole(ref slots[Home(process, stack, type, kind, naming, slots.Length - 1)]);
+    }
+
     /// <summary>Adds a key known to be absent.</summary>
     public void Add(int process, int stack, ushort type, Events.HandleKind kind, int naming, int group)
     {

@@ -11,6 +11,16 @@ public sealed partial class HandleTracker
 
     private static int Owner(int pid, uint handle) => (handle & HandleEvent.KernelHandleBit) != 0 ? KernelPid : pid;
 
+    /// <summary>As the default, with direct calls: this loop is the consumer thread's main work.</summary>
+    public override void OnHandles(ReadOnlySpan<HandleEvent> events)
+    {
+        for (int i = 0; i < events.Length; i++)
+        {
+            if (i + PrefetchDistance < events.Length) Prefetch(events[i + PrefetchDistance]);
+            OnHandle(events[i]);
+        }
+    }
+
     public override void OnHandle(in HandleEvent e)
     {
         LastTimestamp = e.Timestamp;
@@ -28,35 +38,64 @@ public sealed partial class HandleTracker
         }
     }
 
-    /// <summary>Closes hinted but not yet reached: half-way there, their slots are in cache and the entries they find
-    /// are loaded next (a close reads its slot, then its entry).</summary>
-    private readonly (ProcessState? Process, uint Handle)[] _hintedCloses = new (ProcessState?, uint)[HintedCloses];
-    private const int HintedCloses = 4;
-    private int _hinted;
+    /// <summary>Events hinted but not yet reached, by hint count. Half-way there a close's table slot is in cache and
+    /// the entry it finds starts loading, and a create's group index slot is in cache and the group it finds starts
+    /// loading. (A third step, a close's group from its entry, showed no gain.)</summary>
+    private readonly HintedEvent[] _hintedEvents = new HintedEvent[PrefetchDistance];
+    private int _hints;
 
-    /// <summary>Starts loading the table slot (and for a close the misuse slot) the event will read first.</summary>
+    private struct HintedEvent
+    {
+        public ProcessState? Closer;
+        public ProcessState? Creator;
+        public uint Handle;
+        public int Stack;
+        public int Naming;
+        public ushort Type;
+    }
+
+    /// <summary>Starts loading what the event will read first: its table slot, for a close the misuse slot, for a
+    /// create the group index slot; and the next loads of the events hinted before it.</summary>
     public override void Prefetch(in HandleEvent e)
     {
-        ref (ProcessState? Process, uint Handle) earlier = ref _hintedCloses[_hinted++ & (HintedCloses - 1)];
-        if (earlier.Process is { } p && p.Table.Find(earlier.Handle) is >= 0 and int entry) CacheHint.Prefetch(ref _pool[entry]);
-        earlier = default;
+        int n = _hints++;
+        HintFurther(ref _hintedEvents[(n - PrefetchDistance / 2) & (PrefetchDistance - 1)]);
+        ref HintedEvent hinted = ref _hintedEvents[n & (PrefetchDistance - 1)];
+        hinted = default;
         switch (e.Op)
         {
             case HandleOp.Create:
-                if (_processes.TryGetValue(Owner(e.ProcessId, e.Handle), out ProcessState? owner)) owner.Table.Prefetch(e.Handle);
+                if (_processes.TryGetValue(Owner(e.ProcessId, e.Handle), out ProcessState? owner))
+                {
+                    owner.Table.Prefetch(e.Handle);
+                    int naming = e.StackId < 0 ? 0 : MethodUnloads(owner, e.ProcessId);
+                    _groups.PrefetchIndex(owner, e.ObjectType, e.StackId, naming);
+                    hinted = new HintedEvent { Creator = owner, Stack = e.StackId, Naming = naming, Type = e.ObjectType };
+                }
                 break;
             case HandleOp.Close:
                 if (_processes.TryGetValue(Owner(e.ProcessId, e.Handle), out ProcessState? closer))
                 {
                     closer.Table.Prefetch(e.Handle);
                     MisuseDetector.Prefetch(closer, e.Handle);
-                    earlier = (closer, e.Handle);
+                    hinted = new HintedEvent { Closer = closer, Handle = e.Handle };
                 }
                 break;
             case HandleOp.Duplicate:
                 if (_processes.TryGetValue(Owner(e.TargetProcessId, e.TargetHandle), out ProcessState? target)) target.Table.Prefetch(e.TargetHandle);
                 break;
         }
+    }
+
+    /// <summary>Half-way: reads the slots hinted first and starts loading what they point to.</summary>
+    private void HintFurther(ref HintedEvent hinted)
+    {
+        if (hinted.Closer is { } closer)
+        {
+            int entry = closer.Table.Find(hinted.Handle);
+            if (entry >= 0) CacheHint.PrefetchWhole(ref _pool[entry]);
+        }
+        else if (hinted.Creator is { } creator) _groups.PrefetchGroup(creator, hinted.Type, hinted.Stack, hinted.Naming);
     }
 
     private void Open(ProcessState process, uint handle, in HandleEvent e, HandleOrigin origin, int originPid, uint originHandle)

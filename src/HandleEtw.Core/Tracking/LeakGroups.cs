@@ -56,6 +56,17 @@ internal sealed class LeakGroups
         return _count++;
     }
 
+    /// <summary>Starts loading the index slot a lookup of the key reads first.</summary>
+    public void PrefetchIndex(ProcessState process, ushort type, int stackId, int naming) =>
+        _index.Prefetch(process.Id, stackId, type, Events.HandleKind.Kernel, naming);
+
+    /// <summary>Starts loading the group of the key, if it has one.</summary>
+    public void PrefetchGroup(ProcessState process, ushort type, int stackId, int naming)
+    {
+        int g = _index.Find(process.Id, stackId, type, Events.HandleKind.Kernel, naming);
+        if (g >= 0) CacheHint.PrefetchWhole(ref _groups[g]);
+    }
+
     public void Opened(int g)
     {
         ref Group group = ref _groups[g];

@@ -35,7 +35,7 @@ internal sealed class MisuseDetector
     /// <summary>Starts loading the slot a close of <paramref name="handle"/> reads.</summary>
     public static void Prefetch(ProcessState process, uint handle)
     {
-        if (process.RecentCloses is { } slots) CacheHint.Prefetch(ref slots[(int)(handle >> 2) & (SlotsPerProcess - 1)]);
+        if (process.RecentCloses is { } slots) CacheHint.PrefetchWhole(ref slots[(int)(handle >> 2) & (SlotsPerProcess - 1)]);
     }
 
     private static ref RecentClose Slot(ProcessState process, uint handle)
