@@ -47,6 +47,27 @@ public class BackgroundConsumerTests
         if (count > 0) Assert.DoesNotContain(Environment.CurrentManagedThreadId, behind.Threads);
     }
 
+    /// <summary>Runs of handle events go to each consumer of a composite in turn: each still sees the inline stream.</summary>
+    [Fact]
+    public void Each_consumer_of_a_composite_sees_the_inline_stream()
+    {
+        var inline = new TranscriptConsumer();
+        Feed(inline, 20_000, 9);
+        inline.OnEnd(20_000);
+
+        var first = new TranscriptConsumer();
+        var second = new TranscriptConsumer();
+        using (var background = new BackgroundConsumer(new CompositeConsumer(first, new IgnoresEverything(), second)))
+        {
+            Feed(background, 20_000, 9);
+            background.OnEnd(20_000);
+        }
+        Assert.Equal(inline.Lines, first.Lines);
+        Assert.Equal(inline.Lines, second.Lines);
+    }
+
+    private sealed class IgnoresEverything : TraceConsumer;
+
     [Fact]
     public void Dispose_without_end_hands_over_everything_and_does_not_end()
     {
