@@ -4,8 +4,10 @@ using HandleEtw.Core.Records;
 namespace HandleEtw.Etl;
 
 /// <summary>Hands every record (and every file boundary of a sequence) to two sinks, the first one first.</summary>
-public sealed class RecordFanOut(IRecordSink first, IRecordSink second) : IRecordSink, ISegmentSink
+public sealed class RecordFanOut(IRecordSink first, IRecordSink second) : IRecordSink, ISegmentSink, IRecordLookahead
 {
+    private readonly IRecordLookahead? firstAhead = first as IRecordLookahead, secondAhead = second as IRecordLookahead;
+
     public void OnRecord(in EventRecord record)
     {
         first.OnRecord(record);
@@ -14,8 +16,8 @@ public sealed class RecordFanOut(IRecordSink first, IRecordSink second) : IRecor
 
     public void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload)
     {
-        first.Upcoming(header, payload);
-        second.Upcoming(header, payload);
+        firstAhead?.Upcoming(header, payload);
+        secondAhead?.Upcoming(header, payload);
     }
 
     public void OnSegment(in TraceSegment segment)

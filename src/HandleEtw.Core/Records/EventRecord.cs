@@ -102,11 +102,16 @@ public ref struct EventRecord
 public interface IRecordSink
 {
     void OnRecord(in EventRecord record);
+}
 
-    /// <summary>A record that is coming soon (the next one of the stream being delivered, usually the next call): a
-    /// sink may start loading what it will look up for it. Only a hint: it may never be delivered, and nothing may
-    /// depend on it.</summary>
-    void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload) { }
+/// <summary>
+/// A sink that wants to hear of a record coming soon (the next one of the stream being delivered, usually the next
+/// call), to start loading what it will look up for it. Only a hint: the record may never be delivered, and nothing
+/// may depend on it. Sources that can look ahead ask for it once per batch, so other sinks pay nothing.
+/// </summary>
+public interface IRecordLookahead
+{
+    void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload);
 }
 
 /// <summary>

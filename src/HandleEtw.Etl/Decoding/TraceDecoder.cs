@@ -10,7 +10,7 @@ namespace HandleEtw.Etl.Decoding;
 /// Decodes the kernel records handleetw needs, joins their stacks and hands the events on in time order.
 /// Shared by the .etl reader and the live session. A malformed payload is counted and skipped, never thrown.
 /// </summary>
-public sealed class TraceDecoder : IRecordSink, ISegmentSink
+public sealed class TraceDecoder : IRecordSink, ISegmentSink, IRecordLookahead
 {
     private readonly TraceConsumer _consumer;
     private readonly StackJoin _join;

@@ -67,15 +67,16 @@ internal sealed class FewStreamMerge : IRecordMerge
         int length = lengths[slot], i = places[slot];
         long last = 0;
         EventRecord handed = default;
+        IRecordLookahead? ahead = sink as IRecordLookahead;
         for (int budget = Batch; budget > 0; budget--)
         {
             ref readonly RecordView record = ref views[i];
             last = record.Fields.Timestamp;
             record.MoveInto(ref handed, bytes);
-            if (i + 1 < length)
+            if (ahead is not null && i + 1 < length)
             {
                 ref readonly RecordView after = ref views[i + 1];
-                sink.Upcoming(in after.Fields, bytes.AsSpan(after.PayloadOffset, after.PayloadLength));
+                ahead.Upcoming(in after.Fields, bytes.AsSpan(after.PayloadOffset, after.PayloadLength));
             }
             sink.OnRecord(in handed);
             long t;

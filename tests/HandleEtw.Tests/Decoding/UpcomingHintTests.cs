@@ -23,7 +23,7 @@ public class UpcomingHintTests
         var header = new RecordHeader { Group = group, Opcode = opcode, PointerSize = pointerSize };
         byte[] payload = new byte[payloadBytes];
         new Random(payloadBytes).NextBytes(payload);
-        IRecordSink sink = harness.Decoder;
+        IRecordLookahead sink = harness.Decoder;
         sink.Upcoming(header, payload);
         harness.Finish();
         Assert.Equal(0, harness.Counters.Records);
