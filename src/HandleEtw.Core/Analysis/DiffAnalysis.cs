@@ -49,6 +49,7 @@ public sealed class DiffRecorder(HandleTracker tracker, long? from, long? to, Ha
     private long _takenAt;
 
     public override void OnHandle(in HandleEvent e) { Check(e.Timestamp); tracker.OnHandle(e); }
+    public override void Prefetch(in HandleEvent e) => tracker.Prefetch(e); // the tracker's hints, as without a diff
     public override void OnGuiHandle(in GuiHandleEvent e) { Check(e.Timestamp); tracker.OnGuiHandle(e); }
     public override void OnProcess(in ProcessEvent e) { Check(e.Timestamp); tracker.OnProcess(e); }
     public override void OnObjectType(long timestamp, ushort typeIndex, string name) => tracker.OnObjectType(timestamp, typeIndex, name);
