@@ -68,10 +68,10 @@ public sealed class KeyMap<T> where T : struct
         }
     }
 
-    /// <summary>The value's slot, added (default) when absent; valid until the next addition.</summary>
     /// <summary>Starts loading the entry a lookup of <paramref name="key"/> reads first.</summary>
     public void Prefetch(ulong key) => Tracking.CacheHint.Prefetch(ref At(_entries, Home(key)));
 
+    /// <summary>The value's slot, added (default) when absent; valid until the next addition.</summary>
     public ref T GetOrAdd(ulong key, out bool existed)
     {
         if ((Count + 1) * 4 > _entries.Length * 3) Grow();

@@ -40,9 +40,7 @@ public static class StackWalkPayloads
     public static bool TryReadKeyReference(in EventRecord r, out StackTarget target, out ulong key)
     {
         key = 0;
-        if (!TryReadTarget(r, out target) || r.Payload.Length < TargetSize + r.PointerSize) return false;
-        key = ReadPointer(r.Payload[TargetSize..], r.PointerSize);
-        return true;
+        return TryReadTarget(r, out target) && TryPeekKey(r.Payload, r.PointerSize, out key);
     }
 
     /// <summary>The key of a StackKeyKernel/StackKeyUser payload, when it is long enough.</summary>

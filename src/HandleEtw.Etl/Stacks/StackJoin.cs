@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using HandleEtw.Core.Records;
 using HandleEtw.Core.Stacks;
+using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.Decoding;
 
 namespace HandleEtw.Etl.Stacks;
@@ -108,7 +109,7 @@ internal sealed class StackJoin
     {
         if (opcode is StackWalkPayloads.KeyDelete or StackWalkPayloads.KeyRundown)
         {
-            LinePrefetch.Lines(payload); // a definition's frames, compared with the interned copy next
+            CacheHint.Lines(payload); // a definition's frames, compared with the interned copy next
             return;
         }
         if (opcode is not (StackWalkPayloads.StackKeyKernel or StackWalkPayloads.StackKeyUser)) return;
