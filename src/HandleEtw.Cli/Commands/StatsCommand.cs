@@ -5,6 +5,7 @@ using HandleEtw.Core.Analysis;
 using HandleEtw.Core.Events;
 using HandleEtw.Core.Json;
 using HandleEtw.Core.Records;
+using HandleEtw.Core.Text;
 using HandleEtw.Core.Tracking;
 using HandleEtw.Etl.File;
 using HandleEtw.Etl.Statistics;
@@ -115,7 +116,11 @@ public static class StatsCommand
         int width = 0;
         foreach (string name in report.ByKind.Keys) width = Math.Max(width, name.Length);
         foreach (var (eventKind, count) in report.ByKind)
-            text.AppendLine(c, $"  {eventKind.PadRight(width)}  {count,10}");
+        {
+            text.Append("  ").Append(eventKind);
+            StartupText.AppendSpaces(text, width - eventKind.Length + 2);
+            StartupText.AppendRight(text, count, 10).AppendLine();
+        }
         if (kind is null or HandleKind.Kernel) AppendLiveHandles(text, live ?? [], "live handles at end", "");
         if (kind is null or HandleKind.Gdi && facts is not null) AppendLiveHandles(text, facts.LiveGdi, "GDI objects at end", "GDI ");
         if (kind is null or HandleKind.User && facts is not null) AppendLiveHandles(text, facts.LiveUser, "USER objects at end", "USER ");
@@ -149,7 +154,10 @@ public static class StatsCommand
         {
             text.AppendLine(c, $"  {p.Process} (pid {p.Pid}): {p.Total}");
             foreach (var (type, count) in p.ByType)
-                text.AppendLine(c, $"    {count,8} {typePrefix}{type}");
+            {
+                StartupText.AppendRight(text.Append("    "), count, 8);
+                text.Append(' ').Append(typePrefix).AppendLine(type);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using HandleEtw.Core.Events;
+using HandleEtw.Core.Text;
 
 namespace HandleEtw.Core.Tracking;
 
@@ -37,18 +38,8 @@ public sealed partial class HandleTracker
         var live = new List<ProcessState>();
         foreach (ProcessState p in _processes.Values)
             if (!p.Exited) live.Add(p);
-        SortStable(live, static (a, b) => a.Pid.CompareTo(b.Pid));
+        StartupText.SortStable(live, static (a, b) => a.Pid.CompareTo(b.Pid));
         return live;
-    }
-
-    /// <summary>Sorts keeping equal items in their order, as LINQ's OrderBy does (whose generic code would be
-    /// compiled at start-up rather than precompiled): the original index breaks ties.</summary>
-    private static void SortStable<T>(List<T> items, Comparison<T> compare)
-    {
-        var indexed = new List<(T Item, int Index)>(items.Count);
-        for (int i = 0; i < items.Count; i++) indexed.Add((items[i], i));
-        indexed.Sort((a, b) => compare(a.Item, b.Item) is var order and not 0 ? order : a.Index.CompareTo(b.Index));
-        for (int i = 0; i < indexed.Count; i++) items[i] = indexed[i].Item;
     }
 
     private static readonly HandleKind[] AllKinds = [HandleKind.Kernel, HandleKind.Gdi, HandleKind.User];
@@ -88,11 +79,11 @@ public sealed partial class HandleTracker
                 CollectionsMarshal.GetValueRefOrAddDefault(byType, _groups[_pool[index].Group].Type, out _)++;
             var types = new List<(string Type, int Count)>(byType.Count);
             foreach (var (type, count) in byType) types.Add((TypeName(kind, type), count));
-            SortStable(types, static (a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Type, b.Type));
+            StartupText.SortStable(types, static (a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : StartupText.CompareOrdinal(a.Type, b.Type));
             result.Add(new ProcessHandleSummary(process.Pid, process.DisplayName, table.Count, types)
                 { ProcessKey = process.UniqueProcessKey, Kind = kind });
         }
-        SortStable(result, static (a, b) => a.Total != b.Total ? b.Total.CompareTo(a.Total) : a.Pid.CompareTo(b.Pid));
+        StartupText.SortStable(result, static (a, b) => a.Total != b.Total ? b.Total.CompareTo(a.Total) : a.Pid.CompareTo(b.Pid));
         return result;
     }
 

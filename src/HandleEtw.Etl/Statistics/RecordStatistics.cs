@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using HandleEtw.Core.Records;
+using HandleEtw.Core.Text;
 
 namespace HandleEtw.Etl.Statistics;
 
@@ -34,7 +35,7 @@ public sealed class RecordStatistics : IRecordSink
     /// <summary>Count per kind name, sorted by name (ordinal).</summary>
     public SortedDictionary<string, long> ByKind()
     {
-        var result = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var result = new SortedDictionary<string, long>(StartupText.Ordinal);
         for (int hook = 0; hook < kernelCounts.Length; hook++)
         {
             if (kernelCounts[hook] == 0) continue;
