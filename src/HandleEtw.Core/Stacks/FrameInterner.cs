@@ -38,6 +38,9 @@ internal sealed class FrameInterner
         return added ? Add(frames, hash, guess) : found;
     }
 
+    /// <summary>Starts loading the recent-sequence entry a lookup of <paramref name="frames"/> reads first.</summary>
+    public void Prefetch(ReadOnlySpan<ulong> frames) => Tracking.CacheHint.Prefetch(ref _recent[RecentSet(Guess(frames))]);
+
     /// <summary>The frames of a slot; valid until the next addition.</summary>
     public ReadOnlySpan<ulong> this[int slot]
     {

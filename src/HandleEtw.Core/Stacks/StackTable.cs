@@ -45,6 +45,9 @@ public sealed partial class StackTable
     /// <summary>A kernel or user fragment, interned apart from whole stacks (it gets no stack id of its own).</summary>
     public StackPart InternPart(ReadOnlySpan<ulong> frames) => StackPart.Frames(_parts.Intern(frames, out _));
 
+    /// <summary>Starts loading what <see cref="InternPart"/> of these frames reads first.</summary>
+    public void PrefetchPart(ReadOnlySpan<ulong> frames) => _parts.Prefetch(frames);
+
     /// <summary>
     /// Frames of a stack, innermost first. For a provisional id whose parts are not all bound yet: the frames known
     /// so far. The span is valid until the next call that adds to the table.

@@ -74,6 +74,13 @@ public static class StackWalkPayloads
         return true;
     }
 
+    /// <summary>KeyDelete/KeyRundown of a 64-bit trace: its frames as they lie in the payload (empty for 32-bit
+    /// pointers, which would need a copy), for a look before the record is read.</summary>
+    public static ReadOnlySpan<ulong> PeekDefinitionFrames(ReadOnlySpan<byte> payload, int pointerSize) =>
+        pointerSize != 8 || !BitConverter.IsLittleEndian || payload.Length < 8
+            ? default
+            : MemoryMarshal.Cast<byte, ulong>(payload[8..][..((payload.Length - 8) & ~7)]);
+
     private const ushort ExtStackTrace32 = 5;
     private const ushort ExtStackTrace64 = 6;
     private const int ExtItemHeader = 8;

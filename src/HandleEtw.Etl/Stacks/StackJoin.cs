@@ -110,6 +110,9 @@ internal sealed class StackJoin
         if (opcode is StackWalkPayloads.KeyDelete or StackWalkPayloads.KeyRundown)
         {
             CacheHint.Lines(payload); // a definition's frames, compared with the interned copy next
+            // and the entry of the recent sequences its innermost frames name (the first read of the lookup)
+            ReadOnlySpan<ulong> frames = StackWalkPayloads.PeekDefinitionFrames(payload, pointerSize);
+            if (!frames.IsEmpty) _stacks.PrefetchPart(frames);
             return;
         }
         if (opcode is not (StackWalkPayloads.StackKeyKernel or StackWalkPayloads.StackKeyUser)) return;
