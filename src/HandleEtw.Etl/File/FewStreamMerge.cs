@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using HandleEtw.Core.Records;
+using HandleEtw.Etl.Decoding;
 
 namespace HandleEtw.Etl.File;
 
@@ -55,10 +56,15 @@ internal sealed class FewStreamMerge : IRecordMerge
         if (liveCount > 0) Elect();
     }
 
-    /// <remarks>Not inlined, and called once per batch: the loop is compiled with the profile of its own calls
-    /// (the sink's call inlined when one sink type is seen), not by on-stack replacement inside the read.</remarks>
+    /// <summary>Delivers up to one batch; false once every stream has ended. The decoder (the sink of every analysis)
+    /// gets a loop of its own whose calls to it are direct: two calls a record, through interfaces otherwise.</summary>
+    public bool DeliverBatch(IRecordSink sink) =>
+        sink is TraceDecoder decoder ? Deliver(new ToDecoder(decoder)) : Deliver(new ToAnySink(sink));
+
+    /// <remarks>Not inlined, and called once per batch: the loop is compiled with the profile of its own calls,
+    /// not by on-stack replacement inside the read.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public bool DeliverBatch(IRecordSink sink)
+    private bool Deliver<TSink>(TSink sink) where TSink : struct, IBatchSink
     {
         if (liveCount == 0) return false;
         int slot = lead;
@@ -67,16 +73,16 @@ internal sealed class FewStreamMerge : IRecordMerge
         int length = lengths[slot], i = places[slot];
         long last = 0;
         EventRecord handed = default;
-        IRecordLookahead? ahead = sink as IRecordLookahead;
+        bool ahead = sink.WantsUpcoming;
         for (int budget = Batch; budget > 0; budget--)
         {
             ref readonly RecordView record = ref views[i];
             last = record.Fields.Timestamp;
             record.MoveInto(ref handed, bytes);
-            if (ahead is not null && i + 1 < length)
+            if (ahead && i + 1 < length)
             {
                 ref readonly RecordView after = ref views[i + 1];
-                ahead.Upcoming(in after.Fields, bytes.AsSpan(after.PayloadOffset, after.PayloadLength));
+                sink.Upcoming(in after.Fields, bytes.AsSpan(after.PayloadOffset, after.PayloadLength));
             }
             sink.OnRecord(in handed);
             long t;
@@ -119,6 +125,29 @@ internal sealed class FewStreamMerge : IRecordMerge
         places[slot] = i;
         LastTimestamp = last;
         return true;
+    }
+
+    /// <summary>The sink as the delivery loop calls it: one struct per kind, so the loop is compiled for each.</summary>
+    private interface IBatchSink
+    {
+        bool WantsUpcoming { get; }
+        void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload);
+        void OnRecord(in EventRecord record);
+    }
+
+    private readonly struct ToDecoder(TraceDecoder decoder) : IBatchSink
+    {
+        public bool WantsUpcoming => true;
+        public void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload) => decoder.Upcoming(header, payload);
+        public void OnRecord(in EventRecord record) => decoder.OnRecord(record);
+    }
+
+    private readonly struct ToAnySink(IRecordSink sink) : IBatchSink
+    {
+        private readonly IRecordLookahead? ahead = sink as IRecordLookahead;
+        public bool WantsUpcoming => ahead is not null;
+        public void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload) => ahead!.Upcoming(header, payload);
+        public void OnRecord(in EventRecord record) => sink.OnRecord(record);
     }
 
     /// <summary>The lead is the slot with the oldest next record (the first of equals), then its runner-up.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace HandleEtw.Etl.Stacks;
 
 /// <summary>
@@ -21,9 +23,10 @@ internal sealed class EventHistory
     }
 
     /// <summary>True while <paramref name="serial"/> can still be the target of a stack record.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Holds(long serial) => serial >= 0 && serial >= Count - Size && serial < Count;
 
-    public ref Entry this[long serial] => ref _entries[serial & (Size - 1)];
+    public ref Entry this[long serial] { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => ref _entries[serial & (Size - 1)]; }
 
     /// <summary>
     /// The event a stack record belongs to: same timestamp and thread, newest first; an entry without a thread (-1)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using HandleEtw.Core.Events;
 using HandleEtw.Core.Stacks;
 
@@ -46,11 +47,12 @@ internal sealed class DelayQueue
     public int Count => (int)(TailSeq - HeadSeq);
     public bool IsFull => Count == _items.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Contains(long seq) => seq >= HeadSeq && seq < TailSeq;
 
-    public ref HeldEvent this[long seq] => ref _items[seq & _mask];
+    public ref HeldEvent this[long seq] { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => ref _items[seq & _mask]; }
 
-    public ref HeldEvent Head => ref _items[HeadSeq & _mask];
+    public ref HeldEvent Head { [MethodImpl(MethodImplOptions.AggressiveInlining)] get => ref _items[HeadSeq & _mask]; }
 
     /// <summary>Doubles the capacity unless that would pass <paramref name="max"/>; sequence numbers stay.</summary>
     public bool TryGrow(int max)
@@ -69,5 +71,6 @@ internal sealed class DelayQueue
     public long Enqueue() => TailSeq++;
 
     /// <summary>Drops the head after it was emitted (clears references so strings can be collected).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Dequeue() => _items[HeadSeq++ & _mask] = default;
 }
