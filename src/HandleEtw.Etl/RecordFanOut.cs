@@ -8,6 +8,9 @@ public sealed class RecordFanOut(IRecordSink first, IRecordSink second) : IRecor
 {
     private readonly IRecordLookahead? firstAhead = first as IRecordLookahead, secondAhead = second as IRecordLookahead;
 
+    internal IRecordSink First => first;
+    internal IRecordSink Second => second;
+
     public void OnRecord(in EventRecord record)
     {
         first.OnRecord(record);

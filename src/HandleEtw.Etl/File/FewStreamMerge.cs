@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using HandleEtw.Core.Records;
 using HandleEtw.Etl.Decoding;
+using HandleEtw.Etl.Statistics;
 
 namespace HandleEtw.Etl.File;
 
@@ -56,10 +57,15 @@ internal sealed class FewStreamMerge : IRecordMerge
         if (liveCount > 0) Elect();
     }
 
-    /// <summary>Delivers up to one batch; false once every stream has ended. The decoder (the sink of every analysis)
-    /// gets a loop of its own whose calls to it are direct: two calls a record, through interfaces otherwise.</summary>
-    public bool DeliverBatch(IRecordSink sink) =>
-        sink is TraceDecoder decoder ? Deliver(new ToDecoder(decoder)) : Deliver(new ToAnySink(sink));
+    /// <summary>Delivers up to one batch; false once every stream has ended. The sinks of the analyses (the decoder,
+    /// and for `stats` the record counts before it) get loops of their own whose calls to them are direct: two or
+    /// three calls a record, through interfaces otherwise.</summary>
+    public bool DeliverBatch(IRecordSink sink) => sink switch
+    {
+        TraceDecoder decoder => Deliver(new ToDecoder(decoder)),
+        RecordFanOut { First: RecordStatistics counts, Second: TraceDecoder decoder } => Deliver(new ToCountsAndDecoder(counts, decoder)),
+        _ => Deliver(new ToAnySink(sink)),
+    };
 
     /// <remarks>Not inlined, and called once per batch: the loop is compiled with the profile of its own calls,
     /// not by on-stack replacement inside the read.</remarks>
@@ -140,6 +146,18 @@ internal sealed class FewStreamMerge : IRecordMerge
         public bool WantsUpcoming => true;
         public void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload) => decoder.Upcoming(header, payload);
         public void OnRecord(in EventRecord record) => decoder.OnRecord(record);
+    }
+
+    private readonly struct ToCountsAndDecoder(RecordStatistics counts, TraceDecoder decoder) : IBatchSink
+    {
+        public bool WantsUpcoming => true;
+        public void Upcoming(in RecordHeader header, ReadOnlySpan<byte> payload) => decoder.Upcoming(header, payload);
+
+        public void OnRecord(in EventRecord record)
+        {
+            counts.OnRecord(record);
+            decoder.OnRecord(record);
+        }
     }
 
     private readonly struct ToAnySink(IRecordSink sink) : IBatchSink
