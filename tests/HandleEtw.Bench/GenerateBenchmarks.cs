@@ -14,7 +14,7 @@ public sealed class GenerateTraceCommand : IBenchmark
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K]");
+            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N]");
             return 2;
         }
         var options = new ScaleOptions();
@@ -28,6 +28,8 @@ public sealed class GenerateTraceCommand : IBenchmark
                     options = options with { Processes = k }; i++; break;
                 case "--stack-cache" when i + 1 < args.Length && int.TryParse(args[i + 1], out int keys) && keys > 0:
                     options = options with { CachedStacks = true, StackCacheSize = keys }; i++; break;
+                case "--cpus" when i + 1 < args.Length && int.TryParse(args[i + 1], out int cpus) && cpus is > 0 and <= 2048:
+                    options = options with { Processors = cpus }; i++; break;
                 case "--compress": options = options with { Compress = true }; break;
                 case "--cached-stacks": options = options with { CachedStacks = true }; break;
                 default:

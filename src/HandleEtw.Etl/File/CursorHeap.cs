@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace HandleEtw.Etl.File;
 
 /// <summary>Min-heap of processor streams ordered by their next record's timestamp (ties: lower rank first), for the
@@ -51,11 +53,11 @@ internal sealed class CursorHeap(int capacity)
         SiftDown(0);
     }
 
-    private bool Less(int a, int b)
-    {
-        long ta = items[a].Timestamp, tb = items[b].Timestamp;
-        return ta < tb || (ta == tb && items[a].Rank < items[b].Rank);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Less(int a, int b) => Precedes(items[a], items[b]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Precedes(in Entry a, in Entry b) => a.Timestamp < b.Timestamp || (a.Timestamp == b.Timestamp && a.Rank < b.Rank);
 
     private void SiftUp(int i)
     {
@@ -68,16 +70,21 @@ internal sealed class CursorHeap(int capacity)
         }
     }
 
+    /// <summary>Moves the entry at <paramref name="i"/> down to its place: the smaller child moves up into the hole
+    /// until neither child sorts before the entry (one write a level, not a swap).</summary>
     private void SiftDown(int i)
     {
+        Entry moving = items[i];
+        int count = Count;
         while (true)
         {
-            int left = 2 * i + 1, smallest = i;
-            if (left < Count && Less(left, smallest)) smallest = left;
-            if (left + 1 < Count && Less(left + 1, smallest)) smallest = left + 1;
-            if (smallest == i) return;
-            (items[i], items[smallest]) = (items[smallest], items[i]);
-            i = smallest;
+            int child = 2 * i + 1;
+            if (child >= count) break;
+            if (child + 1 < count && Precedes(items[child + 1], items[child])) child++;
+            if (!Precedes(items[child], moving)) break;
+            items[i] = items[child];
+            i = child;
         }
+        items[i] = moving;
     }
 }

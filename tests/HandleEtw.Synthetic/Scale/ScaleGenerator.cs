@@ -12,6 +12,8 @@ public sealed record ScaleOptions
     /// keys all the time, as real recordings do.</summary>
     public int StackCacheSize { get; init; } = 4096;
     public int Processes { get; init; } = 64;
+    /// <summary>Processors of the recorded machine: one buffer stream each (more than 8 takes the general merge).</summary>
+    public int Processors { get; init; } = 4;
     public int ThreadsPerProcess { get; init; } = 4;
     public int DistinctStacks { get; init; } = 3000;
     public int LeakingStacks { get; init; } = 4;
@@ -39,7 +41,7 @@ public sealed class ScaleGenerator(ScaleOptions options)
 
     public ScaleResult Write(Stream stream)
     {
-        var writerOptions = new EtlWriterOptions { Processors = 4, Compress = options.Compress, SessionName = "handleetw scale" };
+        var writerOptions = new EtlWriterOptions { Processors = options.Processors, Compress = options.Compress, SessionName = "handleetw scale" };
         var procs = Enumerable.Range(0, options.Processes).Select(i => new GenProcess(i, 1000 + i * 4, options.ThreadsPerProcess)).ToArray();
         long creates = 0, closes = 0, dups = 0, leaks = 0, ticks = 10_000;
         RecordCounts counts;
@@ -54,7 +56,8 @@ public sealed class ScaleGenerator(ScaleOptions options)
                 GenProcess p = procs[_random.Next(procs.Length)];
                 int slot = _random.Next(p.Threads.Length);
                 GenThread t = p.Threads[slot];
-                int cpu = slot % writerOptions.Processors;
+                // Threads are spread over the processors in turn (with 4 of each, thread i of every process on cpu i).
+                int cpu = (p.Index * options.ThreadsPerProcess + slot) % writerOptions.Processors;
                 stacks.BeforeEvent(ticks, t.Tid);
                 CallStack stack;
                 if (t.Open.Count >= OutstandingPerThread || (t.Open.Count > 0 && _random.Next(2) == 0))
