@@ -13,6 +13,8 @@ public static class StartupText
     /// <summary>Ordinal order of UTF-16 code units, then length: the order of <see cref="StringComparer.Ordinal"/>.</summary>
     public static readonly IComparer<string> Ordinal = new OrdinalComparer();
 
+    /// <summary>Negative, zero or positive as <paramref name="a"/> sorts before, with or after <paramref name="b"/>
+    /// in ordinal order (null first), with the sign <see cref="string.CompareOrdinal(string, string)"/> gives.</summary>
     public static int CompareOrdinal(string? a, string? b)
     {
         if (ReferenceEquals(a, b)) return 0;
@@ -39,8 +41,8 @@ public static class StartupText
         return text.Append(digits);
     }
 
-    /// <summary>Sorts keeping equal items in their order (as LINQ's OrderBy does): an insertion sort into a copy
-    /// for short lists, a merge sort beyond.</summary>
+    /// <summary>Sorts keeping equal items in their order (as LINQ's OrderBy does): a merge sort of a copy, runs of
+    /// up to 16 items insertion-sorted.</summary>
     public static void SortStable<T>(List<T> items, Comparison<T> compare)
     {
         if (items.Count < 2) return;

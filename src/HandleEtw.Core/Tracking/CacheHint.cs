@@ -7,7 +7,7 @@ namespace HandleEtw.Core.Tracking;
 /// Asks the processor to start loading a memory location that will be read soon. The tracker's tables are read at
 /// random places, one or two cache misses an event; started a few events ahead, those misses overlap the work on the
 /// events in between instead of stalling it. A hint only: it changes no value and cannot fault. The stack join uses it
-/// too, for the key maps and the frames of a key definition coming next.
+/// too, for the key maps, and the frames of a key definition coming next with the recent-sequence entry they name.
 /// </summary>
 public static class CacheHint
 {

@@ -77,7 +77,7 @@ public static class StackWalkPayloads
     /// <summary>KeyDelete/KeyRundown of a 64-bit trace: its frames as they lie in the payload (empty for 32-bit
     /// pointers, which would need a copy), for a look before the record is read.</summary>
     public static ReadOnlySpan<ulong> PeekDefinitionFrames(ReadOnlySpan<byte> payload, int pointerSize) =>
-        pointerSize != 8 || !BitConverter.IsLittleEndian || payload.Length < 8
+        pointerSize == 4 || !BitConverter.IsLittleEndian || payload.Length < 8
             ? default
             : MemoryMarshal.Cast<byte, ulong>(payload[8..][..((payload.Length - 8) & ~7)]);
 

@@ -67,8 +67,8 @@ internal sealed class FewStreamMerge : IRecordMerge
         _ => Deliver(new ToAnySink(sink)),
     };
 
-    /// <remarks>Not inlined, and called once per batch: the loop is compiled with the profile of its own calls,
-    /// not by on-stack replacement inside the read.</remarks>
+    /// <remarks>Kept out of line and called once per batch: each sink's struct gets a loop compiled for it, and the
+    /// precompiled loop is recompiled at the top tier like any hot method.</remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private bool Deliver<TSink>(TSink sink) where TSink : struct, IBatchSink
     {
@@ -148,6 +148,9 @@ internal sealed class FewStreamMerge : IRecordMerge
         public void OnRecord(in EventRecord record) => decoder.OnRecord(record);
     }
 
+    /// <summary>What <see cref="RecordFanOut"/> of the two does (the counts first, then the decoder; only the decoder
+    /// takes the lookahead, the counts being no <see cref="IRecordLookahead"/>), without its interface calls: the two
+    /// must stay alike.</summary>
     private readonly struct ToCountsAndDecoder(RecordStatistics counts, TraceDecoder decoder) : IBatchSink
     {
         public bool WantsUpcoming => true;

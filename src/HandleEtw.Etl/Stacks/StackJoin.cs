@@ -104,7 +104,8 @@ internal sealed class StackJoin
     }
 
     /// <summary>A stack record coming soon: a reference's key entry is loaded meanwhile (the key maps are too large to
-    /// stay in the processor's nearest caches, and every reference probes one), and a definition's frames.</summary>
+    /// stay in the processor's nearest caches, and every reference probes one); for a definition its frames, and the
+    /// recent-sequence entry they name.</summary>
     public void Upcoming(byte opcode, ReadOnlySpan<byte> payload, byte pointerSize)
     {
         if (opcode is StackWalkPayloads.KeyDelete or StackWalkPayloads.KeyRundown)

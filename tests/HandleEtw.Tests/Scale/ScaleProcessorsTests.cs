@@ -2,22 +2,28 @@ using HandleEtw.Core.Tracking;
 using HandleEtw.Etl;
 using HandleEtw.Etl.File;
 using HandleEtw.Synthetic.Scale;
-using Xunit;
 
 namespace HandleEtw.Tests.Scale;
 
 /// <summary>The scale generator spreads its threads over as many processor streams as asked (more than 8 take the
-/// heap merge), and the same events come out in the same order whatever the count.</summary>
+/// heap merge); whatever the count, every event is read and the analysis finds the same leaks.</summary>
 public sealed class ScaleProcessorsTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("handleetw-scale-cpus-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    [Theory]
-    [InlineData(4)]
-    [InlineData(16)]
-    public void Every_processor_gets_a_stream_and_every_event_is_read(int processors)
+    [Fact]
+    public void Four_and_sixteen_processors_give_the_same_answer()
+    {
+        string four = Analyse(4), sixteen = Analyse(16);
+        Assert.NotEmpty(four);
+        Assert.Equal(four, sixteen);
+    }
+
+    /// <summary>Generates a trace on <paramref name="processors"/> streams, checks it is read whole, and returns its
+    /// leak groups as text.</summary>
+    private string Analyse(int processors)
     {
         string path = Path.Combine(_folder, $"cpus{processors}.etl");
         var options = new ScaleOptions { Events = 20_000, Compress = true, CachedStacks = true, StackCacheSize = 64, Processors = processors };
@@ -32,5 +38,7 @@ public sealed class ScaleProcessorsTests : IDisposable
         Assert.Equal(written.Records + 1, result.Counters.Records); // and the logfile header's own EventTrace record
         Assert.Equal(0, result.Counters.OrphanStacks);
         Assert.False(source.Info.Lossy);
+        return string.Join("\n", tracker.LeakGroupSummaries().Select(g =>
+            $"{g.Pid} {g.Type} {string.Join(",", result.Stacks.GetFrames(g.StackId).ToArray())} {g.Outstanding} {g.Created} {g.Growing}"));
     }
 }
