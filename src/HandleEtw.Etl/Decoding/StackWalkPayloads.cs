@@ -77,9 +77,7 @@ public static class StackWalkPayloads
     /// <summary>KeyDelete/KeyRundown of a 64-bit trace: its frames as they lie in the payload (empty for 32-bit
     /// pointers, which would need a copy), for a look before the record is read.</summary>
     public static ReadOnlySpan<ulong> PeekDefinitionFrames(ReadOnlySpan<byte> payload, int pointerSize) =>
-        pointerSize == 4 || !BitConverter.IsLittleEndian || payload.Length < 8
-            ? default
-            : MemoryMarshal.Cast<byte, ulong>(payload[8..][..((payload.Length - 8) & ~7)]);
+        !FramesLieAsRead(pointerSize) || payload.Length < 8 ? default : FramesInPlace(payload[8..]);
 
     private const ushort ExtStackTrace32 = 5;
     private const ushort ExtStackTrace64 = 6;
@@ -119,13 +117,18 @@ public static class StackWalkPayloads
     private static ulong ReadPointer(ReadOnlySpan<byte> bytes, int pointerSize) =>
         pointerSize == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(bytes) : BinaryPrimitives.ReadUInt64LittleEndian(bytes);
 
+    /// <summary>64-bit frames on a little-endian machine are the payload's own bytes: viewed, not copied.</summary>
+    private static bool FramesLieAsRead(int pointerSize) => pointerSize != 4 && BitConverter.IsLittleEndian;
+
+    private static ReadOnlySpan<ulong> FramesInPlace(ReadOnlySpan<byte> bytes) => MemoryMarshal.Cast<byte, ulong>(bytes[..(bytes.Length & ~7)]);
+
     /// <summary>Frames are most of a trace's bytes when keys are evicted often: 64-bit ones are read where they lie
     /// (unaligned reads are fine), not copied first.</summary>
     private static ReadOnlySpan<ulong> FrameView(ReadOnlySpan<byte> bytes, int pointerSize, ref ulong[] buffer)
     {
-        if (pointerSize == 4 || !BitConverter.IsLittleEndian)
+        if (!FramesLieAsRead(pointerSize))
             return buffer.AsSpan(0, ReadPointers(bytes, pointerSize, ref buffer));
-        return MemoryMarshal.Cast<byte, ulong>(bytes[..(bytes.Length & ~7)]);
+        return FramesInPlace(bytes);
     }
 
     private static int ReadPointers(ReadOnlySpan<byte> bytes, int pointerSize, ref ulong[] buffer)
