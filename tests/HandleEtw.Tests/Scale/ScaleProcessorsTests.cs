@@ -2,30 +2,28 @@ using HandleEtw.Core.Tracking;
 using HandleEtw.Etl;
 using HandleEtw.Etl.File;
 using HandleEtw.Synthetic.Scale;
+using HandleEtw.Tests.Parquet;
 
 namespace HandleEtw.Tests.Scale;
 
 /// <summary>The scale generator spreads its threads over as many processor streams as asked (more than 8 take the
 /// heap merge); whatever the count, every event is read and the analysis finds the same leaks.</summary>
-public sealed class ScaleProcessorsTests : IDisposable
+public sealed class ScaleProcessorsTests
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("handleetw-scale-cpus-").FullName;
-
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
-
     [Fact]
     public void Four_and_sixteen_processors_give_the_same_answer()
     {
-        string four = Analyse(4), sixteen = Analyse(16);
+        using var folder = new TempDir();
+        string four = Analyse(folder.Path, 4), sixteen = Analyse(folder.Path, 16);
         Assert.NotEmpty(four);
         Assert.Equal(four, sixteen);
     }
 
     /// <summary>Generates a trace on <paramref name="processors"/> streams, checks it is read whole, and returns its
     /// leak groups as text.</summary>
-    private string Analyse(int processors)
+    private static string Analyse(string folder, int processors)
     {
-        string path = Path.Combine(_folder, $"cpus{processors}.etl");
+        string path = Path.Combine(folder, $"cpus{processors}.etl");
         var options = new ScaleOptions { Events = 20_000, Compress = true, CachedStacks = true, StackCacheSize = 64, Processors = processors };
         ScaleResult written = new ScaleGenerator(options).Write(path);
 
