@@ -4,7 +4,8 @@ using HandleEtw.Synthetic.Scenarios;
 
 namespace HandleEtw.Bench;
 
-/// <summary>`gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K]`: a large synthetic trace, streaming.</summary>
+/// <summary>`gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB]`:
+/// a large synthetic trace, streaming.</summary>
 public sealed class GenerateTraceCommand : IBenchmark
 {
     public string Name => "gen";
@@ -14,7 +15,7 @@ public sealed class GenerateTraceCommand : IBenchmark
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N]");
+            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB]");
             return 2;
         }
         var options = new ScaleOptions();
@@ -30,6 +31,8 @@ public sealed class GenerateTraceCommand : IBenchmark
                     options = options with { CachedStacks = true, StackCacheSize = keys }; i++; break;
                 case "--cpus" when i + 1 < args.Length && int.TryParse(args[i + 1], out int cpus) && cpus is > 0 and <= 2048:
                     options = options with { Processors = cpus }; i++; break;
+                case "--buffer-kb" when i + 1 < args.Length && int.TryParse(args[i + 1], out int kb) && kb is >= 4 and <= 16 * 1024:
+                    options = options with { BufferSize = kb * 1024 }; i++; break;
                 case "--compress": options = options with { Compress = true }; break;
                 case "--cached-stacks": options = options with { CachedStacks = true }; break;
                 default:

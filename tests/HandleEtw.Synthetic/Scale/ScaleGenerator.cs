@@ -14,6 +14,8 @@ public sealed record ScaleOptions
     public int Processes { get; init; } = 64;
     /// <summary>Processors of the recorded machine: one buffer stream each (more than 8 takes the general merge).</summary>
     public int Processors { get; init; } = 4;
+    /// <summary>Bytes per buffer (the session's BufferSize: 4 KB to 1 MB and more in real recordings).</summary>
+    public int BufferSize { get; init; } = 64 * 1024;
     public int ThreadsPerProcess { get; init; } = 4;
     public int DistinctStacks { get; init; } = 3000;
     public int LeakingStacks { get; init; } = 4;
@@ -41,7 +43,10 @@ public sealed class ScaleGenerator(ScaleOptions options)
 
     public ScaleResult Write(Stream stream)
     {
-        var writerOptions = new EtlWriterOptions { Processors = options.Processors, Compress = options.Compress, SessionName = "handleetw scale" };
+        var writerOptions = new EtlWriterOptions
+        {
+            Processors = options.Processors, Compress = options.Compress, BufferSize = options.BufferSize, SessionName = "handleetw scale",
+        };
         var procs = Enumerable.Range(0, options.Processes).Select(i => new GenProcess(i, 1000 + i * 4, options.ThreadsPerProcess)).ToArray();
         long creates = 0, closes = 0, dups = 0, leaks = 0, ticks = 10_000;
         RecordCounts counts;
