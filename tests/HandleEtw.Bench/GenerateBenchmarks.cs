@@ -4,7 +4,7 @@ using HandleEtw.Synthetic.Scenarios;
 
 namespace HandleEtw.Bench;
 
-/// <summary>`gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB]`:
+/// <summary>`gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB] [--named]`:
 /// a large synthetic trace, streaming.</summary>
 public sealed class GenerateTraceCommand : IBenchmark
 {
@@ -15,7 +15,7 @@ public sealed class GenerateTraceCommand : IBenchmark
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB]");
+            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB] [--named]");
             return 2;
         }
         var options = new ScaleOptions();
@@ -34,6 +34,7 @@ public sealed class GenerateTraceCommand : IBenchmark
                 case "--buffer-kb" when i + 1 < args.Length && int.TryParse(args[i + 1], out int kb) && kb is >= 4 and <= 16 * 1024:
                     options = options with { BufferSize = kb * 1024 }; i++; break;
                 case "--compress": options = options with { Compress = true }; break;
+                case "--named": options = options with { NamedObjects = true }; break;
                 case "--cached-stacks": options = options with { CachedStacks = true }; break;
                 default:
                     Console.Error.WriteLine($"gen: unexpected argument '{args[i]}'");

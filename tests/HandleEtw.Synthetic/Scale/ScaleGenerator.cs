@@ -17,6 +17,9 @@ public sealed record ScaleOptions
     /// <summary>Bytes per buffer (the session's BufferSize: 4 KB to 1 MB and more in real recordings).</summary>
     public int BufferSize { get; init; } = 64 * 1024;
     public int ThreadsPerProcess { get; init; } = 4;
+    /// <summary>Creates carry an object name (a named event of its process, one of 8, by the code path that opens
+    /// it), as some recordings log them; the kernel usually logs it empty.</summary>
+    public bool NamedObjects { get; init; }
     public int DistinctStacks { get; init; } = 3000;
     public int LeakingStacks { get; init; } = 4;
     /// <summary>Balanced stacks one process draws from (a window of the pool; windows of neighbours overlap), so
@@ -92,7 +95,8 @@ public sealed class ScaleGenerator(ScaleOptions options)
                     uint handle = p.Free.Count > 0 ? p.Free.Pop() : p.NextValue();
                     ulong obj = 0xFFFF_C000_0000_0000UL + (ulong)(n * 0x60);
                     stack = _stacks[stackIndex];
-                    k.Handle(create: true, cpu, ticks, p.Pid, t.Tid, obj, handle, 16);
+                    string name = options.NamedObjects ? $@"\BaseNamedObjects\app{p.Pid}-event-{stackIndex % 8}" : "";
+                    k.Handle(create: true, cpu, ticks, p.Pid, t.Tid, obj, handle, 16, name);
                     creates++;
                     if (leak) leaks++;
                     else t.Open.Enqueue((handle, obj, stackIndex));
