@@ -15,13 +15,14 @@ public class ReadAheadDamageTests
     private const int MutantsPerTrace = 40;
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Damaged_files_read_the_same_with_and_without_read_ahead(bool compress)
+    [InlineData(false, 4)]
+    [InlineData(true, 4)]
+    [InlineData(true, 12)] // more than 8 streams: the heap merge
+    public void Damaged_files_read_the_same_with_and_without_read_ahead(bool compress, int processors)
     {
-        byte[] trace = Generate(compress);
+        byte[] trace = Generate(compress, processors);
         var mutator = new FramingMutator(trace);
-        var random = new Random(compress ? 2601 : 2600);
+        var random = new Random(2600 + processors + (compress ? 1 : 0));
         int read = 0, lossy = 0;
         for (int run = 0; run < MutantsPerTrace; run++)
         {
@@ -49,9 +50,12 @@ public class ReadAheadDamageTests
     }
 
     /// <summary>A few thousand handle events in 4 KB buffers: well over the 16 buffers that turn read-ahead on.</summary>
-    private static byte[] Generate(bool compress)
+    private static byte[] Generate(bool compress, int processors)
     {
-        var options = new ScaleOptions { Events = 3000, Compress = compress, CachedStacks = true, StackCacheSize = 16, BufferSize = 4096 };
+        var options = new ScaleOptions
+        {
+            Events = 3000, Compress = compress, CachedStacks = true, StackCacheSize = 16, BufferSize = 4096, Processors = processors,
+        };
         var stream = new MemoryStream();
         new ScaleGenerator(options).Write(stream);
         return stream.ToArray();
