@@ -37,15 +37,8 @@ public class FramingDamageCampaignTests(ITestOutputHelper output)
                 Assert.True(original.Code == 0, $"{name}/{variant}: the original must read: {original.Error}");
                 if (original.Lossy) continue; // a scenario of lost events: every mutant is lossy already
 
-                var mutator = new FramingMutator(trace);
                 var random = new Random(19 * 1000 + variant * 100 + name.Sum(c => c)); // string hashes vary per process
-                for (int run = 0; run < MutantsPerTrace; run++)
-                {
-                    byte[] mutant = mutator.Mutate(random, out string what);
-                    File.WriteAllBytes(path, mutant);
-                    string? failure = Check(original, Answer.Of(path), counts);
-                    if (failure != null) failures.Add($"{name}/{variant} run {run} ({what}): {failure}");
-                }
+                Mutate($"{name}/{variant}", trace, original, path, random, MutantsPerTrace, counts, failures);
             }
         }
         finally
@@ -54,6 +47,48 @@ public class FramingDamageCampaignTests(ITestOutputHelper output)
         }
         output.WriteLine($"{counts} in {watch.Elapsed.TotalSeconds:F1} s");
         Assert.True(failures.Count == 0, $"{failures.Count} of {counts.Mutants} mutants failed:\n" + string.Join("\n", failures.Take(25)));
+    }
+
+    /// <summary>The scenarios fit in a few buffers, so they are read on demand; these traces (a few thousand events
+    /// with cached stacks from a 16-key cache, in 4 KB buffers) are read with read-ahead, on 4 streams and on 12
+    /// (the heap merge).</summary>
+    [Theory]
+    [InlineData(false, 4)]
+    [InlineData(true, 4)]
+    [InlineData(true, 12)]
+    public void Every_mutant_of_a_many_buffer_trace_gives_the_same_answer_or_says_it_is_lossy(bool compress, int processors)
+    {
+        var counts = new CampaignCounts();
+        var failures = new List<string>();
+        using var folder = new Parquet.TempDir();
+        string path = Path.Combine(folder.Path, "scale.etl");
+        var options = new HandleEtw.Synthetic.Scale.ScaleOptions
+        {
+            Events = 3000, Compress = compress, CachedStacks = true, StackCacheSize = 16, BufferSize = 4096, Processors = processors,
+        };
+        var stream = new MemoryStream();
+        new HandleEtw.Synthetic.Scale.ScaleGenerator(options).Write(stream);
+        byte[] trace = stream.ToArray();
+        File.WriteAllBytes(path, trace);
+        Answer original = Answer.Of(path);
+        Assert.True(original.Code == 0 && !original.Lossy, $"the original must read clean: {original.Error}");
+        Mutate($"scale/{compress}/{processors}", trace, original, path, new Random(26 + processors), MutantsPerTrace, counts, failures);
+        output.WriteLine(counts.ToString());
+        Assert.True(counts.Lossy > 0, "no mutant was lossy");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {counts.Mutants} mutants failed:\n" + string.Join("\n", failures.Take(25)));
+    }
+
+    private static void Mutate(string name, byte[] trace, Answer original, string path, Random random, int mutants,
+        CampaignCounts counts, List<string> failures)
+    {
+        var mutator = new FramingMutator(trace);
+        for (int run = 0; run < mutants; run++)
+        {
+            byte[] mutant = mutator.Mutate(random, out string what);
+            File.WriteAllBytes(path, mutant);
+            string? failure = Check(original, Answer.Of(path), counts);
+            if (failure != null) failures.Add($"{name} run {run} ({what}): {failure}");
+        }
     }
 
     private static string CliStats(string path)
