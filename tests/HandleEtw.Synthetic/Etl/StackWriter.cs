@@ -43,8 +43,11 @@ public sealed class StackWriter(KernelEventWriter events, StackMode mode, int ca
 
     public StackMode Mode { get; } = mode;
 
-    /// <summary>Call before any event of <paramref name="tid"/> is written: emits user parts that are due.</summary>
-    public void BeforeEvent(long ticks, int tid)
+    /// <summary>Call before any event of <paramref name="tid"/> is written: emits user parts that are due. With
+    /// <paramref name="cpu"/>, the CPU of that event, they are logged there, so a thread's user part comes before its
+    /// next event even at the same timestamp (the kernel logs it on the way back to user mode, before the next call);
+    /// without it, on the CPU of the first part due.</summary>
+    public void BeforeEvent(long ticks, int tid, int? cpu = null)
     {
         var due = new List<PendingUser>();
         for (int i = 0; i < _pending.Count; i++)
@@ -58,7 +61,7 @@ public sealed class StackWriter(KernelEventWriter events, StackMode mode, int ca
             due.Add(p);
             _pending.RemoveAt(i--);
         }
-        EmitAll(due, ticks);
+        EmitAll(due, ticks, cpu);
     }
 
     /// <summary>

@@ -66,7 +66,7 @@ public sealed class ScaleGenerator(ScaleOptions options)
                 GenThread t = p.Threads[slot];
                 // Threads are spread over the processors in turn (with 4 of each, thread i of every process on cpu i).
                 int cpu = (p.Index * options.ThreadsPerProcess + slot) % writerOptions.Processors;
-                stacks.BeforeEvent(ticks, t.Tid);
+                stacks.BeforeEvent(ticks, t.Tid, cpu);
                 CallStack stack;
                 if (t.Open.Count >= OutstandingPerThread || (t.Open.Count > 0 && _random.Next(2) == 0))
                 {
@@ -106,7 +106,10 @@ public sealed class ScaleGenerator(ScaleOptions options)
             ticks += 1_000;
             stacks.BeforeEvent(ticks, -1);
             WriteRundown(k, procs, start: false, ticks);
-            stacks.Finish(ticks);
+            // The last user parts and the key rundown a tick later: the parts due above went out on their own CPU at
+            // `ticks`, and a key evicted there and run down on CPU 0 at the same instant would be an order no reader
+            // can reconstruct (nor a kernel produce: its rundown follows the last events).
+            stacks.Finish(ticks + 1);
             counts = writer.Counts;
         }
         return new ScaleResult(creates + closes + dups, creates, closes, dups, leaks, counts.Total, stream.Length);

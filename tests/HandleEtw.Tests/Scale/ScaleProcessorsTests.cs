@@ -8,7 +8,7 @@ namespace HandleEtw.Tests.Scale;
 
 /// <summary>The scale generator records the same workload as asked: on as many processor streams (more than 8 take
 /// the heap merge), in buffers of the size given (many small ones go through the read-ahead's hand-off one by one),
-/// with or without object names. Whatever the recording, every event is read and the analysis finds the same leaks.</summary>
+/// with or without object names, with stacks cached in a small or a large cache or not at all. Whatever the recording, every event is read and the analysis finds the same leaks.</summary>
 public sealed class ScaleProcessorsTests
 {
     private static readonly ScaleOptions Base = new() { Events = 20_000, Compress = true, CachedStacks = true, StackCacheSize = 64 };
@@ -33,11 +33,30 @@ public sealed class ScaleProcessorsTests
         Assert.Equal(usual, Analyse(folder.Path, Base with { NamedObjects = true }));
     }
 
+    [Fact]
+    public void Stack_cache_size_or_no_cache_does_not_change_the_answer()
+    {
+        using var folder = new TempDir();
+        string usual = Analyse(folder.Path, Base);
+        Assert.NotEmpty(usual);
+        foreach ((string name, ScaleOptions options) in new[]
+        {
+            ("a 3-key cache", Base with { StackCacheSize = 3 }), ("a 4096-key cache", Base with { StackCacheSize = 4096 }),
+            ("no cache", Base with { CachedStacks = false }),
+        })
+        {
+            string[] expected = usual.Split('\n'), actual = Analyse(folder.Path, options).Split('\n');
+            Assert.True(expected.SequenceEqual(actual), $"{name}: only in the 64-key recording: " +
+                string.Join(" | ", expected.Except(actual)) + "; only here: " + string.Join(" | ", actual.Except(expected)));
+        }
+    }
+
     /// <summary>Generates a trace as <paramref name="options"/> say, checks it is read whole, and returns its leak
     /// groups as text.</summary>
     private static string Analyse(string folder, ScaleOptions options)
     {
-        string path = Path.Combine(folder, $"cpus{options.Processors}-b{options.BufferSize}-n{options.NamedObjects}.etl");
+        string path = Path.Combine(folder,
+            $"cpus{options.Processors}-b{options.BufferSize}-n{options.NamedObjects}-k{(options.CachedStacks ? options.StackCacheSize : 0)}.etl");
         ScaleResult written = new ScaleGenerator(options).Write(path);
 
         using EtlFileSource source = EtlFileSource.Open(path);
@@ -52,7 +71,10 @@ public sealed class ScaleProcessorsTests
         Assert.False(source.Info.Lossy);
         // Names are read into the live handles (and only when recorded).
         Assert.Equal(options.NamedObjects, tracker.EnumerateLive().Any(h => h.Name?.StartsWith(@"\BaseNamedObjects\app", StringComparison.Ordinal) == true));
+        // Sorted: groups that tie in rank come in stack id order, and ids are numbered in the order stacks become
+        // known, which the recording decides.
         return string.Join("\n", tracker.LeakGroupSummaries().Select(g =>
-            $"{g.Pid} {g.Type} {string.Join(",", result.Stacks.GetFrames(g.StackId).ToArray())} {g.Outstanding} {g.Created} {g.Growing}"));
+            $"{g.Pid} {g.Type} {string.Join(",", result.Stacks.GetFrames(g.StackId).ToArray())} {g.Outstanding} {g.Created} {g.Growing}")
+            .Order(StringComparer.Ordinal));
     }
 }
