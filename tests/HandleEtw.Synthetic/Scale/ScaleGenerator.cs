@@ -20,6 +20,8 @@ public sealed record ScaleOptions
     /// <summary>Creates carry an object name (a named event of its process, one of 8, by the code path that opens
     /// it), as some recordings log them; the kernel usually logs it empty.</summary>
     public bool NamedObjects { get; init; }
+    /// <summary>The kernel header the handle events are logged with (system, or compact: no thread times).</summary>
+    public HandleHeader HandleHeader { get; init; } = HandleHeader.System;
     public int DistinctStacks { get; init; } = 3000;
     public int LeakingStacks { get; init; } = 4;
     /// <summary>Balanced stacks one process draws from (a window of the pool; windows of neighbours overlap), so
@@ -75,14 +77,14 @@ public sealed class ScaleGenerator(ScaleOptions options)
                     if (_random.Next(50) == 0)
                     {
                         uint copy = p.Free.Count > 0 ? p.Free.Pop() : p.NextValue();
-                        k.Duplicate(cpu, ticks, p.Pid, t.Tid, obj, handle, copy, p.Pid, 16, p.Pid);
+                        k.Duplicate(cpu, ticks, p.Pid, t.Tid, obj, handle, copy, p.Pid, 16, p.Pid, header: options.HandleHeader);
                         t.Open.Enqueue((handle, obj, stackIndex));
                         t.Open.Enqueue((copy, obj, stackIndex));
                         dups++;
                     }
                     else
                     {
-                        k.Handle(create: false, cpu, ticks, p.Pid, t.Tid, obj, handle, 16);
+                        k.Handle(create: false, cpu, ticks, p.Pid, t.Tid, obj, handle, 16, header: options.HandleHeader);
                         p.Free.Push(handle);
                         closes++;
                         if (p.Free.Count > OutstandingPerThread * 8) p.Free.Clear(); // keep bounded; values stay unique
@@ -96,7 +98,7 @@ public sealed class ScaleGenerator(ScaleOptions options)
                     ulong obj = 0xFFFF_C000_0000_0000UL + (ulong)(n * 0x60);
                     stack = _stacks[stackIndex];
                     string name = options.NamedObjects ? $@"\BaseNamedObjects\app{p.Pid}-event-{stackIndex % 8}" : "";
-                    k.Handle(create: true, cpu, ticks, p.Pid, t.Tid, obj, handle, 16, name);
+                    k.Handle(create: true, cpu, ticks, p.Pid, t.Tid, obj, handle, 16, name, header: options.HandleHeader);
                     creates++;
                     if (leak) leaks++;
                     else t.Open.Enqueue((handle, obj, stackIndex));

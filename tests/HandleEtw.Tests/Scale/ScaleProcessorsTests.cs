@@ -1,6 +1,7 @@
 using HandleEtw.Core.Tracking;
 using HandleEtw.Etl;
 using HandleEtw.Etl.File;
+using HandleEtw.Synthetic.Etl;
 using HandleEtw.Synthetic.Scale;
 using HandleEtw.Tests.Parquet;
 
@@ -8,7 +9,7 @@ namespace HandleEtw.Tests.Scale;
 
 /// <summary>The scale generator records the same workload as asked: on as many processor streams (more than 8 take
 /// the heap merge), in buffers of the size given (many small ones go through the read-ahead's hand-off one by one),
-/// with or without object names, with stacks cached in a small or a large cache or not at all. Whatever the recording, every event is read and the analysis finds the same leaks.</summary>
+/// with or without object names, under system or compact headers, with stacks cached in a small or a large cache or not at all. Whatever the recording, every event is read and the analysis finds the same leaks.</summary>
 public sealed class ScaleProcessorsTests
 {
     private static readonly ScaleOptions Base = new() { Events = 20_000, Compress = true, CachedStacks = true, StackCacheSize = 64 };
@@ -23,7 +24,7 @@ public sealed class ScaleProcessorsTests
     }
 
     [Fact]
-    public void Buffer_size_and_object_names_do_not_change_the_answer()
+    public void Buffer_size_object_names_and_header_type_do_not_change_the_answer()
     {
         using var folder = new TempDir();
         string usual = Analyse(folder.Path, Base);
@@ -31,6 +32,7 @@ public sealed class ScaleProcessorsTests
         Assert.Equal(usual, Analyse(folder.Path, Base with { BufferSize = 4096 }));
         Assert.Equal(usual, Analyse(folder.Path, Base with { BufferSize = 1 << 20 }));
         Assert.Equal(usual, Analyse(folder.Path, Base with { NamedObjects = true }));
+        Assert.Equal(usual, Analyse(folder.Path, Base with { HandleHeader = HandleHeader.Compact }));
     }
 
     [Fact]
@@ -55,8 +57,8 @@ public sealed class ScaleProcessorsTests
     /// groups as text.</summary>
     private static string Analyse(string folder, ScaleOptions options)
     {
-        string path = Path.Combine(folder,
-            $"cpus{options.Processors}-b{options.BufferSize}-n{options.NamedObjects}-k{(options.CachedStacks ? options.StackCacheSize : 0)}.etl");
+        string path = Path.Combine(folder, $"cpus{options.Processors}-b{options.BufferSize}-n{options.NamedObjects}" +
+            $"-k{(options.CachedStacks ? options.StackCacheSize : 0)}-{options.HandleHeader}.etl");
         ScaleResult written = new ScaleGenerator(options).Write(path);
 
         using EtlFileSource source = EtlFileSource.Open(path);
