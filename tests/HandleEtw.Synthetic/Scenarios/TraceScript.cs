@@ -164,7 +164,7 @@ public sealed partial class TraceScript
         foreach (Op op in _ops)
         {
             for (; next < cuts.Length && op.Ticks >= cuts[next]; next++) atCut?.Invoke(next, cuts[next], events);
-            if (op.Tid >= 0) stacks.BeforeEvent(op.Ticks, op.Tid);
+            if (op.Tid >= 0) stacks.BeforeEvent(op.Ticks, op.Tid, op.Cpu);
             op.Write(events, op.Cpu, op.Ticks);
             if (op.Stack is not null) stacks.Attach(op.Cpu, op.Ticks, op.Pid, op.Tid, op.Stack, op.PointerSize);
         }
