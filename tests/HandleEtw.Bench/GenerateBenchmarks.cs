@@ -4,7 +4,7 @@ using HandleEtw.Synthetic.Scenarios;
 
 namespace HandleEtw.Bench;
 
-/// <summary>`gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB] [--named] [--compact]`:
+/// <summary>`gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB] [--named] [--compact] [--32-bit]`:
 /// a large synthetic trace, streaming.</summary>
 public sealed class GenerateTraceCommand : IBenchmark
 {
@@ -15,7 +15,7 @@ public sealed class GenerateTraceCommand : IBenchmark
     {
         if (args.Length == 0 || args[0].StartsWith('-'))
         {
-            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB] [--named] [--compact]");
+            Console.Error.WriteLine("usage: gen PATH --events N [--compress] [--cached-stacks] [--stack-cache KEYS] [--processes K] [--cpus N] [--buffer-kb KB] [--named] [--compact] [--32-bit]");
             return 2;
         }
         var options = new ScaleOptions();
@@ -35,6 +35,7 @@ public sealed class GenerateTraceCommand : IBenchmark
                     options = options with { BufferSize = kb * 1024 }; i++; break;
                 case "--compress": options = options with { Compress = true }; break;
                 case "--named": options = options with { NamedObjects = true }; break;
+                case "--32-bit": options = options with { PointerSize = 4 }; break;
                 case "--compact": options = options with { HandleHeader = HandleEtw.Synthetic.Etl.HandleHeader.Compact }; break;
                 case "--cached-stacks": options = options with { CachedStacks = true }; break;
                 default:

@@ -22,6 +22,8 @@ public sealed record ScaleOptions
     public bool NamedObjects { get; init; }
     /// <summary>The kernel header the handle events are logged with (system, or compact: no thread times).</summary>
     public HandleHeader HandleHeader { get; init; } = HandleHeader.System;
+    /// <summary>8, or 4 for a trace of a 32-bit system: its kernel, modules and objects lie below 4 GB.</summary>
+    public int PointerSize { get; init; } = 8;
     public int DistinctStacks { get; init; } = 3000;
     public int LeakingStacks { get; init; } = 4;
     /// <summary>Balanced stacks one process draws from (a window of the pool; windows of neighbours overlap), so
@@ -50,7 +52,8 @@ public sealed class ScaleGenerator(ScaleOptions options)
     {
         var writerOptions = new EtlWriterOptions
         {
-            Processors = options.Processors, Compress = options.Compress, BufferSize = options.BufferSize, SessionName = "handleetw scale",
+            Processors = options.Processors, Compress = options.Compress, BufferSize = options.BufferSize, PointerSize = options.PointerSize,
+            SessionName = "handleetw scale",
         };
         var procs = Enumerable.Range(0, options.Processes).Select(i => new GenProcess(i, 1000 + i * 4, options.ThreadsPerProcess)).ToArray();
         long creates = 0, closes = 0, dups = 0, leaks = 0, ticks = 10_000;
@@ -59,7 +62,7 @@ public sealed class ScaleGenerator(ScaleOptions options)
         {
             var k = new KernelEventWriter(writer);
             var stacks = new StackWriter(k, options.CachedStacks ? StackMode.Cached : StackMode.Fragments, cacheSize: options.StackCacheSize);
-            WriteRundown(k, procs, start: true, 1_000);
+            WriteRundown(k, procs, start: true, 1_000, options.PointerSize);
             for (long n = 0; n < options.Events; n++)
             {
                 ticks += 1 + _random.Next(20);
@@ -77,14 +80,14 @@ public sealed class ScaleGenerator(ScaleOptions options)
                     if (_random.Next(50) == 0)
                     {
                         uint copy = p.Free.Count > 0 ? p.Free.Pop() : p.NextValue();
-                        k.Duplicate(cpu, ticks, p.Pid, t.Tid, obj, handle, copy, p.Pid, 16, p.Pid, header: options.HandleHeader);
+                        k.Duplicate(cpu, ticks, p.Pid, t.Tid, obj, handle, copy, p.Pid, 16, p.Pid, options.PointerSize, options.HandleHeader);
                         t.Open.Enqueue((handle, obj, stackIndex));
                         t.Open.Enqueue((copy, obj, stackIndex));
                         dups++;
                     }
                     else
                     {
-                        k.Handle(create: false, cpu, ticks, p.Pid, t.Tid, obj, handle, 16, header: options.HandleHeader);
+                        k.Handle(create: false, cpu, ticks, p.Pid, t.Tid, obj, handle, 16, "", options.PointerSize, options.HandleHeader);
                         p.Free.Push(handle);
                         closes++;
                         if (p.Free.Count > OutstandingPerThread * 8) p.Free.Clear(); // keep bounded; values stay unique
@@ -95,19 +98,19 @@ public sealed class ScaleGenerator(ScaleOptions options)
                     bool leak = _random.Next(options.LeakEvery) == 0;
                     int stackIndex = leak ? _random.Next(options.LeakingStacks) : BalancedStack(p);
                     uint handle = p.Free.Count > 0 ? p.Free.Pop() : p.NextValue();
-                    ulong obj = 0xFFFF_C000_0000_0000UL + (ulong)(n * 0x60);
+                    ulong obj = options.PointerSize == 4 ? 0x8800_0000UL + (ulong)(n * 0x60 % 0x3000_0000) : 0xFFFF_C000_0000_0000UL + (ulong)(n * 0x60);
                     stack = _stacks[stackIndex];
                     string name = options.NamedObjects ? $@"\BaseNamedObjects\app{p.Pid}-event-{stackIndex % 8}" : "";
-                    k.Handle(create: true, cpu, ticks, p.Pid, t.Tid, obj, handle, 16, name, header: options.HandleHeader);
+                    k.Handle(create: true, cpu, ticks, p.Pid, t.Tid, obj, handle, 16, name, options.PointerSize, options.HandleHeader);
                     creates++;
                     if (leak) leaks++;
                     else t.Open.Enqueue((handle, obj, stackIndex));
                 }
-                stacks.Attach(cpu, ticks, p.Pid, t.Tid, stack);
+                stacks.Attach(cpu, ticks, p.Pid, t.Tid, stack, options.PointerSize);
             }
             ticks += 1_000;
             stacks.BeforeEvent(ticks, -1);
-            WriteRundown(k, procs, start: false, ticks);
+            WriteRundown(k, procs, start: false, ticks, options.PointerSize);
             // The last user parts and the key rundown a tick later: the parts due above went out on their own CPU at
             // `ticks`, and a key evicted there and run down on CPU 0 at the same instant would be an order no reader
             // can reconstruct (nor a kernel produce: its rundown follows the last events).
@@ -131,19 +134,24 @@ public sealed class ScaleGenerator(ScaleOptions options)
         return Write(file);
     }
 
-    private static void WriteRundown(KernelEventWriter k, GenProcess[] procs, bool start, long ticks)
+    private static void WriteRundown(KernelEventWriter k, GenProcess[] procs, bool start, long ticks, int pointerSize)
     {
         LifeEvent kind = start ? LifeEvent.DCStart : LifeEvent.DCEnd;
+        ulong user = UserBaseFor(pointerSize);
         foreach ((ushort index, string name) in ObjectTypes.Default) k.TypeRundown(start, 0, ticks, index, name);
         foreach (GenProcess p in procs)
         {
-            k.Process(kind, 0, ticks, new ProcessInfo(p.Pid, 700, $"app{p.Pid}.exe", $@"C:\apps\app{p.Pid}.exe"), -1, -1);
-            foreach (GenThread t in p.Threads) k.Thread(kind, 0, ticks, p.Pid, t.Tid, UserBase, -1, -1);
-            k.Image(kind, 0, ticks, p.Pid, new ImageInfo(UserBase, 0x100_0000, $@"\Device\HarddiskVolume3\apps\app{p.Pid}.exe"), -1, -1);
+            k.Process(kind, 0, ticks, new ProcessInfo(p.Pid, 700, $"app{p.Pid}.exe", $@"C:\apps\app{p.Pid}.exe") { PointerSize = pointerSize }, -1, -1);
+            foreach (GenThread t in p.Threads) k.Thread(kind, 0, ticks, p.Pid, t.Tid, user, -1, -1, pointerSize);
+            k.Image(kind, 0, ticks, p.Pid, new ImageInfo(user, 0x100_0000, $@"\Device\HarddiskVolume3\apps\app{p.Pid}.exe"), -1, -1, pointerSize);
         }
     }
 
-    private const ulong UserBase = 0x7FF6_0000_0000UL;
+    /// <summary>Where each process's image lies (its user frames are inside it).</summary>
+    public static ulong UserBaseFor(int pointerSize) => pointerSize == 4 ? 0x0040_0000UL : 0x7FF6_0000_0000UL;
+
+    /// <summary>Where the kernel lies (the kernel frames are inside it).</summary>
+    public static ulong KernelBaseFor(int pointerSize) => pointerSize == 4 ? TraceScript.KernelBase32 : TraceScript.KernelBase;
 
     /// <summary>Kernel part 4-10 frames inside ntoskrnl, user part so the total is 20-60 frames.</summary>
     private static CallStack[] BuildStacks(ScaleOptions options, Random random)
@@ -155,8 +163,8 @@ public sealed class ScaleGenerator(ScaleOptions options)
             int kernelDepth = 4 + random.Next(7);
             var kernel = new ulong[kernelDepth];
             var user = new ulong[total - kernelDepth];
-            for (int f = 0; f < kernel.Length; f++) kernel[f] = TraceScript.KernelBase + 0x20_0000 + (ulong)random.Next(0x40_0000);
-            for (int f = 0; f < user.Length; f++) user[f] = UserBase + 0x1000 + (ulong)random.Next(0xFF_0000);
+            for (int f = 0; f < kernel.Length; f++) kernel[f] = KernelBaseFor(options.PointerSize) + 0x20_0000 + (ulong)random.Next(0x40_0000);
+            for (int f = 0; f < user.Length; f++) user[f] = UserBaseFor(options.PointerSize) + 0x1000 + (ulong)random.Next(0xFF_0000);
             stacks[i] = new CallStack(kernel, user);
         }
         return stacks;

@@ -9,7 +9,7 @@ namespace HandleEtw.Tests.Scale;
 
 /// <summary>The scale generator records the same workload as asked: on as many processor streams (more than 8 take
 /// the heap merge), in buffers of the size given (many small ones go through the read-ahead's hand-off one by one),
-/// with or without object names, under system or compact headers, with stacks cached in a small or a large cache or not at all. Whatever the recording, every event is read and the analysis finds the same leaks.</summary>
+/// with or without object names, under system or compact headers, 64- or 32-bit, with stacks cached in a small or a large cache or not at all. Whatever the recording, every event is read and the analysis finds the same leaks.</summary>
 public sealed class ScaleProcessorsTests
 {
     private static readonly ScaleOptions Base = new() { Events = 20_000, Compress = true, CachedStacks = true, StackCacheSize = 64 };
@@ -33,6 +33,7 @@ public sealed class ScaleProcessorsTests
         Assert.Equal(usual, Analyse(folder.Path, Base with { BufferSize = 1 << 20 }));
         Assert.Equal(usual, Analyse(folder.Path, Base with { NamedObjects = true }));
         Assert.Equal(usual, Analyse(folder.Path, Base with { HandleHeader = HandleHeader.Compact }));
+        Assert.Equal(usual, Analyse(folder.Path, Base with { PointerSize = 4 })); // frames mapped to the 64-bit layout
     }
 
     [Fact]
@@ -58,12 +59,13 @@ public sealed class ScaleProcessorsTests
     private static string Analyse(string folder, ScaleOptions options)
     {
         string path = Path.Combine(folder, $"cpus{options.Processors}-b{options.BufferSize}-n{options.NamedObjects}" +
-            $"-k{(options.CachedStacks ? options.StackCacheSize : 0)}-{options.HandleHeader}.etl");
+            $"-k{(options.CachedStacks ? options.StackCacheSize : 0)}-{options.HandleHeader}-p{options.PointerSize}.etl");
         ScaleResult written = new ScaleGenerator(options).Write(path);
 
         using EtlFileSource source = EtlFileSource.Open(path);
         Assert.Equal(options.Processors, source.Info.Processors);
         Assert.Equal(options.BufferSize, source.Info.BufferSize);
+        Assert.Equal(options.PointerSize, source.Info.PointerSize);
         Assert.Equal(options.Processors, source.BuffersByProcessor.Count(buffers => buffers.Length > 0));
         var tracker = new HandleTracker(source.Info);
         PipelineResult result = TracePipeline.Run(source, tracker);
@@ -76,7 +78,18 @@ public sealed class ScaleProcessorsTests
         // Sorted: groups that tie in rank come in stack id order, and ids are numbered in the order stacks become
         // known, which the recording decides.
         return string.Join("\n", tracker.LeakGroupSummaries().Select(g =>
-            $"{g.Pid} {g.Type} {string.Join(",", result.Stacks.GetFrames(g.StackId).ToArray())} {g.Outstanding} {g.Created} {g.Growing}")
+            $"{g.Pid} {g.Type} {string.Join(",", result.Stacks.GetFrames(g.StackId).ToArray().Select(f => As64Bit(f, options.PointerSize)))} " +
+            $"{g.Outstanding} {g.Created} {g.Growing}")
             .Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>A frame of a 32-bit recording at the place of the same module offset in the 64-bit one.</summary>
+    private static ulong As64Bit(ulong frame, int pointerSize)
+    {
+        if (pointerSize == 8) return frame;
+        ulong kernel32 = ScaleGenerator.KernelBaseFor(4);
+        return frame >= kernel32
+            ? frame - kernel32 + ScaleGenerator.KernelBaseFor(8)
+            : frame - ScaleGenerator.UserBaseFor(4) + ScaleGenerator.UserBaseFor(8);
     }
 }
