@@ -11,6 +11,8 @@ public sealed record ScaleOptions
     /// <summary>Keys of the kernel and of the user stack cache (cached stacks only): a small cache evicts and reuses
     /// keys all the time, as real recordings do.</summary>
     public int StackCacheSize { get; init; } = 4096;
+    /// <summary>Which key a full cache gives up: the least recently used (as Windows does) or the oldest.</summary>
+    public StackCacheEviction StackCacheEviction { get; init; } = StackCacheEviction.Lru;
     public int Processes { get; init; } = 64;
     /// <summary>Processors of the recorded machine: one buffer stream each (more than 8 takes the general merge).</summary>
     public int Processors { get; init; } = 4;
@@ -61,7 +63,8 @@ public sealed class ScaleGenerator(ScaleOptions options)
         using (var writer = new EtlWriter(stream, writerOptions, leaveOpen: true))
         {
             var k = new KernelEventWriter(writer);
-            var stacks = new StackWriter(k, options.CachedStacks ? StackMode.Cached : StackMode.Fragments, cacheSize: options.StackCacheSize);
+            var stacks = new StackWriter(k, options.CachedStacks ? StackMode.Cached : StackMode.Fragments, cacheSize: options.StackCacheSize,
+                eviction: options.StackCacheEviction);
             WriteRundown(k, procs, start: true, 1_000, options.PointerSize);
             for (long n = 0; n < options.Events; n++)
             {

@@ -45,6 +45,7 @@ public sealed class ScaleProcessorsTests
         foreach ((string name, ScaleOptions options) in new[]
         {
             ("a 3-key cache", Base with { StackCacheSize = 3 }), ("a 4096-key cache", Base with { StackCacheSize = 4096 }),
+            ("a 24-key cache evicting the oldest", Base with { StackCacheSize = 24, StackCacheEviction = StackCacheEviction.Fifo }),
             ("no cache", Base with { CachedStacks = false }),
         })
         {
@@ -59,7 +60,7 @@ public sealed class ScaleProcessorsTests
     private static string Analyse(string folder, ScaleOptions options)
     {
         string path = Path.Combine(folder, $"cpus{options.Processors}-b{options.BufferSize}-n{options.NamedObjects}" +
-            $"-k{(options.CachedStacks ? options.StackCacheSize : 0)}-{options.HandleHeader}-p{options.PointerSize}.etl");
+            $"-k{(options.CachedStacks ? options.StackCacheSize : 0)}{options.StackCacheEviction}-{options.HandleHeader}-p{options.PointerSize}.etl");
         ScaleResult written = new ScaleGenerator(options).Write(path);
 
         using EtlFileSource source = EtlFileSource.Open(path);
