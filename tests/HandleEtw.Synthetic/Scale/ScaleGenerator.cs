@@ -112,12 +112,12 @@ public sealed class ScaleGenerator(ScaleOptions options)
                 stacks.Attach(cpu, ticks, p.Pid, t.Tid, stack, options.PointerSize);
             }
             ticks += 1_000;
-            stacks.BeforeEvent(ticks, -1);
+            // The end rundown is logged on CPU 0, and the user parts still due with it, as the main loop logs due parts
+            // on the CPU of the event that follows: a key evicted on another CPU at the rundown's instant would be an
+            // order no reader can reconstruct (nor a kernel produce).
+            stacks.BeforeEvent(ticks, -1, cpu: 0);
             WriteRundown(k, procs, start: false, ticks, options.PointerSize);
-            // The last user parts and the key rundown a tick later: the parts due above went out on their own CPU at
-            // `ticks`, and a key evicted there and run down on CPU 0 at the same instant would be an order no reader
-            // can reconstruct (nor a kernel produce: its rundown follows the last events).
-            stacks.Finish(ticks + 1);
+            stacks.Finish(ticks);
             counts = writer.Counts;
         }
         return new ScaleResult(creates + closes + dups, creates, closes, dups, leaks, counts.Total, stream.Length);
