@@ -62,13 +62,7 @@ public class FramingDamageCampaignTests(ITestOutputHelper output)
         var failures = new List<string>();
         using var folder = new Parquet.TempDir();
         string path = Path.Combine(folder.Path, "scale.etl");
-        var options = new HandleEtw.Synthetic.Scale.ScaleOptions
-        {
-            Events = 3000, Compress = compress, CachedStacks = true, StackCacheSize = 16, BufferSize = 4096, Processors = processors,
-        };
-        var stream = new MemoryStream();
-        new HandleEtw.Synthetic.Scale.ScaleGenerator(options).Write(stream);
-        byte[] trace = stream.ToArray();
+        byte[] trace = ReadAheadDamageTests.ManyBufferTrace(compress, processors);
         File.WriteAllBytes(path, trace);
         Answer original = Answer.Of(path);
         Assert.True(original.Code == 0 && !original.Lossy, $"the original must read clean: {original.Error}");

@@ -20,7 +20,7 @@ public class ReadAheadDamageTests
     [InlineData(true, 12)] // more than 8 streams: the heap merge
     public void Damaged_files_read_the_same_with_and_without_read_ahead(bool compress, int processors)
     {
-        byte[] trace = Generate(compress, processors);
+        byte[] trace = ManyBufferTrace(compress, processors);
         var mutator = new FramingMutator(trace);
         var random = new Random(2600 + processors + (compress ? 1 : 0));
         int read = 0, lossy = 0;
@@ -49,8 +49,9 @@ public class ReadAheadDamageTests
         Assert.True(lossy > 0, "no mutant was counted as damaged");
     }
 
-    /// <summary>A few thousand handle events in 4 KB buffers: well over the 16 buffers that turn read-ahead on.</summary>
-    private static byte[] Generate(bool compress, int processors)
+    /// <summary>A few thousand handle events with stacks from a 16-key cache, in 4 KB buffers: well over the 16
+    /// buffers that turn read-ahead on (the damage campaign uses it too).</summary>
+    internal static byte[] ManyBufferTrace(bool compress, int processors)
     {
         var options = new ScaleOptions
         {
