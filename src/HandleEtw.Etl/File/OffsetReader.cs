@@ -29,19 +29,32 @@ internal sealed partial class OffsetReader(Stream stream)
             lock (stream)
             {
                 stream.Position = offset;
-                stream.ReadExactly(into);
+                try
+                {
+                    stream.ReadExactly(into);
+                }
+                catch (EndOfStreamException)
+                {
+                    throw CutShort(offset + into.Length);
+                }
             }
             return;
         }
         HintAhead(offset);
+        long wanted = offset + into.Length;
         while (!into.IsEmpty)
         {
             int read = RandomAccess.Read(file, into, offset);
-            if (read == 0) throw new EndOfStreamException();
+            if (read == 0) throw CutShort(wanted);
             into = into[read..];
             offset += read;
         }
     }
+
+    /// <summary>The index was built from the file's length when it was opened, so a read that ends early means the
+    /// file shrank since (rewritten or truncated by another process).</summary>
+    private static EndOfStreamException CutShort(long wanted) =>
+        new($"the file ends before byte {wanted:N0}, which it had when it was opened: it was cut short while being read");
 
     /// <summary>Asks for the window ahead of <paramref name="offset"/> when the reads are half-way through the last one
     /// (or far from it: a new read from the start, another thread's file). Small steps back, as the processor streams

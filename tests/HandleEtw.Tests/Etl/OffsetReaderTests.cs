@@ -35,15 +35,16 @@ public class OffsetReaderTests
     }
 
     [Fact]
-    public void A_read_past_the_end_throws_end_of_stream_for_files_and_other_streams()
+    public void A_read_past_the_end_throws_end_of_stream_saying_the_file_was_cut_short_for_files_and_other_streams()
     {
         string path = Path.GetTempFileName();
         try
         {
             System.IO.File.WriteAllBytes(path, new byte[100]);
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
-            Assert.Throws<EndOfStreamException>(() => new OffsetReader(file).ReadAt(60, new byte[50]));
-            Assert.Throws<EndOfStreamException>(() => new OffsetReader(new MemoryStream(new byte[100])).ReadAt(60, new byte[50]));
+            var fromFile = Assert.Throws<EndOfStreamException>(() => new OffsetReader(file).ReadAt(60, new byte[50]));
+            var fromStream = Assert.Throws<EndOfStreamException>(() => new OffsetReader(new MemoryStream(new byte[100])).ReadAt(60, new byte[50]));
+            Assert.All(new[] { fromFile, fromStream }, e => Assert.Contains("ends before byte 110, which it had when it was opened", e.Message));
         }
         finally
         {
