@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace HandleEtw.Core.Events;
 
 /// <summary>Fans one event stream out to several consumers, in the order given. Handle events, by far the most
@@ -35,6 +37,9 @@ public sealed class CompositeConsumer(params TraceConsumer[] consumers) : TraceC
         return taking.ToArray();
     }
 
+    // Without the method's metadata (a trimmed native build) GetMethod gives null, which counts as overriding: the
+    // consumer is then called and does nothing, never skipped.
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "null counts as overriding, the safe side")]
     private static bool Overrides(TraceConsumer consumer, string method, Type parameter) =>
         consumer.GetType().GetMethod(method, [parameter])?.DeclaringType != typeof(TraceConsumer);
 }
