@@ -1,5 +1,6 @@
 # Builds a self-contained single-file handleetw.exe: dist\win-x64\ and dist\win-arm64\ (or the runtimes given).
-# The symbol reader's native parts stay beside the exe in amd64\ or arm64\. Same steps as scripts/publish.sh.
+# The symbol reader's native parts stay beside the exe in amd64\ or arm64\. Same steps as scripts/publish.sh for
+# Windows (its linux-x64 native executable is built on Linux).
 param([string[]]$Runtimes = @('win-x64', 'win-arm64'))
 $ErrorActionPreference = 'Stop'
 $root = Split-Path -Parent $PSScriptRoot
