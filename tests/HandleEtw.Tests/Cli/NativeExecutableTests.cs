@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using HandleEtw.Synthetic.Scenarios;
 using HandleEtw.Tests.Parquet;
 using HandleEtw.Tests.Symbols;
-using SynthPdb = HandleEtw.Synthetic.Etl.PdbIdentity;
 
 namespace HandleEtw.Tests.Cli;
 
@@ -38,9 +36,10 @@ public sealed class NativeExecutableTests : IDisposable
     private static string Executable =>
         Path.Combine(TestPaths.RepoRoot, "src", "HandleEtw.Cli", "bin", "Release", "net10.0", "handleetw");
 
+    /// <summary>The linkers the native compiler looks for.</summary>
     internal static bool HasCCompiler() =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Any(dir => new[] { "cc", "gcc", "clang" }.Any(name => File.Exists(Path.Combine(dir, name))));
+            .Any(dir => new[] { "gcc", "clang" }.Any(name => File.Exists(Path.Combine(dir, name))));
 
     [NativeBuildFact]
     public void The_build_output_holds_the_native_executable()
@@ -90,19 +89,8 @@ public sealed class NativeExecutableTests : IDisposable
     [NativeBuildFact]
     public void Symbols_come_from_the_pdb_as_on_the_jit()
     {
-        var identity = HandleEtw.Symbols.PdbIdentityReader.Read(NativeAssets.Pdb);
-        var rvas = NativeAssets.FunctionRvas();
-        var script = new TraceScript();
-        var process = script.AddProcess(4321, "symtest.exe");
-        var app = process.Module("symtest.exe", 0x7FF6_1000_0000, 0x4000, @"C:\app\symtest.exe",
-            new SynthPdb(identity.Guid, (uint)identity.Age, @"C:\build\symtest.pdb"));
-        string[] functions = ["leaf_function", "middle_function", "outer_function", "entry_point"];
-        foreach (string f in functions) app.Function(f, rvas[f], size: 4);
-        script.Advance(TimeSpan.FromMilliseconds(5));
-        process.Thread(4400).Create("Event", user: functions);
         string etl = Path.Combine(_dir.Path, "symtest.etl");
-        script.WriteTo(etl);
-
+        EndToEndSymbolTests.SymtestTrace("leaf_function", "middle_function", "outer_function", "entry_point").WriteTo(etl);
         string output = AssertSameAnswer("diff", etl, "--symbols", NativeAssets.Directory);
         Assert.Contains("leaf_function", output);
     }

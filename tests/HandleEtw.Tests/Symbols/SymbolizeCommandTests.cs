@@ -1,7 +1,4 @@
-using HandleEtw.Symbols;
-using HandleEtw.Synthetic.Scenarios;
 using HandleEtw.Tests.Parquet;
-using SynthPdb = HandleEtw.Synthetic.Etl.PdbIdentity;
 using static HandleEtw.Tests.Cli.CliSmokeTests;
 
 namespace HandleEtw.Tests.Symbols;
@@ -19,16 +16,8 @@ public sealed class SymbolizeCommandTests : IDisposable
 
     public SymbolizeCommandTests()
     {
-        var identity = PdbIdentityReader.Read(NativeAssets.Pdb);
-        var script = new TraceScript();
-        var process = script.AddProcess(4321, "symtest.exe");
-        var app = process.Module("symtest.exe", 0x7FF6_1000_0000, 0x4000, @"C:\app\symtest.exe",
-            new SynthPdb(identity.Guid, (uint)identity.Age, @"C:\build\symtest.pdb"));
-        foreach (string f in Functions) app.Function(f, _rvas[f], size: 4); // call sites at +0x3
-        script.Advance(TimeSpan.FromMilliseconds(5));
-        process.Thread(4400).Create("Event", user: Functions);
         _etl = Path.Combine(_dir.Path, "symtest.etl");
-        script.WriteTo(_etl);
+        EndToEndSymbolTests.SymtestTrace(Functions).WriteTo(_etl); // call sites at +0x3
     }
 
     public void Dispose() => _dir.Dispose();
