@@ -23,11 +23,10 @@ for rid in "${rids[@]}"; do
   out="$here/dist/$rid"
   rm -rf "$out"
   if [ "$arch" = none ]; then
-    isa=(); [ "$rid" = linux-x64 ] && isa=(-p:IlcInstructionSet=x86-64-v3)
-    # The packages' own trim and AOT notes are warnings that must not fail it (see NativeOnBuild.targets).
-    dotnet publish "$here/src/HandleEtw.Cli/HandleEtw.Cli.csproj" -c Release -r "$rid" -p:PublishAot=true \
-      -p:OptimizationPreference=Speed "${isa[@]}" -p:TreatWarningsAsErrors=false -p:DebugType=none \
-      --artifacts-path "$work/$rid" -o "$out" --nologo -v quiet
+    # The Release build's native settings (NativeOnBuild.targets), for portable code: x86-64-v3, or arm64's default.
+    isa=x86-64-v3; [ "$rid" = linux-arm64 ] && isa=
+    dotnet publish "$here/src/HandleEtw.Cli/HandleEtw.Cli.csproj" -c Release -r "$rid" -p:NativePublish=true \
+      -p:IlcInstructionSet="$isa" --artifacts-path "$work/$rid" -o "$out" --nologo -v quiet
     rm -rf "${out:?}"/amd64 "${out:?}"/arm64 "${out:?}"/x86 "$out"/*.pdb "$out"/*.dll
     echo "built $out/handleetw (native)"
     continue
