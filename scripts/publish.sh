@@ -4,8 +4,8 @@
 # stay beside the exe in the folder of its architecture (amd64/ or arm64/), where the symbol reader loads them.
 # linux-x64 (or linux-arm64 on an arm64 machine) builds dist/linux-x64/handleetw, one native executable for analysing
 # traces on Linux machines without .NET (Native AOT; needs a C compiler, as the Release build's native step does). It
-# is compiled for x86-64-v3 processors (AVX2: most made since 2015), which the analysis is measured on; an older
-# processor gets a line saying so at start.
+# is compiled for x86-64-v3 processors (AVX2: most made since 2015), which the analysis is measured on; older ones
+# cannot run it.
 # Needs the .NET SDK and the NuGet registry (runtime packs). Usage: scripts/publish.sh [win-x64] [win-arm64] [linux-x64]
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
