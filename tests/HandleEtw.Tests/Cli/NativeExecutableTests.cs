@@ -51,6 +51,16 @@ public sealed class NativeExecutableTests : IDisposable
     }
 
     [NativeBuildFact]
+    public void The_native_compile_found_every_assembly_the_program_names()
+    {
+        // A method naming an assembly the compiler cannot find is compiled to code that always throws, with only a
+        // line in the log to say so (TraceEvent's symbol reader once did, for want of Microsoft.Bcl.HashCode).
+        string log = Path.Combine(TestPaths.RepoRoot, "src", "HandleEtw.Cli", "obj", "Release", "net10.0", "native", "native.log");
+        Assert.True(File.Exists(log), log);
+        Assert.DoesNotContain(File.ReadLines(log), line => line.Contains("will always throw", StringComparison.Ordinal));
+    }
+
+    [NativeBuildFact]
     public void Every_reading_command_answers_as_on_the_jit()
     {
         string sample = TestPaths.Sample;
