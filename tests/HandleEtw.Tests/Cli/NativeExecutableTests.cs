@@ -33,8 +33,12 @@ public sealed class NativeExecutableTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static string Executable =>
-        Path.Combine(TestPaths.RepoRoot, "src", "HandleEtw.Cli", "bin", "Release", "net10.0", "handleetw");
+    private static string Project => Path.Combine(TestPaths.RepoRoot, "src", "HandleEtw.Cli");
+
+    private static string Executable => Path.Combine(Project, "bin", "Release", "net10.0", "handleetw");
+
+    /// <summary>What the native step of the build printed (NativeOnBuild.targets).</summary>
+    private static string NativeLog => Path.Combine(Project, "obj", "Release", "net10.0", "native", "native.log");
 
     /// <summary>The linkers the native compiler looks for.</summary>
     internal static bool HasCCompiler() =>
@@ -47,7 +51,7 @@ public sealed class NativeExecutableTests : IDisposable
         Assert.True(File.Exists(Executable), Executable);
         // The launcher that starts .NET is under a megabyte; the native program, with the runtime in it, is many.
         Assert.True(new FileInfo(Executable).Length > 4 << 20,
-            "the Release output holds the .NET launcher: see src/HandleEtw.Cli/obj/Release/net10.0/native/native.log");
+            $"the Release output holds the .NET launcher: see {NativeLog}");
     }
 
     [NativeBuildFact]
@@ -55,9 +59,8 @@ public sealed class NativeExecutableTests : IDisposable
     {
         // A method naming an assembly the compiler cannot find is compiled to code that always throws, with only a
         // line in the log to say so (TraceEvent's symbol reader once did, for want of Microsoft.Bcl.HashCode).
-        string log = Path.Combine(TestPaths.RepoRoot, "src", "HandleEtw.Cli", "obj", "Release", "net10.0", "native", "native.log");
-        Assert.True(File.Exists(log), log);
-        Assert.DoesNotContain(File.ReadLines(log), line => line.Contains("will always throw", StringComparison.Ordinal));
+        Assert.True(File.Exists(NativeLog), NativeLog);
+        Assert.DoesNotContain(File.ReadLines(NativeLog), line => line.Contains("will always throw", StringComparison.Ordinal));
     }
 
     [NativeBuildFact]
